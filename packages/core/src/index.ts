@@ -1,0 +1,37 @@
+/**
+ * @mlsd/core: the shared foundation of mlsd.
+ * @packageDocumentation
+ */
+
+export type { LoadedArtifact, Manifest, ManifestFile, WriteArtifactOptions } from './artifacts.js';
+export { ManifestSchema, readArtifact, writeArtifact } from './artifacts.js';
+export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
+export type { BackendInfo, BackendName, InitBackendOptions } from './backend.js';
+export { currentBackend, getTf, initBackend, resetBackendForTests } from './backend.js';
+export { CategoryColumn } from './category-column.js';
+export type { ErrorCode } from './errors.js';
+export {
+  BackendUnavailableError,
+  ChecksumMismatchError,
+  CorruptFileError,
+  DimensionMismatchError,
+  InvalidArgumentError,
+  InvalidDataError,
+  isMlsdError,
+  ManifestInvalidError,
+  MlsdError,
+  NotFittedError,
+  NotFoundError,
+  QuarantineLimitError,
+  SchemaMismatchError,
+} from './errors.js';
+export type { EncodedTypedArray, Estimator, EstimatorJSON } from './estimator.js';
+export { BaseEstimator, decodeTypedArray, encodeTypedArray } from './estimator.js';
+export { logInfo, logWarn } from './log.js';
+export { describeWithNearest, findNearestName } from './nearest-name.js';
+export { formatZodError, parseOptions } from './options.js';
+export type { Progress, ProgressOptions } from './progress.js';
+export { createProgress } from './progress.js';
+export { Rng } from './rng.js';
+export type { Column, NumericColumn, Row, RowMask } from './table.js';
+export { isNumericColumn, Table } from './table.js';
