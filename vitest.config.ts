@@ -26,7 +26,11 @@ export default defineConfig({
       ...packageProjects,
       {
         extends: true,
-        test: { name: 'e2e', root: '.', include: ['test/**/*.test.ts', 'examples/*/test/**/*.test.ts'] },
+        test: {
+          name: 'e2e',
+          root: '.',
+          include: ['test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+        },
       },
     ],
   },

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const available = readdirSync(here, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory() && entry.name !== 'results' && entry.name !== 'node_modules')
+  .filter(
+    (entry) => entry.isDirectory() && entry.name !== 'results' && entry.name !== 'node_modules',
+  )
   .flatMap((entry) =>
     readdirSync(`${here}${entry.name}`)
       .filter((file) => file.endsWith('.bench.ts'))
@@ -24,16 +26,21 @@ if (unknown.length > 0) {
   );
   process.exit(2);
 }
-const selected = wanted.length === 0 ? available : available.filter((bench) => wanted.includes(bench.group));
+const selected =
+  wanted.length === 0 ? available : available.filter((bench) => wanted.includes(bench.group));
 
 let failed = 0;
 for (const bench of selected) {
   if (!existsSync(bench.path)) continue;
   process.stderr.write(`\n== ${bench.group}: ${bench.path.slice(here.length)}\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@mlsd/source', bench.path], {
-    stdio: 'inherit',
-    cwd: `${here}..`,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@mlsd/source', bench.path],
+    {
+      stdio: 'inherit',
+      cwd: `${here}..`,
+    },
+  );
   if (result.status !== 0) {
     failed++;
     process.stderr.write(`== ${bench.group} failed (exit ${result.status})\n`);
