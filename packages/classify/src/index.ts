@@ -1,0 +1,23 @@
+/**
+ * @mlsd/classify: imbalanced classification for fraud detection and the metrics fraud
+ * teams use.
+ * @packageDocumentation
+ */
+
+export type { BootstrapInterval, BootstrapOptions } from './metrics/bootstrap.js';
+export { bootstrapInterval } from './metrics/bootstrap.js';
+export type { DailyCardAlerts, ScoredTransactions } from './metrics/card-alerts.js';
+export {
+  cardPrecisionAtK,
+  rankCardsDaily,
+  recallAtDailyBudget,
+} from './metrics/card-alerts.js';
+export type { Labels, Scores } from './metrics/check-inputs.js';
+export type { PrecisionRecallCurve } from './metrics/precision-recall.js';
+export { averagePrecision, precisionRecallCurve } from './metrics/precision-recall.js';
+export type { RocCurve } from './metrics/roc.js';
+export { rocAuc, rocCurve } from './metrics/roc.js';
+export type { ThresholdCounts } from './metrics/threshold-counts.js';
+export { countByThreshold } from './metrics/threshold-counts.js';
+export type { ConfusionMatrix } from './metrics/threshold-metrics.js';
+export { confusionMatrix, precisionAtK } from './metrics/threshold-metrics.js';
