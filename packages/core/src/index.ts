@@ -28,6 +28,8 @@ export {
 export type { EncodedTypedArray, Estimator, EstimatorJSON } from './estimator.js';
 export { BaseEstimator, decodeTypedArray, encodeTypedArray } from './estimator.js';
 export { logInfo, logWarn } from './log.js';
+export type { Matrix } from './matrix.js';
+export { assertFiniteMatrix, tableToMatrix, toMatrix } from './matrix.js';
 export { describeWithNearest, findNearestName } from './nearest-name.js';
 export { formatZodError, parseOptions } from './options.js';
 export type { Progress, ProgressOptions } from './progress.js';
