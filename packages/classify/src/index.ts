@@ -21,3 +21,20 @@ export type { ThresholdCounts } from './metrics/threshold-counts.js';
 export { countByThreshold } from './metrics/threshold-counts.js';
 export type { ConfusionMatrix } from './metrics/threshold-metrics.js';
 export { confusionMatrix, precisionAtK } from './metrics/threshold-metrics.js';
+export type {
+  DatedTransactions,
+  PrequentialOptions,
+  TimeSplit,
+  TimeSplitOptions,
+} from './protocol/time-split.js';
+export {
+  prequentialSplits,
+  timeSplit,
+  validationTrainStartDay,
+} from './protocol/time-split.js';
+export type { FalseNegativeCost, ThresholdChoice } from './thresholds/threshold-policy.js';
+export {
+  falseNegativeCost,
+  thresholdForDailyBudget,
+  thresholdForMinPrecision,
+} from './thresholds/threshold-policy.js';
