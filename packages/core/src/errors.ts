@@ -151,3 +151,10 @@ export class BackendUnavailableError extends MlsdError {
     super('BACKEND_UNAVAILABLE', message, details, options);
   }
 }
+
+/** A file is in a format mlsd cannot read (an image type sharp lacks, an unknown extension). */
+export class UnsupportedFormatError extends MlsdError {
+  constructor(message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super('UNSUPPORTED', message, details, options);
+  }
+}

@@ -24,6 +24,7 @@ export {
   NotFoundError,
   QuarantineLimitError,
   SchemaMismatchError,
+  UnsupportedFormatError,
 } from './errors.js';
 export type { EncodedTypedArray, Estimator, EstimatorJSON } from './estimator.js';
 export { BaseEstimator, decodeTypedArray, encodeTypedArray } from './estimator.js';
