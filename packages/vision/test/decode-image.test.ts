@@ -10,7 +10,7 @@ import { decodeImageFolder, listImageFiles } from '../src/image-folder.js';
 import { FASHION_MNIST_SPEC, parseImageSpec } from '../src/image-spec.js';
 
 /** 64 × 48 RGB: left half black, right half white. */
-async function halfImage(): Promise<sharp.Sharp> {
+async function halfImage(): Promise<ReturnType<typeof sharp>> {
   const width = 64;
   const height = 48;
   const pixels = Buffer.alloc(width * height * 3);
