@@ -8,11 +8,12 @@ export function printLines(lines: readonly string[]): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** Formats rows as an aligned text table (first row is the header). */
+/** Formats rows as an aligned text table (first row is the header): numbers right, text left. */
 export function formatTable(rows: readonly (readonly (string | number)[])[]): string[] {
   const cells = rows.map((row) =>
     row.map((cell) => (typeof cell === 'number' ? formatNumber(cell) : cell)),
   );
+  const numeric = (rows[1] ?? []).map((cell) => typeof cell === 'number');
   const widths: number[] = [];
   for (const row of cells) {
     row.forEach((cell, i) => {
@@ -21,7 +22,7 @@ export function formatTable(rows: readonly (readonly (string | number)[])[]): st
   }
   return cells.map((row) =>
     row
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd(),
   );

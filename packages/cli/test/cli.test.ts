@@ -46,3 +46,26 @@ describe('mlsd command line', () => {
     expect(info.cpus).toBeGreaterThan(0);
   });
 });
+
+describe('mlsd data', () => {
+  it('fashion-mnist --json counts 6,000 / 1,000 images per class', async () => {
+    const run = await runCli(['data', 'fashion-mnist', '--json']);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as {
+      train: number;
+      test: number;
+      classes: { train: number; test: number }[];
+    };
+    expect([summary.train, summary.test]).toEqual([60_000, 10_000]);
+    expect(summary.classes.every((c) => c.train === 6000 && c.test === 1000)).toBe(true);
+  });
+
+  it('fashion-mnist with a wrong folder exits 1 with a one-line reason', async () => {
+    const run = await runCli(['data', 'fashion-mnist', '--dir', '/nonexistent/folder']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^mlsd: NOT_FOUND: Fashion-MNIST not found; looked in \/nonexistent\/folder/,
+    );
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
