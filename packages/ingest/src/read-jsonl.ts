@@ -1,0 +1,104 @@
+import { Quarantine } from './quarantine.js';
+import {
+  checkQuarantineCount,
+  checkQuarantineShare,
+  checkReadOptions,
+  type ReadOptions,
+  type ReadResult,
+} from './read-options.js';
+import { RowBuilder } from './row-builder.js';
+import { planFields, type RowSchema } from './schema-plan.js';
+import { readTextChunks, type TextSource } from './text-source.js';
+
+/**
+ * Reads JSON Lines (one JSON object per line) into a Table, validating each object against a
+ * zod object schema: values must already have the field's type (a number field refuses
+ * "12.5" as a string). Invalid JSON, a non-object line, a missing required field or a failed
+ * constraint sends the line to the quarantine. Blank lines are skipped and counted.
+ * @throws QuarantineLimitError when more rows are refused than the options allow.
+ */
+export async function readJsonl(
+  source: TextSource,
+  schema: RowSchema,
+  options: ReadOptions = {},
+): Promise<ReadResult> {
+  checkReadOptions(options);
+  const name = options.name ?? (typeof source === 'string' ? source : 'input');
+  const started = performance.now();
+  const builder = new RowBuilder(planFields(schema, options.columns));
+  const quarantine = new Quarantine(options.quarantinePath, options.keepQuarantined ?? 100);
+  let read = 0;
+  let blankLines = 0;
+  let lineNumber = 0;
+  const handleLine = (line: string): void => {
+    lineNumber++;
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (text.trim() === '') {
+      blankLines++;
+      return;
+    }
+    read++;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      quarantine.add({
+        line: lineNumber,
+        raw: text,
+        reason: `invalid JSON: ${(error as Error).message}`,
+      });
+      checkQuarantineCount(quarantine, options, name);
+      return;
+    }
+    const problem =
+      value === null || typeof value !== 'object' || Array.isArray(value)
+        ? { reason: 'expected a JSON object on the line' }
+        : builder.addObjectRow(value as Record<string, unknown>);
+    if (problem !== undefined) {
+      quarantine.add({ line: lineNumber, raw: text, ...problem });
+      checkQuarantineCount(quarantine, options, name);
+    }
+    if (options.onProgress !== undefined && (read & 0xffff) === 0) options.onProgress(read);
+  };
+  await quarantine.open();
+  try {
+    let pending = '';
+    let first = true;
+    for await (let chunk of readTextChunks(source, name)) {
+      if (first) {
+        first = false;
+        if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+      }
+      const text = pending + chunk;
+      let start = 0;
+      let newline = text.indexOf('\n');
+      while (newline !== -1) {
+        handleLine(text.slice(start, newline));
+        start = newline + 1;
+        newline = text.indexOf('\n', start);
+      }
+      pending = text.slice(start);
+    }
+    if (pending.length > 0) handleLine(pending);
+    checkQuarantineShare(quarantine, read, options, name);
+  } finally {
+    await quarantine.close();
+  }
+  const table = builder.finish();
+  const elapsedMs = performance.now() - started;
+  options.onProgress?.(read);
+  return {
+    table,
+    stats: {
+      read,
+      accepted: table.length,
+      quarantined: quarantine.count,
+      blankLines,
+      elapsedMs,
+      rowsPerSecond: read / (elapsedMs / 1000),
+      ...(quarantine.path === undefined ? {} : { quarantinePath: quarantine.path }),
+    },
+    quarantine: quarantine.kept,
+    ignoredColumns: [],
+  };
+}
