@@ -1,0 +1,35 @@
+/**
+ * `pnpm start`: runs every example pipeline end to end on its embedded defaults, one after
+ * another, and ends with a summary. Output goes under out/<example>/ at the repository root.
+ */
+import { fileURLToPath } from 'node:url';
+import { runGettingStarted } from './getting-started/src/getting-started.js';
+
+interface ExampleRun {
+  name: string;
+  run: (outDir: string) => Promise<unknown>;
+}
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const examples: ExampleRun[] = [
+  { name: 'getting-started', run: (outDir) => runGettingStarted({ outDir }) },
+];
+
+const failures: string[] = [];
+const timings: string[] = [];
+for (const example of examples) {
+  const started = performance.now();
+  process.stderr.write(`\n=== example: ${example.name}\n`);
+  try {
+    await example.run(`${repoRoot}out/${example.name}`);
+    timings.push(`${example.name}: ok in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    failures.push(example.name);
+    timings.push(`${example.name}: FAILED`);
+    process.stderr.write(
+      `example ${example.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+}
+process.stderr.write(`\n=== done\n${timings.map((line) => `  ${line}`).join('\n')}\n`);
+process.exitCode = failures.length > 0 ? 1 : 0;
