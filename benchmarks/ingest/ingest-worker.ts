@@ -1,7 +1,5 @@
 /** One reader run for ingest.bench.ts: prints { rows, elapsedS, rowsPerSecond, peakRssMb } as JSON. */
-import { readFileSync } from 'node:fs';
-import { createReadStream } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,21 +24,25 @@ async function run(): Promise<number> {
   if (name.startsWith('mlsd-readCsv')) {
     const datetime = name === 'mlsd-readCsv-datetime-strings' ? 'string' : 'datetime';
     const few = name === 'mlsd-readCsv-3-columns';
-    const result = await readCsv(path, few ? schema.pick({ CUSTOMER_ID: true, TX_AMOUNT: true, TX_FRAUD: true }) : schema, {
-      columns: few
-        ? { CUSTOMER_ID: 'int32', TX_FRAUD: 'uint8' }
-        : {
-            TRANSACTION_ID: 'int32',
-            TX_DATETIME: datetime,
-            CUSTOMER_ID: 'int32',
-            TERMINAL_ID: 'category',
-            TX_TIME_SECONDS: 'int32',
-            TX_TIME_DAYS: 'int32',
-            TX_FRAUD: 'uint8',
-            TX_FRAUD_SCENARIO: 'uint8',
-          },
-      quarantinePath: join(mkdtempSync(join(tmpdir(), 'mlsd-bench-')), 'quarantine.jsonl'),
-    });
+    const result = await readCsv(
+      path,
+      few ? schema.pick({ CUSTOMER_ID: true, TX_AMOUNT: true, TX_FRAUD: true }) : schema,
+      {
+        columns: few
+          ? { CUSTOMER_ID: 'int32', TX_FRAUD: 'uint8' }
+          : {
+              TRANSACTION_ID: 'int32',
+              TX_DATETIME: datetime,
+              CUSTOMER_ID: 'int32',
+              TERMINAL_ID: 'category',
+              TX_TIME_SECONDS: 'int32',
+              TX_TIME_DAYS: 'int32',
+              TX_FRAUD: 'uint8',
+              TX_FRAUD_SCENARIO: 'uint8',
+            },
+        quarantinePath: join(mkdtempSync(join(tmpdir(), 'mlsd-bench-')), 'quarantine.jsonl'),
+      },
+    );
     if (result.stats.quarantined !== 0) throw new Error('unexpected quarantined rows');
     return result.table.length;
   }
@@ -48,7 +50,10 @@ async function run(): Promise<number> {
     const columns: number[][] = Array.from({ length: 9 }, () => []);
     const dates: string[] = [];
     let header = true;
-    for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY })) {
+    for await (const line of createInterface({
+      input: createReadStream(path),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    })) {
       if (header) {
         header = false;
         continue;

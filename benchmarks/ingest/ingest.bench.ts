@@ -4,8 +4,7 @@
  * peak RSS is its own. ROWS=200000 for a quick run. Writes benchmarks/results/ingest.json.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +20,9 @@ async function generate(path: string, n: number): Promise<void> {
   await mkdir(`${root}datasets/generated`, { recursive: true });
   const rng = new Rng(2018);
   const out = createWriteStream(path);
-  out.write('TRANSACTION_ID,TX_DATETIME,CUSTOMER_ID,TERMINAL_ID,TX_AMOUNT,TX_TIME_SECONDS,TX_TIME_DAYS,TX_FRAUD,TX_FRAUD_SCENARIO\n');
+  out.write(
+    'TRANSACTION_ID,TX_DATETIME,CUSTOMER_ID,TERMINAL_ID,TX_AMOUNT,TX_TIME_SECONDS,TX_TIME_DAYS,TX_FRAUD,TX_FRAUD_SCENARIO\n',
+  );
   const start = Date.UTC(2018, 3, 1) / 1000;
   let seconds = 0;
   let buffer = '';
@@ -31,7 +32,8 @@ async function generate(path: string, n: number): Promise<void> {
     const fraud = rng.next() < 0.0084 ? 1 : 0;
     buffer += `${i},${date},${rng.integer(0, 5000)},${rng.integer(0, 10000)},${(rng.next() * 200).toFixed(2)},${seconds},${Math.floor(seconds / 86400)},${fraud},${fraud ? rng.integer(1, 4) : 0}\n`;
     if (buffer.length > 1 << 16) {
-      if (!out.write(buffer)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      if (!out.write(buffer))
+        await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       buffer = '';
     }
   }
@@ -54,35 +56,57 @@ interface ReaderFigures {
 }
 
 const readers = [
-  ['mlsd-readCsv', 'readCsv, zod schema on all 9 columns: ids int32, terminal category, amount float64, labels uint8, TX_DATETIME parsed to epoch seconds; quarantine on'],
+  [
+    'mlsd-readCsv',
+    'readCsv, zod schema on all 9 columns: ids int32, terminal category, amount float64, labels uint8, TX_DATETIME parsed to epoch seconds; quarantine on',
+  ],
   ['mlsd-readCsv-datetime-strings', 'the same, but TX_DATETIME kept as 1.75 M JS strings'],
-  ['mlsd-readCsv-3-columns', 'readCsv keeping 3 of the 9 columns (customer, amount, label): memory follows the output, not the file'],
-  ['baseline-split-lines', 'readline over the file, line.split(","), Number() per cell into JS arrays (dates as strings); no quoting, no validation'],
-  ['baseline-readfile-split', 'readFileSync the whole file, split("\\n") then split(","); holds the raw text'],
+  [
+    'mlsd-readCsv-3-columns',
+    'readCsv keeping 3 of the 9 columns (customer, amount, label): memory follows the output, not the file',
+  ],
+  [
+    'baseline-split-lines',
+    'readline over the file, line.split(","), Number() per cell into JS arrays (dates as strings); no quoting, no validation',
+  ],
+  [
+    'baseline-readfile-split',
+    'readFileSync the whole file, split("\\n") then split(","); holds the raw text',
+  ],
 ] as const;
 
 const results: ReaderFigures[] = [];
 for (const [name, description] of readers) {
   const best: ReaderFigures[] = [];
   for (let run = 0; run < 3; run++) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@mlsd/source', worker, name, csvPath], {
-      encoding: 'utf8',
-      cwd: root,
-      maxBuffer: 1 << 20,
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@mlsd/source', worker, name, csvPath],
+      {
+        encoding: 'utf8',
+        cwd: root,
+        maxBuffer: 1 << 20,
+      },
+    );
     if (child.status !== 0) throw new Error(`${name} failed: ${child.stderr}`);
-    const figures = JSON.parse(child.stdout.trim().split('\n').pop()!) as Omit<ReaderFigures, 'name' | 'description'>;
+    const figures = JSON.parse(child.stdout.trim().split('\n').pop()!) as Omit<
+      ReaderFigures,
+      'name' | 'description'
+    >;
     best.push({ name, description, ...figures });
   }
   best.sort((a, b) => a.elapsedS - b.elapsedS);
   results.push(best[1]!); // the median of three runs
   const r = best[1]!;
-  process.stderr.write(`${name.padEnd(24)} ${r.rowsPerSecond.toFixed(0).padStart(10)} rows/s  ${r.elapsedS.toFixed(2)} s  peak RSS ${r.peakRssMb.toFixed(0)} MB\n`);
+  process.stderr.write(
+    `${name.padEnd(24)} ${r.rowsPerSecond.toFixed(0).padStart(10)} rows/s  ${r.elapsedS.toFixed(2)} s  peak RSS ${r.peakRssMb.toFixed(0)} MB\n`,
+  );
 }
 
 await writeJsonAtomic(`${root}benchmarks/results/ingest.json`, {
   benchmark: 'ingest',
-  question: 'Rows/s and peak memory reading the transactions CSV with @mlsd/ingest, beside plain readers in the same run.',
+  question:
+    'Rows/s and peak memory reading the transactions CSV with @mlsd/ingest, beside plain readers in the same run.',
   created: new Date().toISOString(),
   machine: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model },
   input: { rows, fileMb: Number(fileMb.toFixed(1)) },

@@ -154,7 +154,11 @@ export class BackendUnavailableError extends MlsdError {
 
 /** A file is in a format mlsd cannot read (an image type sharp lacks, an unknown extension). */
 export class UnsupportedFormatError extends MlsdError {
-  constructor(message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
     super('UNSUPPORTED', message, details, options);
   }
 }

@@ -106,7 +106,9 @@ export function encodeIdx(array: IdxArray): Uint8Array {
   const view = new DataView(out.buffer);
   out[2] = Number(code);
   out[3] = array.shape.length;
-  array.shape.forEach((size, d) => view.setUint32(4 + 4 * d, size, false));
+  array.shape.forEach((size, d) => {
+    view.setUint32(4 + 4 * d, size, false);
+  });
   for (let i = 0; i < count; i++) writeValue(view, header + i * bytes, array.dtype, array.data[i]!);
   return out;
 }

@@ -92,9 +92,9 @@ export class RowBuilder {
     if (plan.base === 'number' && !Number.isFinite(value as number)) {
       return { column: plan.name, reason: `${plan.name}: ${describe(raw)} is not a finite number` };
     }
-    if (plan.fastCheck !== undefined && plan.fastCheck(value as number)) {
-      // Passed the compiled equivalent of the field's zod checks.
-    } else if (plan.validator !== undefined) {
+    // The compiled equivalent of the field's zod checks decides a pass; zod explains a failure.
+    const passedFastCheck = plan.fastCheck?.(value as number) === true;
+    if (!passedFastCheck && plan.validator !== undefined) {
       const checked = plan.validator.safeParse(plan.base === 'boolean' ? value === 1 : value);
       if (!checked.success) {
         const message = checked.error.issues.map((issue) => issue.message).join('; ');

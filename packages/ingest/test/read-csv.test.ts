@@ -192,8 +192,14 @@ describe('datetime columns', () => {
   it('stores ISO date-times as epoch seconds and quarantines bad ones', async () => {
     const path = join(dir, 'dates.csv');
     await writeFile(path, 'TX_DATETIME\n2018-04-01 00:00:10\n2018-02-30 10:00:00\n');
-    const result = await readCsv(path, z.object({ TX_DATETIME: z.string() }), { columns: { TX_DATETIME: 'datetime' } });
-    expect([...result.table.numeric('TX_DATETIME')]).toEqual([Date.UTC(2018, 3, 1, 0, 0, 10) / 1000]);
-    expect(result.quarantine[0]!.reason).toBe("TX_DATETIME: '2018-02-30 10:00:00' is not an ISO-8601 date-time");
+    const result = await readCsv(path, z.object({ TX_DATETIME: z.string() }), {
+      columns: { TX_DATETIME: 'datetime' },
+    });
+    expect([...result.table.numeric('TX_DATETIME')]).toEqual([
+      Date.UTC(2018, 3, 1, 0, 0, 10) / 1000,
+    ]);
+    expect(result.quarantine[0]!.reason).toBe(
+      "TX_DATETIME: '2018-02-30 10:00:00' is not an ISO-8601 date-time",
+    );
   });
 });
