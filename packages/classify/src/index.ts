@@ -22,6 +22,16 @@ export { countByThreshold } from './metrics/threshold-counts.js';
 export type { ConfusionMatrix } from './metrics/threshold-metrics.js';
 export { confusionMatrix, precisionAtK } from './metrics/threshold-metrics.js';
 export type {
+  BinaryLabels,
+  ClassWeight,
+  SampleWeightOptions,
+} from './models/class-weights.js';
+export {
+  ClassWeightSchema,
+  countBinaryLabels,
+  resolveSampleWeights,
+} from './models/class-weights.js';
+export type {
   DatedTransactions,
   PrequentialOptions,
   TimeSplit,
