@@ -5,6 +5,13 @@
 
 export type { AugmentOptions } from './augment.js';
 export { augmentBatch } from './augment.js';
+export type {
+  ContactSheetOptions,
+  SheetImage,
+  SheetResult,
+  SheetRow,
+} from './contact-sheet.js';
+export { renderContactSheet, writeContactSheet } from './contact-sheet.js';
 export { decodeImage, normalizePixels, SUPPORTED_IMAGE_FORMATS } from './decode-image.js';
 export type { DecodedFolder, SkippedImage } from './image-folder.js';
 export { decodeImageFolder, IMAGE_EXTENSIONS, listImageFiles } from './image-folder.js';
