@@ -38,7 +38,8 @@ export interface InitBackendOptions {
   loaders?: Partial<Record<BackendName, () => Promise<void>>>;
 }
 
-type Tf = typeof TfCore;
+/** The `@tensorflow/tfjs-core` namespace type, as {@link getTf} returns it. */
+export type Tf = typeof TfCore;
 
 const BACKEND_NAMES: readonly BackendName[] = ['node', 'wasm', 'cpu'];
 
