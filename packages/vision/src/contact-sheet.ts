@@ -1,5 +1,5 @@
 import { InvalidArgumentError, writeFileAtomic } from '@mlsd/core';
-import sharp from 'sharp';
+import sharp, { type OverlayOptions, type Sharp } from 'sharp';
 
 /**
  * One picture on a contact sheet: encoded image bytes (any format sharp reads), a file path,
@@ -59,7 +59,7 @@ export async function renderContactSheet(
   // The query column is followed by an extra gap so it stands apart from the results.
   const width = columns * pitch + gap;
   const height = rows.length * pitch;
-  const layers: sharp.OverlayOptions[] = [];
+  const layers: OverlayOptions[] = [];
   for (const [r, row] of rows.entries()) {
     const cells: { image: SheetImage; frame: typeof QUERY_FRAME; x: number }[] = [
       { image: row.query, frame: QUERY_FRAME, x: 0 },
@@ -100,7 +100,7 @@ export async function writeContactSheet(
 }
 
 async function fitToCell(image: SheetImage, cell: number): Promise<Buffer> {
-  let pipeline: sharp.Sharp;
+  let pipeline: Sharp;
   if (typeof image === 'string' || image instanceof Uint8Array) {
     pipeline = sharp(image);
   } else {
