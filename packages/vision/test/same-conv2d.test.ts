@@ -1,5 +1,5 @@
 import { getTf, initBackend } from '@mlsd/core';
-import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sameConv2d } from '../src/embedding/same-conv2d.js';
 
@@ -18,8 +18,10 @@ describe('sameConv2d', () => {
     const x = tf.randomNormal([2, 7, 6, inC], 0, 1, 'float32', 1) as Tensor4D;
     const w = tf.randomNormal([k, k, inC, outC], 0, 1, 'float32', 2) as Tensor4D;
     const upstream = tf.randomNormal([2, 7, 6, outC], 0, 1, 'float32', 3);
-    const loss = (conv: (a: Tensor4D, b: Tensor4D) => Tensor4D) => (a: Tensor4D, b: Tensor4D) =>
-      tf.sum(tf.mul(conv(a, b), upstream));
+    const loss =
+      (conv: (a: Tensor4D, b: Tensor4D) => Tensor4D) =>
+      (...args: Tensor[]) =>
+        tf.sum(tf.mul(conv(args[0] as Tensor4D, args[1] as Tensor4D), upstream));
     const ours = tf.grads(loss((a, b) => sameConv2d(tf, a, b)))([x, w]);
     const reference = tf.grads(loss((a, b) => tf.conv2d(a, b, 1, 'same')))([x, w]);
     const close = (a: Float32Array | Int32Array | Uint8Array, b: typeof a) =>
@@ -35,10 +37,9 @@ describe('sameConv2d', () => {
     const tf = getTf();
     const x = tf.ones([1, 4, 4, 1]) as Tensor4D;
     const w = tf.ones([3, 3, 1, 2]) as Tensor4D;
-    const [dx] = tf.grads((a: Tensor4D, b: Tensor4D) => tf.sum(sameConv2d(tf, a, b, false)))([
-      x,
-      w,
-    ]);
+    const [dx] = tf.grads((...args: Tensor[]) =>
+      tf.sum(sameConv2d(tf, args[0] as Tensor4D, args[1] as Tensor4D, false)),
+    )([x, w]);
     expect(Math.max(...dx!.dataSync())).toBe(0);
   });
 

@@ -1,6 +1,6 @@
 import type { Tf } from '@mlsd/core';
 import { InvalidArgumentError } from '@mlsd/core';
-import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { GradSaveFunc, Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 
 /**
  * A 2-D convolution (stride 1, 'same' padding, odd square kernel) whose gradient every tfjs
@@ -35,9 +35,8 @@ export function sameConv2d(
       `sameConv2d: input has ${x.shape[3]} channels, the kernel expects ${inChannels}.`,
     );
   }
-  const op = tf.customGrad((input, filters, save) => {
-    const xs = input as Tensor4D;
-    const ws = filters as Tensor4D;
+  const op = tf.customGrad((...args: (Tensor | GradSaveFunc)[]) => {
+    const [xs, ws, save] = args as [Tensor4D, Tensor4D, GradSaveFunc];
     save([xs, ws]);
     return {
       value: tf.conv2d(xs, ws, 1, 'same'),
