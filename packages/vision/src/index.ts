@@ -13,6 +13,24 @@ export type {
 } from './contact-sheet.js';
 export { renderContactSheet, writeContactSheet } from './contact-sheet.js';
 export { decodeImage, normalizePixels, SUPPORTED_IMAGE_FORMATS } from './decode-image.js';
+export type {
+  BatchPredictor,
+  ImageEmbedder,
+  TfjsEmbedderOptions,
+} from './embedding/image-embedder.js';
+export { normalizeRows, TfjsImageEmbedder } from './embedding/image-embedder.js';
+export type { LoadEmbedderOptions, SaveEmbedderOptions } from './embedding/load-embedder.js';
+export { EMBEDDER_KIND, loadImageEmbedder, saveImageEmbedder } from './embedding/load-embedder.js';
+export type { ModelFolder } from './embedding/model-folder-io.js';
+export { folderSaveHandler, MODEL_JSON, readModelFolder } from './embedding/model-folder-io.js';
+export { sameConv2d } from './embedding/same-conv2d.js';
+export type {
+  EmbedderArchitecture,
+  EpochReport,
+  TrainEmbedderOptions,
+  TrainedEmbedder,
+} from './embedding/train-embedder.js';
+export { buildEmbedderNetwork, trainImageEmbedder } from './embedding/train-embedder.js';
 export type { DecodedFolder, SkippedImage } from './image-folder.js';
 export { decodeImageFolder, IMAGE_EXTENSIONS, listImageFiles } from './image-folder.js';
 export type { ImageSpec, ImageSpecInput } from './image-spec.js';
