@@ -73,10 +73,9 @@ export function buildEmbedderNetwork(
   const [f1, f2] = architecture.filters ?? [16, 32];
   const hidden = architecture.hidden ?? 128;
   const dim = architecture.dim ?? 64;
-  const init = (offset: number) => ({
-    kernelInitializer: 'heNormal' as const,
-    seed: seed * 16 + offset,
-  });
+  // Seeded initialisers, so the same seed gives the same starting weights.
+  const initializer = (className: 'HeNormal' | 'GlorotNormal', offset: number) =>
+    ({ className, config: { seed: seed * 16 + offset } }) as never;
   return sequential({
     layers: [
       layers.conv2d({
@@ -85,7 +84,7 @@ export function buildEmbedderNetwork(
         kernelSize: 3,
         padding: 'same',
         activation: 'relu',
-        kernelInitializer: { className: 'HeNormal', config: { seed: seed * 16 + 1 } } as never,
+        kernelInitializer: initializer('HeNormal', 1),
       }),
       layers.maxPooling2d({ poolSize: 2, strides: 2 }),
       layers.conv2d({
@@ -93,18 +92,18 @@ export function buildEmbedderNetwork(
         kernelSize: 3,
         padding: 'same',
         activation: 'relu',
-        kernelInitializer: { className: 'HeNormal', config: { seed: seed * 16 + 2 } } as never,
+        kernelInitializer: initializer('HeNormal', 2),
       }),
       layers.maxPooling2d({ poolSize: 2, strides: 2 }),
       layers.flatten(),
       layers.dense({
         units: hidden,
         activation: 'relu',
-        kernelInitializer: { className: 'HeNormal', config: { seed: seed * 16 + 3 } } as never,
+        kernelInitializer: initializer('HeNormal', 3),
       }),
       layers.dense({
         units: dim,
-        kernelInitializer: { className: 'GlorotNormal', config: { seed: seed * 16 + 4 } } as never,
+        kernelInitializer: initializer('GlorotNormal', 4),
       }),
     ],
   });
