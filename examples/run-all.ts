@@ -3,6 +3,7 @@
  * another, and ends with a summary. Output goes under out/<example>/ at the repository root.
  */
 import { fileURLToPath } from 'node:url';
+import { runFraudDetection } from './fraud-detection/src/fraud-detection.js';
 import { runGettingStarted } from './getting-started/src/getting-started.js';
 
 interface ExampleRun {
@@ -13,6 +14,7 @@ interface ExampleRun {
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const examples: ExampleRun[] = [
   { name: 'getting-started', run: (outDir) => runGettingStarted({ outDir }) },
+  { name: 'fraud-detection', run: (outDir) => runFraudDetection({ outDir }) },
 ];
 
 const failures: string[] = [];
