@@ -59,5 +59,50 @@ export {
 } from './sliding-window.js';
 export type { TransactionArrays } from './transaction-columns.js';
 export { readTransactions } from './transaction-columns.js';
+export type { ColumnCategories } from './transformers/category-values.js';
+export type {
+  ColumnTransformerEntry,
+  ColumnTransformerOptions,
+  ColumnTransformerState,
+} from './transformers/column-transformer.js';
+export { ColumnTransformer } from './transformers/column-transformer.js';
+export { defaultStepRegistry, registerStepType } from './transformers/default-step-registry.js';
+export type { FeatureInput } from './transformers/feature-input.js';
+export type { MinMaxScalerOptions } from './transformers/min-max-scaler.js';
+export { MinMaxScaler } from './transformers/min-max-scaler.js';
+export type { EncodingResult, OneHotEncoderOptions } from './transformers/one-hot-encoder.js';
+export { OneHotEncoder } from './transformers/one-hot-encoder.js';
+export type { OrdinalEncoderOptions } from './transformers/ordinal-encoder.js';
+export { OrdinalEncoder } from './transformers/ordinal-encoder.js';
+export type {
+  NamedStep,
+  PipelineState,
+  PredictOutput,
+  PredictProbaOutput,
+} from './transformers/pipeline.js';
+export { Pipeline } from './transformers/pipeline.js';
+export type {
+  ReadPipelineOptions,
+  SavableStep,
+  WritePipelineOptions,
+} from './transformers/pipeline-artifact.js';
+export {
+  PIPELINE_ARTIFACT_KIND,
+  PIPELINE_FILE,
+  PIPELINE_FORMAT_VERSION,
+  readPipeline,
+  writePipeline,
+} from './transformers/pipeline-artifact.js';
+export type { StandardScalerOptions } from './transformers/standard-scaler.js';
+export { StandardScaler } from './transformers/standard-scaler.js';
+export type { PipelineStep, Predictor, Transformer } from './transformers/step.js';
+export { isPredictor, isTransformer } from './transformers/step.js';
+export type { StepBuilder } from './transformers/step-registry.js';
+export { StepRegistry } from './transformers/step-registry.js';
+export type {
+  StepUnknownCategoryReport,
+  UnknownCategoryCount,
+  UnknownCategoryReport,
+} from './transformers/unknown-categories.js';
 export type { AggregateKind } from './window-aggregate.js';
 export { AGGREGATE_KINDS, WindowAggregate } from './window-aggregate.js';
