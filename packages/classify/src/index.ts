@@ -32,6 +32,33 @@ export {
   resolveSampleWeights,
 } from './models/class-weights.js';
 export type {
+  GradientBoostingFitOptions,
+  GradientBoostingValidation,
+} from './models/gbdt/gradient-boosting-classifier.js';
+export {
+  GBDT_ARTIFACT_KIND,
+  GBDT_ARTIFACT_VERSION,
+  GradientBoostingClassifier,
+} from './models/gbdt/gradient-boosting-classifier.js';
+export type {
+  GradientBoostingOptions,
+  GradientBoostingParams,
+} from './models/gbdt/options.js';
+export type { TreeEnsemble } from './models/gbdt/tree-ensemble.js';
+export type {
+  LogisticRegressionOptions,
+  LogisticRegressionParams,
+} from './models/tf/logistic-regression.js';
+export {
+  LogisticRegression,
+  LogisticRegressionOptionsSchema,
+} from './models/tf/logistic-regression.js';
+export type { MLPClassifierOptions, MLPClassifierParams } from './models/tf/mlp-classifier.js';
+export { MLPClassifier, MLPClassifierOptionsSchema } from './models/tf/mlp-classifier.js';
+export type { TrainingSummary } from './models/tf/network-state.js';
+export type { TfFitOptions, ValidationSet } from './models/tf/tf-binary-classifier.js';
+export type { EpochRecord } from './models/tf/train-network.js';
+export type {
   DatedTransactions,
   PrequentialOptions,
   TimeSplit,

@@ -9,6 +9,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addGroup } from '../group.js';
 import { parseNumber, parsePositiveInt } from '../options.js';
 import { formatTable, printJson, printLines } from '../output.js';
+import { registerFraudModelCommands } from './fraud-model.js';
 
 /** Registers `mlsd fraud ...`. */
 export function registerFraudCommands(program: Command): void {
@@ -18,6 +19,7 @@ export function registerFraudCommands(program: Command): void {
     'Card-fraud detection: simulate transactions, train, evaluate, score.',
   );
   registerSimulate(fraud);
+  registerFraudModelCommands(fraud);
 }
 
 /** Flags of `mlsd fraud simulate`, as commander parses them. */

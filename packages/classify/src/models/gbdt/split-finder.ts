@@ -1,0 +1,134 @@
+import { HISTOGRAM_STRIDE, type Histogram } from './histogram.js';
+
+/** Limits a split must respect, and the L2 penalty of the gain. */
+export interface SplitConstraints {
+  /** Rows each child must hold at least. */
+  readonly minSamplesLeaf: number;
+  /** Hessian sum each child must hold at least. */
+  readonly minHessianLeaf: number;
+  /** L2 penalty λ. */
+  readonly l2: number;
+}
+
+/** The best split of a node, or `gain <= 0` when none is allowed. */
+export interface SplitCandidate {
+  /** Loss reduction G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ); 0 when no split was found. */
+  gain: number;
+  feature: number;
+  /** Rows with bin ≤ `bin` go left (missing rows as `missingGoesLeft` says). */
+  bin: number;
+  missingGoesLeft: boolean;
+  /** Sums of the left child (the right one is the node's minus these). */
+  leftGradient: number;
+  leftHessian: number;
+  leftCount: number;
+}
+
+/** A candidate meaning "do not split". */
+export function noSplit(): SplitCandidate {
+  return {
+    gain: 0,
+    feature: -1,
+    bin: 0,
+    missingGoesLeft: false,
+    leftGradient: 0,
+    leftHessian: 0,
+    leftCount: 0,
+  };
+}
+
+/**
+ * Scans every bin boundary of every listed feature for the split of largest second-order gain,
+ * trying missing values on either side (when the node has any; otherwise they will follow the
+ * larger child at prediction time). Ties keep the first feature and bin found.
+ *
+ * @param binCounts - non-missing bins per feature.
+ * @param missingBin - slot of the missing bin.
+ */
+export function findBestSplit(
+  histogram: Histogram,
+  features: Int32Array,
+  binCounts: Int32Array,
+  missingBin: number,
+  totalGradient: number,
+  totalHessian: number,
+  totalCount: number,
+  constraints: SplitConstraints,
+): SplitCandidate {
+  const { minSamplesLeaf, minHessianLeaf, l2 } = constraints;
+  const best = noSplit();
+  if (totalCount < 2 * minSamplesLeaf) return best;
+  const parentScore = (totalGradient * totalGradient) / (totalHessian + l2);
+  const slots = missingBin + 1;
+  let bestGain = 0;
+  for (let j = 0; j < features.length; j++) {
+    const feature = features[j]!;
+    const base = feature * slots * HISTOGRAM_STRIDE;
+    const missingAt = base + missingBin * HISTOGRAM_STRIDE;
+    const missingG = histogram[missingAt]!;
+    const missingH = histogram[missingAt + 1]!;
+    const missingC = histogram[missingAt + 2]!;
+    const hasMissing = missingC > 0;
+    // With missing rows, the last boundary (all values left, missing right) is a split too.
+    const lastBin = binCounts[feature]! - (hasMissing ? 1 : 2);
+    let gL = 0;
+    let hL = 0;
+    let cL = 0;
+    for (let bin = 0; bin <= lastBin; bin++) {
+      const at = base + bin * HISTOGRAM_STRIDE;
+      gL += histogram[at]!;
+      hL += histogram[at + 1]!;
+      cL += histogram[at + 2]!;
+      // Missing rows to the right.
+      let cR = totalCount - cL;
+      if (cL >= minSamplesLeaf && cR >= minSamplesLeaf) {
+        const hR = totalHessian - hL;
+        if (hL >= minHessianLeaf && hR >= minHessianLeaf) {
+          const gR = totalGradient - gL;
+          const gain = (gL * gL) / (hL + l2) + (gR * gR) / (hR + l2) - parentScore;
+          if (gain > bestGain) {
+            bestGain = gain;
+            setBest(best, gain, feature, bin, hasMissing ? false : cL >= cR, gL, hL, cL);
+          }
+        }
+      }
+      if (!hasMissing) continue;
+      // Missing rows to the left.
+      const gML = gL + missingG;
+      const hML = hL + missingH;
+      const cML = cL + missingC;
+      cR = totalCount - cML;
+      if (cML >= minSamplesLeaf && cR >= minSamplesLeaf) {
+        const hR = totalHessian - hML;
+        if (hML >= minHessianLeaf && hR >= minHessianLeaf) {
+          const gR = totalGradient - gML;
+          const gain = (gML * gML) / (hML + l2) + (gR * gR) / (hR + l2) - parentScore;
+          if (gain > bestGain) {
+            bestGain = gain;
+            setBest(best, gain, feature, bin, true, gML, hML, cML);
+          }
+        }
+      }
+    }
+  }
+  return best;
+}
+
+function setBest(
+  best: SplitCandidate,
+  gain: number,
+  feature: number,
+  bin: number,
+  missingGoesLeft: boolean,
+  leftGradient: number,
+  leftHessian: number,
+  leftCount: number,
+): void {
+  best.gain = gain;
+  best.feature = feature;
+  best.bin = bin;
+  best.missingGoesLeft = missingGoesLeft;
+  best.leftGradient = leftGradient;
+  best.leftHessian = leftHessian;
+  best.leftCount = leftCount;
+}
