@@ -12,6 +12,7 @@ import {
 } from '@mlsd/datasets';
 import { computeFeatures, defineFraudFeatures } from '@mlsd/features';
 import {
+  DEFAULT_FRAUD_MODEL,
   evaluateFraudModel,
   type FraudMetrics,
   FraudModel,
@@ -31,7 +32,7 @@ export interface FraudDetectionOptions {
   terminals?: number;
   days?: number;
   seed?: number;
-  /** Classifier; default gbdt. */
+  /** Classifier; default the best measured (DEFAULT_FRAUD_MODEL). */
   model?: FraudModelKind;
   /** Days at the end kept back as the stream of new transactions scored online; default 13. */
   streamDays?: number;
@@ -126,7 +127,7 @@ export async function runFraudDetection(
   }
 
   const streamDays = options.streamDays ?? 13;
-  const kind = options.model ?? 'gbdt';
+  const kind = options.model ?? DEFAULT_FRAUD_MODEL;
   const lastHistoryDay = days - streamDays;
   const dayColumn = table.numeric('TX_TIME_DAYS');
   const history = table.filter(Uint8Array.from(dayColumn, (d) => (d < lastHistoryDay ? 1 : 0)));

@@ -34,7 +34,7 @@ describe('fraud-detection example', () => {
     const risk = features.contrast.find((row) => row.feature === 'TERMINAL_ID_RISK_7DAY_WINDOW')!;
     expect(risk.fraudMean).toBeGreaterThan(5 * risk.genuineMean);
     // Model: threshold chosen on validation; the test week is scored far better than chance.
-    expect(model.kind).toBe('gbdt');
+    expect(model.kind).toBe('logreg');
     expect(model.threshold).toBeGreaterThan(0);
     expect(evaluation.auc).toBeGreaterThan(0.7);
     expect(evaluation.truePositives + evaluation.falseNegatives).toBe(evaluation.frauds);

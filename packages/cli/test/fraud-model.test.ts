@@ -44,7 +44,7 @@ describe('mlsd fraud train / evaluate / score', () => {
       '--json',
     ]);
     expect(trained.code, trained.stderr).toBe(0);
-    expect(JSON.parse(trained.stdout)).toMatchObject({ model: 'gbdt', classWeight: 'none' });
+    expect(JSON.parse(trained.stdout)).toMatchObject({ model: 'logreg', classWeight: 'none' });
 
     const report = join(work, 'report.html');
     const evaluated = await runCli([

@@ -5,7 +5,12 @@
  * @packageDocumentation
  */
 export type { BinaryClassifier, ClassifierChoice, FraudModelKind } from './classifiers.js';
-export { createClassifier, FRAUD_MODEL_KINDS, loadClassifier } from './classifiers.js';
+export {
+  createClassifier,
+  DEFAULT_FRAUD_MODEL,
+  FRAUD_MODEL_KINDS,
+  loadClassifier,
+} from './classifiers.js';
 export type { EvaluateFraudOptions, FraudEvaluation } from './evaluate-fraud-model.js';
 export { evaluateFraudModel } from './evaluate-fraud-model.js';
 export type { FraudData } from './fraud-data.js';

@@ -1,7 +1,7 @@
 import { type ClassWeight, prequentialSplits } from '@mlsd/classify';
 import { parseOptions, type Table } from '@mlsd/core';
 import { defineFraudFeatures } from '@mlsd/features';
-import { createClassifier, type FraudModelKind } from './classifiers.js';
+import { createClassifier, DEFAULT_FRAUD_MODEL, type FraudModelKind } from './classifiers.js';
 import { type FraudData, prepareFraudData, takeRows, takeValues } from './fraud-data.js';
 import { fraudMetrics } from './fraud-metrics.js';
 import { dayNumber, type FraudProtocolOptions, FraudProtocolSchema } from './fraud-protocol.js';
@@ -75,7 +75,7 @@ export async function prequentialEvaluation(
   const folds: PrequentialResult['folds'] = [];
   for (const split of splits) {
     const classifier = createClassifier({
-      kind: options.model ?? 'gbdt',
+      kind: options.model ?? DEFAULT_FRAUD_MODEL,
       classWeight: options.classWeight ?? 'none',
       seed: options.seed ?? 0,
     });

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { createProgress, InvalidArgumentError, isMlsdError, type Table } from '@mlsd/core';
 import { TRANSACTION_COLUMN_KINDS, TransactionRowSchema } from '@mlsd/datasets';
 import {
+  DEFAULT_FRAUD_MODEL,
   evaluateFraudModel,
   FRAUD_MODEL_KINDS,
   FraudModel,
@@ -67,7 +68,9 @@ export function registerFraudModelCommands(fraud: Command): void {
     .requiredOption('--in <file>', 'transactions (.csv or .jsonl, the simulator columns)')
     .requiredOption('--out <dir>', 'model folder to write')
     .addOption(
-      new Option('--model <kind>', 'classifier').choices([...FRAUD_MODEL_KINDS]).default('gbdt'),
+      new Option('--model <kind>', 'classifier')
+        .choices([...FRAUD_MODEL_KINDS])
+        .default(DEFAULT_FRAUD_MODEL),
     )
     .addOption(
       new Option('--class-weight <weighting>', 'class weighting')
