@@ -1,0 +1,35 @@
+export { type ChiSquareResult, chiSquareHomogeneity } from './chi-square.js';
+export { benjaminiHochberg, bonferroni } from './corrections.js';
+export { chiSquareSf, logGamma, regularizedGammaQ } from './gamma.js';
+export { jensenShannonDistance, jensenShannonSamples } from './jensen-shannon.js';
+export {
+  asymptoticPValue,
+  exactOneSidedPValue,
+  exactTwoSidedPValue,
+  KS_MAX_AUTO_EXACT_SIZE,
+  KS_MAX_EXACT_LATTICE_STEPS,
+  type KsAlternative,
+  type KsMethod,
+  type KsOptions,
+  type KsResult,
+  type KsStatistic,
+  kolmogorovSf,
+  ksStatistic,
+  ksTwoSample,
+  ksTwoSampleSorted,
+  numericColumnSchema,
+  smirnovSf,
+  sortFloat64,
+} from './ks/index.js';
+export { DriftMonitor } from './monitor/drift-monitor.js';
+export type { ColumnDrift, DriftReport } from './monitor/drift-report.js';
+export type {
+  ColumnTest,
+  DriftMonitorOptions,
+  ResolvedDriftMonitorOptions,
+} from './monitor/monitor-options.js';
+export { DriftMonitorOptionsSchema } from './monitor/monitor-options.js';
+export { type PsiOptions, type PsiResult, populationStabilityIndex, psiBand } from './psi.js';
+export { binCounts, quantileEdges } from './quantile-bins.js';
+export { finiteSample } from './sample-checks.js';
+export { type WassersteinResult, wassersteinDistance } from './wasserstein.js';
