@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { runFraudDetection } from './fraud-detection/src/fraud-detection.js';
 import { runGettingStarted } from './getting-started/src/getting-started.js';
+import { runVisualSearch } from './visual-search/src/visual-search.js';
 
 interface ExampleRun {
   name: string;
@@ -15,6 +16,7 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const examples: ExampleRun[] = [
   { name: 'getting-started', run: (outDir) => runGettingStarted({ outDir }) },
   { name: 'fraud-detection', run: (outDir) => runFraudDetection({ outDir }) },
+  { name: 'visual-search', run: (outDir) => runVisualSearch({ outDir }) },
 ];
 
 const failures: string[] = [];

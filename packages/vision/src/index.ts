@@ -31,7 +31,21 @@ export type {
   TrainedEmbedder,
 } from './embedding/train-embedder.js';
 export { buildEmbedderNetwork, trainImageEmbedder } from './embedding/train-embedder.js';
+export { DEFAULT_EMBEDDER_DIR, fashionMnistPng } from './fashion-mnist-images.js';
 export type { DecodedFolder, SkippedImage } from './image-folder.js';
 export { decodeImageFolder, IMAGE_EXTENSIONS, listImageFiles } from './image-folder.js';
 export type { ImageSpec, ImageSpecInput } from './image-spec.js';
 export { FASHION_MNIST_SPEC, ImageSpecSchema, imageSize, parseImageSpec } from './image-spec.js';
+export type {
+  EvaluateSearchOptions,
+  EvaluationQueries,
+  SearchEvaluation,
+} from './search/evaluate-search.js';
+export { evaluateImageSearch } from './search/evaluate-search.js';
+export type {
+  BuildImageSearchOptions,
+  ImageHit,
+  ImageMetadata,
+  ImageQueryOptions,
+} from './search/image-search.js';
+export { ImageSearch } from './search/image-search.js';

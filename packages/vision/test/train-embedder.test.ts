@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend, Rng } from '@mlsd/core';
+import { initBackend } from '@mlsd/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   loadImageEmbedder,
@@ -9,32 +9,9 @@ import {
   saveImageEmbedder,
   trainImageEmbedder,
 } from '../src/index.js';
+import { makeShapes } from './helpers/shapes.js';
 
 const spec = parseImageSpec({ width: 12, height: 12, channels: 1 });
-
-/** Three classes of 12×12 images: a bright horizontal bar, a vertical bar, or a blob, jittered. */
-function makeShapes(count: number, seed: number): { images: Float32Array; labels: Uint8Array } {
-  const rng = new Rng(seed);
-  const images = new Float32Array(count * 144);
-  const labels = new Uint8Array(count);
-  for (let n = 0; n < count; n++) {
-    const label = n % 3;
-    labels[n] = label;
-    const at = rng.integer(3, 9);
-    for (let y = 0; y < 12; y++) {
-      for (let x = 0; x < 12; x++) {
-        const on =
-          label === 0
-            ? Math.abs(y - at) <= 1
-            : label === 1
-              ? Math.abs(x - at) <= 1
-              : (x - at) ** 2 + (y - 6) ** 2 <= 6;
-        images[n * 144 + y * 12 + x] = (on ? 0.9 : 0.1) + rng.normal(0, 0.1);
-      }
-    }
-  }
-  return { images, labels };
-}
 
 /** Share of each query's nearest catalogue vector (by dot product) that has its label. */
 function nearestNeighbourAccuracy(

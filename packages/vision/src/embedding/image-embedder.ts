@@ -41,6 +41,8 @@ export interface TfjsEmbedderOptions {
 export class TfjsImageEmbedder implements ImageEmbedder {
   readonly spec: ImageSpec;
   readonly dim: number;
+  /** The folder the model was loaded from (set by `loadImageEmbedder`), for copying it along. */
+  sourceDir: string | undefined;
   readonly #model: BatchPredictor & { dispose?: () => void };
   readonly #batchSize: number;
 
@@ -55,6 +57,7 @@ export class TfjsImageEmbedder implements ImageEmbedder {
   ) {
     this.#model = model;
     this.spec = spec;
+    this.sourceDir = undefined;
     this.#batchSize = options.batchSize ?? 256;
     if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) {
       throw new InvalidArgumentError(

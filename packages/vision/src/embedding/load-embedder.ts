@@ -62,11 +62,13 @@ export async function loadImageEmbedder(
   const handler: io.IOHandler = { load: async () => artifacts };
   const model =
     format === 'graph-model' ? await loadGraphModel(handler) : await loadLayersModel(handler);
-  return new TfjsImageEmbedder(
+  const embedder = new TfjsImageEmbedder(
     model,
     spec,
     options.batchSize === undefined ? {} : { batchSize: options.batchSize },
   );
+  embedder.sourceDir = dir;
+  return embedder;
 }
 
 /** What {@link saveImageEmbedder} records beside the model. */

@@ -1,0 +1,45 @@
+/**
+ * @mlsd/ann: nearest-neighbour search behind one interface (HNSW on hnswlib-node, exact brute
+ * force), with string ids, metadata filters, deletes, persistence and evaluation helpers.
+ * @packageDocumentation
+ */
+
+export type {
+  HnswBenchmarkOptions,
+  HnswBenchmarkPoint,
+  HnswBenchmarkResult,
+  HnswBuild,
+  HnswBuildOptions,
+} from './benchmark-hnsw.js';
+export {
+  benchmarkHnsw,
+  buildHnswForBenchmark,
+  exactGroundTruth,
+  optimizeBuild,
+  sweepEf,
+} from './benchmark-hnsw.js';
+export type { ExactIndexOptions } from './exact-index.js';
+export { ExactIndex } from './exact-index.js';
+export type { ExactKnnOptions, NeighbourMatrix } from './exact-knn.js';
+export { exactKnn, squaredNorms } from './exact-knn.js';
+export type { HnswIndexOptions } from './hnsw-index.js';
+export { HnswIndex } from './hnsw-index.js';
+export type { IndexParams, LoadIndexExpectations } from './index-artifact.js';
+export { INDEX_ARTIFACT_KIND, INDEX_FORMAT_VERSION } from './index-artifact.js';
+export type { ClassLabel } from './label-metrics.js';
+export { mapAtK, precisionAtK } from './label-metrics.js';
+export type { LatencyStats } from './latency.js';
+export { latencyStats, measureLatency, percentile } from './latency.js';
+export { loadIndex } from './load-index.js';
+export { estimateHnswBytesPerVector } from './memory.js';
+export { neighbourLists, recallAtK } from './recall.js';
+export { TopKHeaps } from './top-k-heaps.js';
+export type {
+  Metadata,
+  SearchFilter,
+  SearchOptions,
+  SearchResult,
+  Space,
+  VectorIndex,
+} from './vector-index.js';
+export { SPACES } from './vector-index.js';
