@@ -36,5 +36,7 @@ export { formatZodError, parseOptions } from './options.js';
 export type { Progress, ProgressOptions } from './progress.js';
 export { createProgress } from './progress.js';
 export { Rng } from './rng.js';
+export type { ChartOptions, ChartSeries } from './svg-chart.js';
+export { barChart, lineChart } from './svg-chart.js';
 export type { Column, NumericColumn, Row, RowMask } from './table.js';
 export { isNumericColumn, Table } from './table.js';

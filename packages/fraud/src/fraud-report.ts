@@ -1,8 +1,7 @@
-import { writeFileAtomic } from '@mlsd/core';
+import { barChart, lineChart, writeFileAtomic } from '@mlsd/core';
 import type { FraudEvaluation } from './evaluate-fraud-model.js';
 import type { FraudModel } from './fraud-model.js';
 import { dayNumber } from './fraud-protocol.js';
-import { barChart, lineChart } from './svg-chart.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);

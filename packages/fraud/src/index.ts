@@ -26,7 +26,5 @@ export type { ScoreRequest, ScoreResult } from './fraud-scorer.js';
 export { FraudScorer, ScoreRequestSchema } from './fraud-scorer.js';
 export type { MeanStd, PrequentialOptions, PrequentialResult } from './prequential.js';
 export { prequentialEvaluation } from './prequential.js';
-export type { ChartOptions, ChartSeries } from './svg-chart.js';
-export { barChart, lineChart } from './svg-chart.js';
 export type { TrainedFraudModel, TrainFraudModelOptions } from './train-fraud-model.js';
 export { trainFraudModel } from './train-fraud-model.js';
