@@ -21,6 +21,7 @@ export {
   smirnovSf,
   sortFloat64,
 } from './ks/index.js';
+export { renderDriftReport, writeDriftReport } from './monitor/drift-html-report.js';
 export { DriftMonitor } from './monitor/drift-monitor.js';
 export type { ColumnDrift, DriftReport } from './monitor/drift-report.js';
 export type {

@@ -6,6 +6,7 @@ import { readCsv } from '@mlsd/ingest';
 import { type Command, Option } from 'commander';
 import { addGroup } from '../group.js';
 import { printJson, printLines } from '../output.js';
+import { registerDriftMonitorCommand } from './drift-monitor.js';
 
 interface KsFlags {
   a: string;
@@ -23,6 +24,7 @@ export function registerDriftCommands(program: Command): void {
     'drift',
     'Drift monitoring: two-sample KS and companion tests, windowed monitors.',
   );
+  registerDriftMonitorCommand(drift);
 
   drift
     .command('ks')
