@@ -3,6 +3,7 @@
  * another, and ends with a summary. Output goes under out/<example>/ at the repository root.
  */
 import { fileURLToPath } from 'node:url';
+import { runDriftMonitoring } from './drift-monitoring/src/drift-monitoring.js';
 import { runFraudDetection } from './fraud-detection/src/fraud-detection.js';
 import { runGettingStarted } from './getting-started/src/getting-started.js';
 import { runVisualSearch } from './visual-search/src/visual-search.js';
@@ -17,6 +18,7 @@ const examples: ExampleRun[] = [
   { name: 'getting-started', run: (outDir) => runGettingStarted({ outDir }) },
   { name: 'fraud-detection', run: (outDir) => runFraudDetection({ outDir }) },
   { name: 'visual-search', run: (outDir) => runVisualSearch({ outDir }) },
+  { name: 'drift-monitoring', run: (outDir) => runDriftMonitoring({ outDir }) },
 ];
 
 const failures: string[] = [];

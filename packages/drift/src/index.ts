@@ -30,6 +30,8 @@ export type {
   ResolvedDriftMonitorOptions,
 } from './monitor/monitor-options.js';
 export { DriftMonitorOptionsSchema } from './monitor/monitor-options.js';
+export type { QualityWindow } from './monitor/quality-tracker.js';
+export { QualityTracker } from './monitor/quality-tracker.js';
 export { type PsiOptions, type PsiResult, populationStabilityIndex, psiBand } from './psi.js';
 export { binCounts, quantileEdges } from './quantile-bins.js';
 export { finiteSample } from './sample-checks.js';

@@ -1,6 +1,6 @@
 import { CategoryColumn, Rng, Table } from '@mlsd/core';
 import { describe, expect, it } from 'vitest';
-import { DriftMonitor } from '../src/index.js';
+import { DriftMonitor, QualityTracker } from '../src/index.js';
 
 function sample(n: number, seed: number, shift = 0, scale = 1): Float64Array {
   const rng = new Rng(seed);
@@ -124,5 +124,18 @@ describe('DriftMonitor', () => {
     expect(() => new DriftMonitor(new Table({ x: new Float64Array([Number.NaN]) }))).toThrow(
       /no finite values/,
     );
+  });
+});
+
+describe('QualityTracker', () => {
+  it('flags a window whose metric falls below (1 − tolerance) of its baseline', () => {
+    const tracker = new QualityTracker({ ap: 0.6, cpAt100: 0.3 }, 0.2);
+    expect(tracker.record('w1', { ap: 0.55, cpAt100: 0.29 }).degraded).toBe(false);
+    const bad = tracker.record('w2', { ap: 0.4, cpAt100: 0.3 });
+    expect(bad.degraded).toBe(true);
+    expect(bad.relative.ap).toBeCloseTo(0.4 / 0.6, 12);
+    expect(tracker.history.map((w) => w.window)).toEqual(['w1', 'w2']);
+    expect(() => tracker.record('w3', { ap: 0.5 })).toThrow(/cpAt100 is missing/);
+    expect(() => new QualityTracker({ ap: 0 })).toThrow(/positive/);
   });
 });
