@@ -14,12 +14,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '@mlsd/core';
 import { type KsAlternative, type KsMethod, ksTwoSample } from '@mlsd/drift';
+import { describeMachine } from '../machine.js';
 
 const PYTHON = '/usr/bin/python3';
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -205,13 +206,7 @@ try {
     benchmark: 'drift',
     question:
       'Two-sample Kolmogorov–Smirnov: wall time of ksTwoSample vs scipy.stats.ks_2samp on the same arrays in the same run, and agreement of statistic and p-value.',
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      platform: `${platform()} ${release()} ${arch()}`,
-      node: process.version,
-    },
+    machine: describeMachine(),
     peer: { python: PYTHON, scipy: peer.scipy, numpy: peer.numpy },
     created: new Date().toISOString(),
     data: 'Gaussian samples from @mlsd/core Rng(2024); sample 2 shifted by `shift` standard deviations',

@@ -13,10 +13,10 @@
  * Writes benchmarks/results/features.json; prints a table on stdout, progress on stderr.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Rng, Table } from '@mlsd/core';
 import { computeFeatures, defineFraudFeatures, OnlineFeatureState } from '@mlsd/features';
+import { describeMachine } from '../machine.js';
 
 const DAY = 86_400;
 const CONFIG = { customers: 5_000, terminals: 10_000, days: 183, seed: 2018 };
@@ -264,13 +264,7 @@ function main(): void {
     benchmark: 'features',
     question:
       'Point-in-time fraud features (Le Borgne et al. 2022, §3.3) on the full default dataset: batch time vs a per-row backward-scan baseline, online latency per transaction.',
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      platform: `${platform()} ${release()} ${arch()}`,
-      node: process.version,
-    },
+    machine: describeMachine(),
     created: new Date().toISOString(),
     data: {
       generator: 'benchmarks/features/features.bench.ts (deterministic, seed 2018)',

@@ -16,7 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -40,6 +40,7 @@ import {
   takeRows,
   takeValues,
 } from '@mlsd/fraud';
+import { describeMachine } from '../machine.js';
 
 const PYTHON = '/usr/bin/python3';
 const PEER = fileURLToPath(new URL('fraud_sklearn.py', import.meta.url));
@@ -270,15 +271,7 @@ writeFileSync(
     {
       benchmark: 'fraud',
       date: new Date().toISOString(),
-      machine: {
-        platform: platform(),
-        release: release(),
-        arch: arch(),
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model,
-        memoryBytes: totalmem(),
-        node: process.version,
-      },
+      machine: describeMachine(),
       data: {
         transactions: table.length,
         trainRows: split.train.length,

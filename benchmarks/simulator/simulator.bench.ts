@@ -17,7 +17,7 @@
  * Writes benchmarks/results/simulator.json; prints a summary on stdout, progress on stderr.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Rng } from '@mlsd/core';
@@ -29,6 +29,7 @@ import {
   simulateTransactions,
   writeTransactionsCsv,
 } from '@mlsd/datasets';
+import { describeMachine } from '../machine.js';
 
 const REFERENCE = { transactions: 1_754_155, frauds: 14_681, minutes: 3 };
 const DAY = 86_400;
@@ -226,15 +227,8 @@ function finish(
     benchmark: 'simulator',
     question:
       'Transaction simulator (Le Borgne et al. 2022, §3.2) on the default configuration: time and totals vs the handbook reference; grid terminal lookup vs a loop over all terminals; vs a straightforward implementation in the same run.',
-    machine: {
-      cpu: cpus()[0]?.model ?? 'unknown',
-      cores: cpus().length,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      platform: `${platform()} ${release()} ${arch()}`,
-      node: process.version,
-      // Other processes share these cores; a high load average makes every time here longer.
-      loadAverage1m: loadavg()[0],
-    },
+    // Other processes share these cores; a high load average makes every time here longer.
+    machine: describeMachine(),
     created: new Date().toISOString(),
     config: { customers: 5_000, terminals: 10_000, days: 183, startDate: '2018-04-01', radius: 5 },
     reference: {

@@ -15,7 +15,6 @@
  * Writes benchmarks/results/vision.json; a table on stdout, progress on stderr.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -36,6 +35,7 @@ import {
   ImageSearch,
   loadImageEmbedder,
 } from '@mlsd/vision';
+import { describeMachine } from '../machine.js';
 
 const QUERIES = Number(process.env.VISION_QUERIES ?? 2_000);
 const K = 10;
@@ -138,16 +138,7 @@ const endToEnd = await evaluateImageSearch(
 const results = {
   benchmark: 'vision',
   date: new Date().toISOString(),
-  machine: {
-    platform: platform(),
-    release: release(),
-    arch: arch(),
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    memoryBytes: totalmem(),
-    node: process.version,
-    loadAverage: loadavg(),
-  },
+  machine: describeMachine(),
   backend: currentBackend()?.name,
   queries: QUERIES,
   catalogue: 60_000,
