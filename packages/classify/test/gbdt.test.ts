@@ -160,6 +160,24 @@ describe('GradientBoostingClassifier: early stopping', () => {
   });
 });
 
+describe('GradientBoostingClassifier: bins and thresholds agree', () => {
+  it('scores validation rows on bins exactly as predictProba scores raw values', async () => {
+    const { X, y } = makeData(1500, 3, (row) => logistic(row[0]! + row[1]! * row[2]!), 16);
+    for (let i = 0; i < X.data.length; i += 7) X.data[i] = Number.NaN;
+    const model = await new GradientBoostingClassifier({
+      maxIter: 15,
+      rowSubsample: 0.7,
+      earlyStopping: false,
+    }).fit(X, y, { validation: { X, y } });
+    const p = model.predictProba(X);
+    let loss = 0;
+    for (let i = 0; i < y.length; i++) loss -= Math.log(y[i] === 1 ? p[i]! : 1 - p[i]!);
+    const losses = model.validationLoss;
+    expect(losses.length).toBe(16);
+    expect(losses[15]!).toBeCloseTo(loss / y.length, 10);
+  });
+});
+
 describe('GradientBoostingClassifier: randomness', () => {
   const { X, y } = makeData(2000, 6, (row) => logistic(row[0]! + row[1]! * row[2]!), 11);
   const options = { maxIter: 20, rowSubsample: 0.6, columnSubsample: 0.5 };

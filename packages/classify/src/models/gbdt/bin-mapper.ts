@@ -27,18 +27,23 @@ export function findBinEdges(
 ): BinEdges {
   const { data, rows, cols } = matrix;
   const sampleSize = rowSample === undefined ? rows : rowSample.length;
-  const values = new Float64Array(sampleSize);
-  const edges: Float64Array[] = [];
-  for (let f = 0; f < cols; f++) {
-    let count = 0;
-    for (let k = 0; k < sampleSize; k++) {
-      const row = rowSample === undefined ? k : rowSample[k]!;
-      const x = data[row * cols + f]!;
-      if (!Number.isNaN(x)) values[count++] = x;
+  // One pass over the sampled rows fills every feature's buffer (row-major reads stay local).
+  const columns = Array.from({ length: cols }, () => new Float64Array(sampleSize));
+  const counts = new Int32Array(cols);
+  for (let k = 0; k < sampleSize; k++) {
+    const base = (rowSample === undefined ? k : rowSample[k]!) * cols;
+    for (let f = 0; f < cols; f++) {
+      const x = data[base + f]!;
+      if (!Number.isNaN(x)) {
+        const at = counts[f]!;
+        columns[f]![at] = x;
+        counts[f] = at + 1;
+      }
     }
-    const sorted = values.subarray(0, count).sort();
-    edges.push(edgesOfSorted(sorted, maxBins));
   }
+  const edges = columns.map((values, f) =>
+    edgesOfSorted(values.subarray(0, counts[f]!).sort(), maxBins),
+  );
   return { edges, missingBin: maxBins };
 }
 
@@ -73,6 +78,12 @@ function midpoint(a: number, b: number): number {
   return Number.isFinite(mid) ? mid : a;
 }
 
+/** Edges per feature after padding (≥ 255 edges + 1, a power of two). */
+const MAX_PADDED_EDGES = 256;
+
+/** Rows binned per block in {@link binMatrix}. */
+const BIN_BLOCK_ROWS = 4096;
+
 /**
  * Maps every cell to its bin and transposes: column `f` of the result is
  * `bins.subarray(f * rows, (f + 1) * rows)`, so histogram passes read one feature contiguously.
@@ -87,26 +98,39 @@ export function binMatrix(
   const rows = rowList === undefined ? matrix.rows : rowList.length;
   const { edges, missingBin } = binEdges;
   const bins = new Uint8Array(rows * cols);
-  for (let f = 0; f < cols; f++) {
-    const featureEdges = edges[f]!;
-    const last = featureEdges.length;
-    const column = bins.subarray(f * rows, (f + 1) * rows);
-    for (let i = 0; i < rows; i++) {
-      const source = rowList === undefined ? i : rowList[i]!;
-      const x = data[source * cols + f]!;
-      if (Number.isNaN(x)) {
-        column[i] = missingBin;
-        continue;
+  // Edges padded with +∞ to a power of two, so every search takes the same halving steps.
+  const padded = edges.map((featureEdges) => {
+    const out = new Float64Array(MAX_PADDED_EDGES).fill(Number.POSITIVE_INFINITY);
+    out.set(featureEdges);
+    return out;
+  });
+  const steps = Int32Array.from(edges, (featureEdges) => {
+    let size = 1;
+    while (size < featureEdges.length + 1) size <<= 1;
+    return size >> 1;
+  });
+  // Blocks of rows, so the block's slice of the row-major input stays in cache while each
+  // feature's column is written.
+  for (let blockStart = 0; blockStart < rows; blockStart += BIN_BLOCK_ROWS) {
+    const blockEnd = Math.min(rows, blockStart + BIN_BLOCK_ROWS);
+    for (let f = 0; f < cols; f++) {
+      const featureEdges = padded[f]!;
+      const firstStep = steps[f]!;
+      const column = f * rows;
+      for (let i = blockStart; i < blockEnd; i++) {
+        const source = rowList === undefined ? i : rowList[i]!;
+        const x = data[source * cols + f]!;
+        if (Number.isNaN(x)) {
+          bins[column + i] = missingBin;
+          continue;
+        }
+        // Count of edges below x, by a binary search of fixed length over the padded edges.
+        let low = 0;
+        for (let step = firstStep; step > 0; step >>= 1) {
+          if (x > featureEdges[low + step - 1]!) low += step;
+        }
+        bins[column + i] = low;
       }
-      // First edge with x <= edge (binary search); `last` when x is above every edge.
-      let low = 0;
-      let high = last;
-      while (low < high) {
-        const mid = (low + high) >>> 1;
-        if (x <= featureEdges[mid]!) high = mid;
-        else low = mid + 1;
-      }
-      column[i] = low;
     }
   }
   return bins;

@@ -171,8 +171,6 @@ export class GradientBoostingClassifier extends BaseEstimator<
         slots: missingBin + 1,
         gradients,
         hessians,
-        orderedGradients: new Float64Array(n),
-        orderedHessians: new Float64Array(n),
       },
       edges: binEdges.edges,
       binCounts: Int32Array.from(binEdges.edges, (edges) => edges.length + 1),
@@ -194,6 +192,8 @@ export class GradientBoostingClassifier extends BaseEstimator<
       losses.push(meanLogLoss(validation.y, validation.weights, validationScores.raw));
 
     const rowIndices = new Uint32Array(n);
+    // The grower reorders rowIndices; a tree on all rows starts again from 0..n−1.
+    const allRows = Uint32Array.from({ length: n }, (_, k) => k);
     const inBag = new Uint8Array(n);
     const outOfBag = new Uint32Array(n);
     const allFeatures = Int32Array.from({ length: X.cols }, (_, f) => f);
@@ -214,7 +214,7 @@ export class GradientBoostingClassifier extends BaseEstimator<
       logLossGradients(yTrain, wTrain, scores, gradients, hessians);
       const contiguous = bagSize === n;
       if (contiguous) {
-        for (let k = 0; k < n; k++) rowIndices[k] = k;
+        rowIndices.set(allRows);
       } else {
         const bag = rowRng.sample(n, bagSize).sort();
         rowIndices.set(bag);

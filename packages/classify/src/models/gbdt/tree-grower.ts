@@ -100,7 +100,7 @@ export class TreeGrower {
       // The root's row counts per bin are the same every iteration: count them once.
       const allFeatures = Int32Array.from({ length: setup.binCounts.length }, (_, f) => f);
       this.#rootCounts = new Float64Array(this.#histogramSize);
-      buildHistogram(this.#rootCounts, source, allFeatures, rowIndices, 0, count, true);
+      buildHistogram(this.#rootCounts, source, allFeatures, rowIndices, 0, count);
     }
     buildHistogram(
       rootHistogram,
@@ -109,7 +109,6 @@ export class TreeGrower {
       rowIndices,
       0,
       count,
-      sample.contiguous,
       sample.contiguous ? this.#rootCounts : undefined,
     );
     const root: GrowingNode = {
@@ -157,7 +156,7 @@ export class TreeGrower {
       const small = leftSmaller ? left : right;
       const large = leftSmaller ? right : left;
       small.histogram = this.#take();
-      buildHistogram(small.histogram, source, features, rowIndices, small.start, small.end, false);
+      buildHistogram(small.histogram, source, features, rowIndices, small.start, small.end);
       subtractHistogram(
         node.histogram,
         node.histogram,
