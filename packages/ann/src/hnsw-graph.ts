@@ -5,7 +5,7 @@ import {
   createDistanceKernels,
   type DistanceKernels,
   paddedStride,
-  ROWS_PER_PASS,
+  runKernels,
 } from './wasm-distances.js';
 
 /** hnswlib's header: 11 size_t / int / double fields before the level-0 block. */
@@ -16,8 +16,8 @@ const MAX_MEMORY_BYTES = 2 ** 32 - 2 ** 20;
 /**
  * A read-only copy of an hnswlib graph (parsed from hnswlib's own index file) that answers
  * k-NN queries in JavaScript, with the vectors in WebAssembly memory and distances computed by
- * a SIMD kernel for all of a node's unvisited neighbours at once, eight rows per pass so their
- * memory reads overlap.
+ * SIMD kernels for all of a node's unvisited neighbours at once, several rows per pass (eight,
+ * then four, two, one) so their memory reads overlap.
  *
  * Why it exists: hnswlib-node reads a query with one N-API call per value (784 calls for a
  * Fashion-MNIST image, about 40 µs), more than the graph search itself at small ef, while
@@ -33,7 +33,8 @@ export class HnswGraph {
   readonly dim: number;
   readonly space: Space;
   readonly #kernels: DistanceKernels;
-  readonly #distance: DistanceKernels['l2'];
+  /** Cosine vectors are stored normalised, so cosine distance is the inner-product kernel's. */
+  readonly #kernelSpace: 'l2' | 'ip';
   readonly #stride: number;
   /** Byte offsets in kernel memory. */
   readonly #queryAt: number;
@@ -103,8 +104,7 @@ export class HnswGraph {
 
     const stride = paddedStride(dim);
     this.#stride = stride;
-    // Room for a node's links plus the padding to a whole kernel pass.
-    const maxLinks = Math.max(maxM0, maxM) + ROWS_PER_PASS;
+    const maxLinks = Math.max(maxM0, maxM);
     const buffer = Math.ceil((maxLinks * 4) / 64) * 64;
     this.#queryAt = 0;
     this.#idsAt = stride;
@@ -115,7 +115,7 @@ export class HnswGraph {
       throw new RangeError(`HnswGraph: ${memoryBytes} bytes exceed WebAssembly's 4 GiB memory.`);
     }
     this.#kernels = createDistanceKernels(memoryBytes);
-    this.#distance = space === 'l2' ? this.#kernels.l2 : this.#kernels.ip;
+    this.#kernelSpace = space === 'l2' ? 'l2' : 'ip';
     const memory = this.#kernels.memory.buffer;
     this.#queryView = new Float32Array(memory, this.#queryAt, stride / 4);
     this.#idsView = new Int32Array(memory, this.#idsAt, maxLinks);
@@ -193,18 +193,12 @@ export class HnswGraph {
   ): number {
     if (this.nodeCount === 0) return 0;
     this.#loadQuery(source, offset);
-    const distance = this.#distance;
-    const stride = this.#stride;
     const idsView = this.#idsView;
     const outView = this.#outView;
-    const queryAt = this.#queryAt;
-    const idsAt = this.#idsAt;
-    const outAt = this.#outAt;
-    const baseAt = this.#baseAt;
 
     let current = this.#entryPoint;
     idsView[0] = current;
-    distance(queryAt, baseAt, idsAt, padIds(idsView, 1), stride, outAt);
+    this.#run(1);
     let currentDistance = outView[0]!;
 
     const upper = this.#upper;
@@ -217,7 +211,7 @@ export class HnswGraph {
         const size = upper[block]! & 0xffff;
         if (size === 0) break;
         for (let i = 0; i < size; i++) idsView[i] = upper[block + 1 + i]!;
-        distance(queryAt, baseAt, idsAt, padIds(idsView, size), stride, outAt);
+        this.#run(size);
         for (let i = 0; i < size; i++) {
           const d = outView[i]!;
           if (d < currentDistance) {
@@ -271,7 +265,7 @@ export class HnswGraph {
         }
       }
       if (fresh === 0) continue;
-      distance(queryAt, baseAt, idsAt, padIds(idsView, fresh), stride, outAt);
+      this.#run(fresh);
       for (let j = 0; j < fresh; j++) {
         const d = outView[j]!;
         if (top.size < width || lowerBound > d) {
@@ -303,6 +297,20 @@ export class HnswGraph {
     return found;
   }
 
+  /** Distances from the query to the first `count` nodes listed in the ids view. */
+  #run(count: number): void {
+    runKernels(
+      this.#kernels,
+      this.#kernelSpace,
+      this.#queryAt,
+      this.#baseAt,
+      this.#idsAt,
+      count,
+      this.#stride,
+      this.#outAt,
+    );
+  }
+
   /** Copies the query into kernel memory (normalised for cosine, as hnswlib does). */
   #loadQuery(source: ArrayLike<number>, offset: number): void {
     const query = this.#queryView;
@@ -327,17 +335,6 @@ export class HnswGraph {
     }
     return this.#epoch;
   }
-}
-
-/**
- * Repeats the last of `count` ids up to a whole kernel pass and returns the padded count (the
- * repeated row is in cache, so the extra distances cost little; they are ignored).
- */
-function padIds(ids: Int32Array, count: number): number {
-  const padded = Math.ceil(count / ROWS_PER_PASS) * ROWS_PER_PASS;
-  const last = ids[count - 1]!;
-  for (let i = count; i < padded; i++) ids[i] = last;
-  return padded;
 }
 
 function corrupt(reason: string): CorruptFileError {

@@ -1,5 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, logWarn, parseOptions, writeArtifact } from '@mlsd/core';
 import hnswlib from 'hnswlib-node';
@@ -12,6 +11,7 @@ import {
   checkVector,
   missingId,
 } from './check-vector.js';
+import { buildHnswFile } from './hnsw-builder.js';
 import { HnswGraph } from './hnsw-graph.js';
 import { IdTable } from './id-table.js';
 import {
@@ -22,9 +22,14 @@ import {
   openIndexArtifact,
   readItems,
 } from './index-artifact.js';
+import { withTempFile } from './temp-file.js';
 import type { Metadata, SearchOptions, SearchResult, Space, VectorIndex } from './vector-index.js';
 
 const { HierarchicalNSW } = hnswlib;
+
+/** Smallest first batch {@link HnswIndex.addBatch} builds with {@link buildHnswFile}. */
+const BULK_BUILD_MIN = 1000;
+
 type NativeHnsw = InstanceType<typeof HierarchicalNSW>;
 
 /** File name of hnswlib's own index file inside the artifact. */
@@ -45,8 +50,13 @@ const HnswIndexOptionsSchema = z
     ef: z.number().int().positive().default(50),
     /** Items room is made for up front; the index doubles it when full. */
     capacity: z.number().int().positive().default(1024),
-    /** Seed of hnswlib's level generator, for reproducible graphs. */
+    /** Seed of the level generator, for reproducible graphs. */
     seed: z.number().int().nonnegative().default(100),
+    /**
+     * Build the graph for a large first `addBatch` in JavaScript + WebAssembly and hand it to
+     * hnswlib-node as an index file (default true); false inserts through hnswlib's `addPoint`.
+     */
+    bulkBuild: z.boolean().default(true),
   })
   .strict();
 
@@ -85,6 +95,7 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
   /** Beam width used while building. */
   readonly efConstruction: number;
   readonly #seed: number;
+  readonly #bulkBuild: boolean;
   #ef: number;
   #native: NativeHnsw;
   #ids = new IdTable<M>();
@@ -102,6 +113,7 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
     this.M = parsed.M;
     this.efConstruction = parsed.efConstruction;
     this.#seed = parsed.seed;
+    this.#bulkBuild = parsed.bulkBuild;
     this.#ef = parsed.ef;
     this.#native = new HierarchicalNSW(parsed.space, parsed.dim);
     // allowReplaceDeleted stays off: we reuse a deleted node by re-adding its own label, which
@@ -147,10 +159,18 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
     this.#insert(id, vector, 0, metadata);
   }
 
+  /**
+   * Adds many items (see {@link VectorIndex.addBatch}). The first batch of an empty index with
+   * at least 1,000 items is built by {@link buildHnswFile} (the same insert algorithm, without
+   * hnswlib-node's per-value copying) and loaded into hnswlib-node, and the index comes out
+   * optimised for search; later batches insert through hnswlib's `addPoint`.
+   * @param options.onProgress - called now and then with the number of items added.
+   */
   addBatch(
     ids: readonly string[],
     vectors: Float32Array,
     metadata?: readonly (M | undefined)[],
+    options: { onProgress?: (done: number) => void } = {},
   ): void {
     const where = 'HnswIndex.addBatch';
     checkRows(vectors, ids.length, this.dim, where);
@@ -174,10 +194,42 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
       for (let row = 0; row < ids.length; row++)
         checkDirection(vectors, row * this.dim, this.dim, where);
     }
+    if (this.#bulkBuild && this.#ids.labelCount === 0 && ids.length >= BULK_BUILD_MIN) {
+      this.#buildFromEmpty(ids, vectors, metadata, options.onProgress);
+      return;
+    }
     this.#reserve(this.#ids.size + ids.length);
     for (let row = 0; row < ids.length; row++) {
       this.#insert(ids[row]!, vectors, row * this.dim, metadata?.[row]);
+      if (options.onProgress !== undefined && (row + 1) % 1000 === 0) options.onProgress(row + 1);
     }
+    options.onProgress?.(ids.length);
+  }
+
+  /** Builds the graph of a first large batch with {@link buildHnswFile} and loads it. */
+  #buildFromEmpty(
+    ids: readonly string[],
+    vectors: Float32Array,
+    metadata: readonly (M | undefined)[] | undefined,
+    onProgress: ((done: number) => void) | undefined,
+  ): void {
+    const file = buildHnswFile(vectors, this.dim, {
+      space: this.space,
+      M: this.M,
+      efConstruction: this.efConstruction,
+      seed: this.#seed,
+      capacity: Math.max(this.#native.getMaxElements(), ids.length),
+      ...(onProgress === undefined ? {} : { onProgress }),
+    });
+    const native = new HierarchicalNSW(this.space, this.dim);
+    withTempFile((path) => {
+      writeFileSync(path, file);
+      native.readIndexSync(path, false);
+    });
+    native.setEf(this.#ef);
+    this.#native = native;
+    for (let row = 0; row < ids.length; row++) this.#ids.assign(ids[row]!, row, metadata?.[row]);
+    this.#adoptGraph(file);
   }
 
   upsert(id: string, vector: ArrayLike<number>, metadata?: M): void {
@@ -252,13 +304,10 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
    */
   optimizeForSearch(): boolean {
     if (this.#graph !== undefined) return true;
-    const file = join(tmpdir(), `mlsd-hnsw-${process.pid}-${Date.now()}-${Math.random()}.bin`);
-    try {
-      this.#native.writeIndexSync(file);
-      return this.#adoptGraph(readFileSync(file));
-    } finally {
-      rmSync(file, { force: true });
-    }
+    return withTempFile((path) => {
+      this.#native.writeIndexSync(path);
+      return this.#adoptGraph(readFileSync(path));
+    });
   }
 
   /** True when searches run on the optimised copy (see {@link optimizeForSearch}). */

@@ -2,13 +2,15 @@
  * Batched distance kernels in WebAssembly SIMD (f32x4), assembled here from opcodes, so a query
  * can be compared with many stored vectors without crossing into native code per value.
  *
- * `l2` and `ip` take byte offsets into the module's (imported) memory:
+ * The distance kernels take byte offsets into the module's (imported) memory:
  * `(query, base, ids, count, stride, out)`: for i < count, row = base + ids[i] · stride, and
- * - `l2`: out[i] = Σ (query − row)², squared Euclidean distance;
- * - `ip`: out[i] = 1 − Σ query · row, hnswlib's inner-product distance.
+ * - `l2*`: out[i] = Σ (query − row)², squared Euclidean distance;
+ * - `ip*`: out[i] = 1 − Σ query · row, hnswlib's inner-product distance.
  * `stride` is the row size in bytes and must be a positive multiple of 64 (16 floats): rows
- * are zero-padded to it, which changes neither distance. `count` must be a multiple of
- * {@link ROWS_PER_PASS}: they compute that many rows at once (repeat the last id to pad).
+ * are zero-padded to it, which changes neither distance. `l2` / `ip` take eight rows per pass,
+ * `…x4` four, `…x2` two and `…Single` one (`count` a multiple of that); {@link runKernels}
+ * picks them for any count. `dot4` gives four queries' inner products with a block of rows
+ * (the exact search's kernel).
  */
 
 /** The parts of the WebAssembly API used here (the repo's TS lib has no DOM types). */
@@ -25,7 +27,55 @@ interface WasmApi {
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-/** The two kernels over one memory. */
+/** A distance kernel: `(query, base, ids, count, stride, out)`, byte offsets (see above). */
+export type DistanceKernel = (
+  query: number,
+  base: number,
+  ids: number,
+  count: number,
+  stride: number,
+  out: number,
+) => void;
+
+/**
+ * Runs `count` rows listed at `ids` through the widest kernels that fit: passes of eight,
+ * then four, two and one, so every row's memory read overlaps with as many others as it can
+ * without computing a row twice.
+ */
+export function runKernels(
+  kernels: DistanceKernels,
+  space: 'l2' | 'ip',
+  query: number,
+  base: number,
+  ids: number,
+  count: number,
+  stride: number,
+  out: number,
+): void {
+  const l2 = space === 'l2';
+  let done = count - (count % 8);
+  if (done > 0) (l2 ? kernels.l2 : kernels.ip)(query, base, ids, done, stride, out);
+  if (count - done >= 4) {
+    (l2 ? kernels.l2x4 : kernels.ipx4)(query, base, ids + 4 * done, 4, stride, out + 4 * done);
+    done += 4;
+  }
+  if (count - done >= 2) {
+    (l2 ? kernels.l2x2 : kernels.ipx2)(query, base, ids + 4 * done, 2, stride, out + 4 * done);
+    done += 2;
+  }
+  if (count - done === 1) {
+    (l2 ? kernels.l2Single : kernels.ipSingle)(
+      query,
+      base,
+      ids + 4 * done,
+      1,
+      stride,
+      out + 4 * done,
+    );
+  }
+}
+
+/** The kernels over one memory. */
 export interface DistanceKernels {
   /** Memory the kernels read and write, sized when created. */
   readonly memory: WasmMemory;
@@ -33,6 +83,32 @@ export interface DistanceKernels {
   l2(query: number, base: number, ids: number, count: number, stride: number, out: number): void;
   /** 1 − inner product of `count` rows with the query, into `out`. */
   ip(query: number, base: number, ids: number, count: number, stride: number, out: number): void;
+  /** {@link l2} one row per pass: any `count`, for short lists of rows in cache. */
+  l2Single(
+    query: number,
+    base: number,
+    ids: number,
+    count: number,
+    stride: number,
+    out: number,
+  ): void;
+  /** {@link ip} one row per pass: any `count`. */
+  ipSingle(
+    query: number,
+    base: number,
+    ids: number,
+    count: number,
+    stride: number,
+    out: number,
+  ): void;
+  /** {@link l2} four rows per pass: `count` a multiple of 4. */
+  l2x4: DistanceKernel;
+  /** {@link ip} four rows per pass: `count` a multiple of 4. */
+  ipx4: DistanceKernel;
+  /** {@link l2} two rows per pass: `count` even. */
+  l2x2: DistanceKernel;
+  /** {@link ip} two rows per pass: `count` even. */
+  ipx2: DistanceKernel;
   /**
    * Inner products of four queries with `rows` consecutive rows from `block`:
    * out[4r + i] = query_i · row r. Each row is loaded once for the four queries.
@@ -125,11 +201,11 @@ const I = 6;
 const J = 7;
 
 /**
- * The l2 / ip kernel body, `rows` rows per pass: the rows share each query load and, more
- * important, their memory streams overlap. A graph search reads rows from random places in a
- * large array, so one row at a time waits on memory for most of each row; eight at a time
- * (measured against one, two, four and six on Fashion-MNIST) cut the search time by a third.
- * `count` must be a multiple of `rows` (the caller repeats the last id).
+ * A distance kernel body, `rows` rows per pass with `sumsPerRow` running f32x4 sums each: the
+ * rows share each query load and, more important, their memory reads overlap. A graph search
+ * reads rows from random places in a large array, so one row at a time waits on memory for
+ * most of each row; eight at a time (measured against one to six on Fashion-MNIST) cut the
+ * search time by a third. `count` must be a multiple of `rows`.
  */
 function multiKernelBody(kind: 'l2' | 'ip', rows: number, sumsPerRow: number): number[] {
   const x = (r: number) => 8 + r;
@@ -297,13 +373,50 @@ function moduleBytes(): Uint8Array {
     ...section(1, [2, ...sixInts, ...eightInts]),
     // import env.memory: a memory with at least one page
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]),
-    ...section(3, [3, 0, 0, 1]),
-    ...section(7, [3, ...name('l2'), 0x00, 0, ...name('ip'), 0x00, 1, ...name('dot4'), 0x00, 2]),
-    ...section(10, [
+    ...section(3, [9, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+    ...section(7, [
+      9,
+      ...name('l2x4'),
+      0x00,
+      5,
+      ...name('ipx4'),
+      0x00,
+      6,
+      ...name('l2x2'),
+      0x00,
+      7,
+      ...name('ipx2'),
+      0x00,
+      8,
+      ...name('l2'),
+      0x00,
+      0,
+      ...name('ip'),
+      0x00,
+      1,
+      ...name('dot4'),
+      0x00,
+      2,
+      ...name('l2Single'),
+      0x00,
       3,
+      ...name('ipSingle'),
+      0x00,
+      4,
+    ]),
+    ...section(10, [
+      9,
       ...multiKernelBody('l2', ROWS_PER_PASS, 1),
       ...multiKernelBody('ip', ROWS_PER_PASS, 1),
       ...dot4Body(),
+      // One row per pass with four running sums: for short lists of rows already in cache.
+      ...multiKernelBody('l2', 1, 4),
+      ...multiKernelBody('ip', 1, 4),
+      // Four and two rows per pass: for the rest of a list after the passes of eight.
+      ...multiKernelBody('l2', 4, 1),
+      ...multiKernelBody('ip', 4, 1),
+      ...multiKernelBody('l2', 2, 2),
+      ...multiKernelBody('ip', 2, 2),
     ]),
   ];
   return Uint8Array.from(bytes);
@@ -321,7 +434,18 @@ export function createDistanceKernels(bytes: number): DistanceKernels {
   const memory = new wasm.Memory({ initial: pages, maximum: pages });
   const instance = new wasm.Instance(compiled, { env: { memory } });
   const exports = instance.exports as unknown as Omit<DistanceKernels, 'memory'>;
-  return { memory, l2: exports.l2, ip: exports.ip, dot4: exports.dot4 };
+  return {
+    memory,
+    l2: exports.l2,
+    ip: exports.ip,
+    dot4: exports.dot4,
+    l2Single: exports.l2Single,
+    ipSingle: exports.ipSingle,
+    l2x4: exports.l2x4,
+    ipx4: exports.ipx4,
+    l2x2: exports.l2x2,
+    ipx2: exports.ipx2,
+  };
 }
 
 /** `dim` floats rounded up to whole {@link STRIDE_ALIGN_BYTES} rows, in bytes. */

@@ -138,13 +138,14 @@ describe('benchmarkHnsw', () => {
       alsoNative: true,
     });
     expect(result).toMatchObject({ n: 1500, dim, M: 8, efConstruction: 64, queries: 50 });
-    expect(result.buildS).toBeGreaterThan(result.optimizeS);
-    expect(result.optimizeS).toBeGreaterThan(0);
+    expect(result.buildS).toBeGreaterThan(0);
+    // The bulk build leaves the index optimised: nothing left to copy.
+    expect(result.optimizeS).toBeLessThan(0.01);
     expect(result.exactQps).toBeGreaterThan(0);
-    // The optimised copy and hnswlib-node's own search find the same neighbours.
-    expect(result.nativePoints!.map((p) => p.recallAt10)).toEqual(
-      result.points.map((p) => p.recallAt10),
-    );
+    // hnswlib's own insert and search (another graph, same algorithm) recall about as much.
+    result.nativePoints!.forEach((p, i) => {
+      expect(Math.abs(p.recallAt10 - result.points[i]!.recallAt10)).toBeLessThan(0.05);
+    });
     expect(result.points.map((p) => p.ef)).toEqual([10, 100]);
     expect(result.points[1]!.recallAt10).toBeGreaterThanOrEqual(0.95);
     expect(result.points[1]!.recallAt10).toBeGreaterThanOrEqual(result.points[0]!.recallAt10);
@@ -164,11 +165,19 @@ describe('benchmark building blocks', () => {
     expect(exact.truth.count).toBe(20);
     expect(exact.truth.k).toBe(10);
     expect(exact.qps).toBeGreaterThan(0);
-    const build = buildHnswForBenchmark({ train, dim, M: 8, efConstruction: 40, progress: false });
+    const build = buildHnswForBenchmark({
+      train,
+      dim,
+      M: 8,
+      efConstruction: 40,
+      progress: false,
+      bulkBuild: false,
+    });
     expect(build.index.size).toBe(600);
     expect(build.index.optimizedForSearch).toBe(false);
     optimizeBuild(build);
     expect(build.index.optimizedForSearch).toBe(true);
+    expect(build.optimizeS).toBeGreaterThan(0);
     const [point] = sweepEf(build.index, test, exact.truth, [200], 0);
     expect(point!.ef).toBe(200);
     expect(point!.recallAt10).toBeGreaterThanOrEqual(0.99);

@@ -2,7 +2,12 @@ import { isMlsdError } from '@mlsd/core';
 import { describe, expect, it } from 'vitest';
 import { HnswGraph } from '../src/hnsw-graph.js';
 import { HnswIndex } from '../src/index.js';
-import { createDistanceKernels, paddedStride, ROWS_PER_PASS } from '../src/wasm-distances.js';
+import {
+  createDistanceKernels,
+  paddedStride,
+  ROWS_PER_PASS,
+  runKernels,
+} from '../src/wasm-distances.js';
 import { randomVectors, referenceDistance, rowOf } from './random-vectors.js';
 
 const dim = 24;
@@ -48,7 +53,7 @@ function expectSameResults(
 }
 
 describe('WebAssembly distance kernels', () => {
-  it('compute squared L2 and 1 − inner product for a list of rows, and dot4 for 4 queries', () => {
+  it('compute L2 and 1 − inner product for listed rows, any count, and dot4', () => {
     const stride = paddedStride(dim);
     expect(stride % 64).toBe(0);
     const rows = 10;
@@ -72,6 +77,17 @@ describe('WebAssembly distance kernels', () => {
     picked.forEach((row, i) => {
       expect(out[i]).toBeCloseTo(referenceDistance(query, rowOf(data, row, dim), 'ip'), 4);
     });
+    // Any count through the widest kernels that fit (8, 4, 2, 1 rows per pass).
+    for (let count = 1; count <= 15; count++) {
+      for (const space of ['l2', 'ip'] as const) {
+        out.fill(-1);
+        runKernels(kernels, space, 0, base, 1024, count, stride, 2048);
+        picked.slice(0, count).forEach((row, i) => {
+          expect(out[i]).toBeCloseTo(referenceDistance(query, rowOf(data, row, dim), space), 4);
+        });
+        if (count < picked.length) expect(out[count]).toBe(-1);
+      }
+    }
     // dot4: queries at rows 0..3 of the block, against 5 rows of the block.
     kernels.dot4(base, base + stride, base + 2 * stride, base + 3 * stride, base, 5, stride, 2048);
     const dots = new Float32Array(memory, 2048, 20);
