@@ -40,3 +40,4 @@ export type { ChartOptions, ChartSeries } from './svg-chart.js';
 export { barChart, lineChart } from './svg-chart.js';
 export type { Column, NumericColumn, Row, RowMask } from './table.js';
 export { isNumericColumn, Table } from './table.js';
+export { writeLinesAtomic } from './write-lines.js';

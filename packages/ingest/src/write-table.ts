@@ -1,7 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { CategoryColumn, type Column, isNumericColumn, type Table } from '@mlsd/core';
+import {
+  CategoryColumn,
+  type Column,
+  isNumericColumn,
+  type Table,
+  writeLinesAtomic,
+} from '@mlsd/core';
 
 /** Options of {@link writeCsv} and {@link writeJsonl}. */
 export interface WriteTableOptions {
@@ -25,12 +28,11 @@ export async function writeCsv(
 ): Promise<void> {
   const names = options.columns ?? table.columnNames;
   const cells = names.map((name) => cellReader(table.column(name), options.format?.[name]));
-  await writeStreamed(
+  await writeLinesAtomic(
     path,
     table.length,
-    names.map(quoteCsv).join(','),
     (row) => cells.map((read) => quoteCsv(read(row) ?? '')).join(','),
-    options,
+    { header: names.map(quoteCsv).join(','), ...progressOf(options) },
   );
 }
 
@@ -46,10 +48,9 @@ export async function writeJsonl(
   const numeric = names.map(
     (name) => isNumericColumn(table.column(name)) && options.format?.[name] === undefined,
   );
-  await writeStreamed(
+  await writeLinesAtomic(
     path,
     table.length,
-    undefined,
     (row) => {
       const parts = cells.map((read, c) => {
         const value = read(row);
@@ -58,8 +59,12 @@ export async function writeJsonl(
       });
       return `{${parts.join(',')}}`;
     },
-    options,
+    progressOf(options),
   );
+}
+
+function progressOf(options: WriteTableOptions): { onProgress?: (rows: number) => void } {
+  return options.onProgress === undefined ? {} : { onProgress: options.onProgress };
 }
 
 /** Reads row i of a column as text, or undefined when missing. */
@@ -82,45 +87,4 @@ function cellReader(
 
 function quoteCsv(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-async function writeStreamed(
-  path: string,
-  rows: number,
-  header: string | undefined,
-  line: (row: number) => string,
-  options: WriteTableOptions,
-): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const stream = createWriteStream(temp, { encoding: 'utf8' });
-  const failed = new Promise<never>((_, reject) => stream.once('error', reject));
-  failed.catch(() => {});
-  try {
-    let buffer = header === undefined ? '' : `${header}\n`;
-    for (let row = 0; row < rows; row++) {
-      buffer += `${line(row)}\n`;
-      if (buffer.length >= 1 << 16) {
-        if (!stream.write(buffer))
-          await Promise.race([
-            new Promise<void>((resolve) => stream.once('drain', () => resolve())),
-            failed,
-          ]);
-        buffer = '';
-        if (options.onProgress !== undefined && (row & 0xffff) === 0) options.onProgress(row);
-      }
-    }
-    await Promise.race([
-      new Promise<void>((resolve, reject) =>
-        stream.end(buffer, (error?: Error | null) => (error ? reject(error) : resolve())),
-      ),
-      failed,
-    ]);
-    await rename(temp, path);
-    options.onProgress?.(rows);
-  } catch (error) {
-    stream.destroy();
-    await rm(temp, { force: true });
-    throw error;
-  }
 }

@@ -1,12 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import {
   CategoryColumn,
   type Column,
   InvalidArgumentError,
   isNumericColumn,
   type Table,
+  writeLinesAtomic,
 } from '@mlsd/core';
 import { DateTimeFormatter } from './format-datetime.js';
 
@@ -21,9 +19,6 @@ export interface WriteTransactionsOptions {
   onProgress?: (rowsWritten: number) => void;
 }
 
-/** Text written before the stream is asked to take it (bytes ≈ characters here). */
-const CHUNK_CHARS = 1 << 17;
-
 /**
  * Writes a transactions table (any {@link Table}, in its column order) as CSV with a header:
  * date-time columns as `YYYY-MM-DD HH:MM:SS`, numbers in their shortest exact form, missing
@@ -37,11 +32,16 @@ export async function writeTransactionsCsv(
 ): Promise<void> {
   const names = table.columnNames;
   const cells = names.map((name) => cellWriter(table, name, options, 'csv'));
-  await writeLines(path, table.length, `${names.map(quoteCsv).join(',')}\n`, options, (row) => {
-    let line = cells[0]!(row);
-    for (let c = 1; c < cells.length; c++) line += `,${cells[c]!(row)}`;
-    return line;
-  });
+  await writeLinesAtomic(
+    path,
+    table.length,
+    (row) => {
+      let line = cells[0]!(row);
+      for (let c = 1; c < cells.length; c++) line += `,${cells[c]!(row)}`;
+      return line;
+    },
+    { header: names.map(quoteCsv).join(','), ...progressOf(options) },
+  );
 }
 
 /**
@@ -57,11 +57,16 @@ export async function writeTransactionsJsonl(
   const names = table.columnNames;
   const keys = names.map((name) => `${JSON.stringify(name)}:`);
   const cells = names.map((name) => cellWriter(table, name, options, 'json'));
-  await writeLines(path, table.length, '', options, (row) => {
-    let line = `{${keys[0]}${cells[0]!(row)}`;
-    for (let c = 1; c < cells.length; c++) line += `,${keys[c]}${cells[c]!(row)}`;
-    return `${line}}`;
-  });
+  await writeLinesAtomic(
+    path,
+    table.length,
+    (row) => {
+      let line = `{${keys[0]}${cells[0]!(row)}`;
+      for (let c = 1; c < cells.length; c++) line += `,${keys[c]}${cells[c]!(row)}`;
+      return `${line}}`;
+    },
+    progressOf(options),
+  );
 }
 
 /**
@@ -131,46 +136,6 @@ function quoteCsv(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-/** Streams `header` and one line per row to a temp file, then renames it to `path`. */
-async function writeLines(
-  path: string,
-  rows: number,
-  header: string,
-  options: WriteTransactionsOptions,
-  line: (row: number) => string,
-): Promise<void> {
-  const folder = dirname(path);
-  await mkdir(folder, { recursive: true });
-  const temp = join(folder, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const stream = createWriteStream(temp, { encoding: 'utf8', flags: 'wx' });
-  const failed = new Promise<never>((_, reject) => stream.once('error', reject));
-  failed.catch(() => {});
-  try {
-    let buffer = header;
-    for (let row = 0; row < rows; row++) {
-      buffer += `${line(row)}\n`;
-      if (buffer.length >= CHUNK_CHARS) {
-        if (!stream.write(buffer)) {
-          await Promise.race([
-            new Promise<void>((resolve) => stream.once('drain', () => resolve())),
-            failed,
-          ]);
-        }
-        buffer = '';
-        options.onProgress?.(row + 1);
-      }
-    }
-    await Promise.race([
-      new Promise<void>((resolve, reject) =>
-        stream.end(buffer, (error?: Error | null) => (error ? reject(error) : resolve())),
-      ),
-      failed,
-    ]);
-    await rename(temp, path);
-    options.onProgress?.(rows);
-  } catch (error) {
-    stream.destroy();
-    await rm(temp, { force: true });
-    throw error;
-  }
+function progressOf(options: WriteTransactionsOptions): { onProgress?: (rows: number) => void } {
+  return options.onProgress === undefined ? {} : { onProgress: options.onProgress };
 }
