@@ -37,8 +37,11 @@ const test = sliceRows(problem, 1500, 2000);
 const smallMlp = { hiddenLayers: [16, 8], maxEpochs: 30, batchSize: 128, learningRate: 0.01 };
 
 describe('LogisticRegression', () => {
-  it('learns from raw features on very different scales, training until the loss settles', async () => {
-    const model = await new LogisticRegression({ batchSize: 256, seed: 1 }).fit(train.X, train.y);
+  it('learns from raw features on very different scales, with Adam training until the loss settles', async () => {
+    const model = await new LogisticRegression({ solver: 'adam', batchSize: 256, seed: 1 }).fit(
+      train.X,
+      train.y,
+    );
     expect(rocAuc(test.y, model.predictProba(test.X))).toBeGreaterThan(0.85);
     expect(model.featureCount).toBe(4);
     // The signal column (true coefficient 1.5) outweighs the pure-noise column.
@@ -53,11 +56,44 @@ describe('LogisticRegression', () => {
   });
 
   it('gives identical weights for the same seed on the same backend', async () => {
-    const options = { batchSize: 128, seed: 5, maxEpochs: 20 };
+    const options = { solver: 'adam', batchSize: 128, seed: 5, maxEpochs: 20 } as const;
     const a = await new LogisticRegression(options).fit(train.X, train.y);
     const b = await new LogisticRegression(options).fit(train.X, train.y);
     expect(b.predictProba(test.X)).toEqual(a.predictProba(test.X));
     expect(b.trainingSummary.trainLoss).toEqual(a.trainingSummary.trainLoss);
+  });
+});
+
+describe('LogisticRegression with Newton (the default solver)', () => {
+  it('reaches the optimum in a few iterations, the objective falling every one', async () => {
+    const model = await new LogisticRegression().fit(train.X, train.y);
+    expect(model.params.solver).toBe('newton');
+    expect(rocAuc(test.y, model.predictProba(test.X))).toBeGreaterThan(0.85);
+    expect(model.coefficients[2]!).toBeGreaterThan(1);
+    const { epochs, trainLoss, stoppedEarly } = model.trainingSummary;
+    expect(epochs).toBeGreaterThanOrEqual(2);
+    expect(epochs).toBeLessThanOrEqual(20);
+    expect(stoppedEarly).toBe(false);
+    for (let i = 1; i < epochs; i++) expect(trainLoss[i]!).toBeLessThanOrEqual(trainLoss[i - 1]!);
+    // A long Adam run ends near the same optimum (it is convex): same objective within 1e-3.
+    const adam = await new LogisticRegression({ solver: 'adam', batchSize: 256, seed: 1 }).fit(
+      train.X,
+      train.y,
+    );
+    const adamLoss = adam.trainingSummary.trainLoss;
+    expect(trainLoss[epochs - 1]!).toBeLessThanOrEqual(adamLoss[adamLoss.length - 1]! + 1e-6);
+    expect(Math.abs(trainLoss[epochs - 1]! - adamLoss[adamLoss.length - 1]!)).toBeLessThan(1e-3);
+  });
+
+  it('records the validation loss per iteration and refuses early stopping', async () => {
+    const model = await new LogisticRegression().fit(train.X, train.y, {
+      validation: { X: test.X, y: test.y },
+    });
+    const { epochs, validationLoss } = model.trainingSummary;
+    expect(validationLoss).toHaveLength(epochs);
+    expect(Number.isFinite(validationLoss[epochs - 1]!)).toBe(true);
+    expect(() => new LogisticRegression({ earlyStopping: true })).toThrow(/solver 'adam'/);
+    expect(() => new LogisticRegression({ solver: 'adam', earlyStopping: true })).not.toThrow();
   });
 });
 
@@ -365,11 +401,14 @@ describe('bad input', () => {
     const sampleWeight = new Float64Array(1500).fill(1);
     sampleWeight[0] = 1e38;
     await expect(
-      new LogisticRegression({ learningRate: 1e6, maxEpochs: 5 }).fit(
+      new LogisticRegression({ solver: 'adam', learningRate: 1e6, maxEpochs: 5 }).fit(
         toMatrix(huge, 1500, 4),
         train.y,
         { sampleWeight },
       ),
+    ).rejects.toThrow(/diverged/);
+    await expect(
+      new LogisticRegression().fit(toMatrix(huge, 1500, 4), train.y, { sampleWeight }),
     ).rejects.toThrow(/diverged/);
   });
 });

@@ -33,7 +33,7 @@ export class InProcessStateStore implements OnlineStateStore {
   }
 
   async update(transaction: ScoreRequest): Promise<Float64Array> {
-    return this.state.update(transaction);
+    return this.state.update(transaction, new Float64Array(this.state.names.length));
   }
 
   async recordLabel(transactionId: number, fraud: boolean | 0 | 1): Promise<void> {

@@ -2,11 +2,17 @@ import { BaseEstimator, InvalidArgumentError } from '@mlsd/core';
 import { z } from 'zod';
 import { readNetworkArtifact } from './network-artifact.js';
 import { NetworkStateSchema } from './network-state.js';
+import { trainLogisticNewton } from './newton-logistic.js';
 import {
   type NetworkArchitecture,
   TfBinaryClassifier,
+  type TfFitOptions,
   trainingOptionsShape,
 } from './tf-binary-classifier.js';
+import type { NetworkTrainingData, TrainNetworkResult } from './train-network.js';
+
+/** Newton stops when a full step would lower the mean objective by less than this. */
+const NEWTON_TOLERANCE = 1e-10;
 
 /** zod schema of {@link LogisticRegression}'s options. */
 export const LogisticRegressionOptionsSchema = z
@@ -25,8 +31,21 @@ export const LogisticRegressionOptionsSchema = z
      * Σ wᵢ·logloss + ‖coef‖² / (2C) (intercept not penalised), on standardized features.
      */
     C: z.number().positive().default(1),
+    /**
+     * `'newton'` (default): Newton's method on the full data, the exact optimum in a few
+     * passes, no step size or seed involved. `'adam'`: mini-batch Adam with the learning-rate,
+     * batch and stopping settings above (and early stopping, which Newton does not use).
+     */
+    solver: z.enum(['newton', 'adam']).default('newton'),
+    /** Most Newton iterations (solver `'newton'`). */
+    maxIter: z.number().int().positive().default(100),
   })
-  .strict();
+  .strict()
+  .refine((options) => options.solver === 'adam' || !options.earlyStopping, {
+    message:
+      "earlyStopping applies to solver 'adam'; Newton's method finds the regularised optimum exactly (regularise with C instead)",
+    path: ['earlyStopping'],
+  });
 
 /** Options of {@link LogisticRegression} (all optional). */
 export type LogisticRegressionOptions = z.input<typeof LogisticRegressionOptionsSchema>;
@@ -34,12 +53,14 @@ export type LogisticRegressionOptions = z.input<typeof LogisticRegressionOptions
 export type LogisticRegressionParams = z.output<typeof LogisticRegressionOptionsSchema>;
 
 /**
- * L2-regularised logistic regression trained with mini-batch Adam on TensorFlow.js, on features
- * standardized inside the model (users pass raw features). It minimises scikit-learn's
- * objective C·Σ wᵢ·logloss(yᵢ, σ(xᵢ·β + b)) + ‖β‖²/2 on the standardized features, with
- * `classWeight` / `sampleWeight` as there; by default it runs until the training loss stops
- * improving by `tol` for `patience` epochs (or `maxEpochs`), and with `earlyStopping` or a
- * `validation` set it stops on the validation loss instead.
+ * L2-regularised logistic regression on TensorFlow.js, on features standardized inside the
+ * model (users pass raw features). It minimises scikit-learn's objective
+ * C·Σ wᵢ·logloss(yᵢ, σ(xᵢ·β + b)) + ‖β‖²/2 on the standardized features, with `classWeight` /
+ * `sampleWeight` as there. The default solver is Newton's method (full passes of matrix
+ * products on the backend, the exact optimum in a handful of iterations, as scikit-learn's
+ * lbfgs/newton solvers); `solver: 'adam'` trains by mini-batches instead, running until the
+ * training loss stops improving by `tol` for `patience` epochs (or `maxEpochs`), and with
+ * `earlyStopping` or a `validation` set on the validation loss.
  *
  * @example
  * ```ts
@@ -59,6 +80,23 @@ export class LogisticRegression extends TfBinaryClassifier<LogisticRegressionPar
 
   protected architecture(): NetworkArchitecture {
     return { hiddenLayers: [], dropout: 0, l2: 1 / this.params.C };
+  }
+
+  protected override train(
+    train: NetworkTrainingData,
+    held: NetworkTrainingData | undefined,
+    options: TfFitOptions,
+  ): TrainNetworkResult {
+    if (this.params.solver === 'adam') return super.train(train, held, options);
+    return trainLogisticNewton(train, {
+      C: this.params.C,
+      maxIter: this.params.maxIter,
+      tol: NEWTON_TOLERANCE,
+      validation: held,
+      onEpoch: options.onEpoch,
+      progress: options.progress,
+      label: `${this.kind} training`,
+    });
   }
 
   /**

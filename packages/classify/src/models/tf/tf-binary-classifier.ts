@@ -19,7 +19,12 @@ import { predictDenseNetwork } from './dense-network.js';
 import { writeNetworkArtifact } from './network-artifact.js';
 import type { NetworkState, TrainingSummary } from './network-state.js';
 import { applyStandardization, fitStandardization } from './standardization.js';
-import { type EpochRecord, type NetworkTrainingData, trainNetwork } from './train-network.js';
+import {
+  type EpochRecord,
+  type NetworkTrainingData,
+  type TrainNetworkResult,
+  trainNetwork,
+} from './train-network.js';
 import { splitValidationSlice } from './validation-slice.js';
 
 /** Defaults that differ between the models sharing {@link trainingOptionsShape}. */
@@ -192,23 +197,7 @@ export abstract class TfBinaryClassifier<P extends TrainingParams> extends BaseE
     }
 
     await initBackend();
-    const { hiddenLayers, dropout, l2 } = this.architecture();
-    const result = trainNetwork(train, {
-      hiddenLayers,
-      dropout,
-      l2,
-      learningRate: params.learningRate,
-      batchSize: params.batchSize,
-      maxEpochs: params.maxEpochs,
-      patience: params.patience,
-      tol: params.tol,
-      learningRateDrops: params.learningRateDrops,
-      seed: params.seed,
-      validation: held,
-      onEpoch: options.onEpoch,
-      progress: options.progress,
-      label: `${this.kind} training`,
-    });
+    const result = this.train(train, held, options);
     this.setFitted({
       featureCount: X.cols,
       standardization,
@@ -225,6 +214,36 @@ export abstract class TfBinaryClassifier<P extends TrainingParams> extends BaseE
       },
     });
     return this;
+  }
+
+  /**
+   * Trains on standardized rows; the default runs mini-batch Adam ({@link trainNetwork}) on the
+   * subclass's {@link TfBinaryClassifier.architecture}. A subclass with a better solver for its
+   * model (logistic regression: Newton's method) overrides it.
+   */
+  protected train(
+    train: NetworkTrainingData,
+    held: NetworkTrainingData | undefined,
+    options: TfFitOptions,
+  ): TrainNetworkResult {
+    const params = this.params;
+    const { hiddenLayers, dropout, l2 } = this.architecture();
+    return trainNetwork(train, {
+      hiddenLayers,
+      dropout,
+      l2,
+      learningRate: params.learningRate,
+      batchSize: params.batchSize,
+      maxEpochs: params.maxEpochs,
+      patience: params.patience,
+      tol: params.tol,
+      learningRateDrops: params.learningRateDrops,
+      seed: params.seed,
+      validation: held,
+      onEpoch: options.onEpoch,
+      progress: options.progress,
+      label: `${this.kind} training`,
+    });
   }
 
   /**

@@ -285,7 +285,7 @@ export function trainNetwork(
 }
 
 /** Logit of the weighted share of positives, clamped so a single-class batch stays finite. */
-function weightedPositiveLogit(data: NetworkTrainingData): number {
+export function weightedPositiveLogit(data: NetworkTrainingData): number {
   let positive = 0;
   let total = 0;
   for (let i = 0; i < data.rows; i++) {
