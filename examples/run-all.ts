@@ -38,4 +38,16 @@ for (const example of examples) {
   }
 }
 process.stderr.write(`\n=== done\n${timings.map((line) => `  ${line}`).join('\n')}\n`);
+if (failures.length === 0) {
+  // Both artifacts the examples just wrote, served over HTTP (packages/serve).
+  process.stderr.write(
+    [
+      '',
+      'Serve what these examples wrote (fraud scoring, similar images, a web page, /metrics):',
+      '  pnpm mlsd serve --fraud-model out/fraud-detection/model --image-index out/visual-search/index',
+      'then open http://127.0.0.1:8080/ (the URL is printed on start; Ctrl-C drains and stops).',
+      '',
+    ].join('\n'),
+  );
+}
 process.exitCode = failures.length > 0 ? 1 : 0;

@@ -3,4 +3,41 @@
  * fastify, Prometheus metrics, hot reload, and the fraud online state in process or in Redis.
  * @packageDocumentation
  */
-export {};
+
+export { artifactVersion } from './artifact-version.js';
+export type { Service, ServiceOptions } from './create-service.js';
+export { createService } from './create-service.js';
+export type { DriftWatchOptions } from './fraud/drift-watch.js';
+export { DriftWatch } from './fraud/drift-watch.js';
+export { FeatureRing } from './fraud/feature-ring.js';
+export { FraudRuntime } from './fraud/fraud-runtime.js';
+export type { FraudInfo, FraudServiceOptions } from './fraud/fraud-service.js';
+export { FraudService } from './fraud/fraud-service.js';
+export type { ErrorBody, ServiceErrorCode } from './http/http-error.js';
+export { errorBody, HttpError } from './http/http-error.js';
+export {
+  MAX_BATCH,
+  MAX_K,
+  ScoreBodySchema,
+  ScoreResponseSchema,
+  SimilarQuerySchema,
+  SimilarResponseSchema,
+} from './http/schemas.js';
+export type { ImageCatalogue } from './images/image-catalogue.js';
+export type {
+  ImageInfo,
+  ImageRuntime,
+  SimilarImageHit,
+  SimilarImages,
+} from './images/image-service.js';
+export { ImageService } from './images/image-service.js';
+export type { Thumbnail } from './images/thumbnails.js';
+export { ServiceMetrics } from './metrics.js';
+export { PUBLIC_DIR } from './public-dir.js';
+export type { StateStoreOptions } from './state/create-state-store.js';
+export { createStateStore } from './state/create-state-store.js';
+export { InProcessStateStore } from './state/in-process-state-store.js';
+export type { OnlineStateStore, OnlineStateStoreStats } from './state/online-state-store.js';
+export type { RedisStateStoreOptions } from './state/redis-state-store.js';
+export { RedisStateStore } from './state/redis-state-store.js';
+export { StateStoreUnavailableError } from './state/state-store-unavailable-error.js';

@@ -1,7 +1,92 @@
-import type { Command } from 'commander';
-import { addGroup } from '../group.js';
+import { InvalidArgumentError } from '@mlsd/core';
+import { createService } from '@mlsd/serve';
+import { type Command, InvalidArgumentError as UsageError } from 'commander';
+import { printLines } from '../output.js';
+
+interface ServeOptions {
+  fraudModel?: string;
+  imageIndex?: string;
+  host: string;
+  port: number;
+  redis?: string;
+  adminTokenEnv: string;
+}
+
+const DEFAULT_TOKEN_ENV = 'MLSD_ADMIN_TOKEN';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new UsageError(`--port must be an integer from 0 to 65535, got "${value}".`);
+  }
+  return port;
+}
+
+function parseEnvName(value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+    throw new UsageError(
+      `--admin-token-env takes the NAME of an environment variable (e.g. ${DEFAULT_TOKEN_ENV}), not the token; got "${value}".`,
+    );
+  }
+  return value;
+}
 
 /** Registers `mlsd serve`. */
 export function registerServeCommand(program: Command): void {
-  addGroup(program, 'serve', 'HTTP service for fraud scoring and similar-image lookup.');
+  program
+    .command('serve')
+    .description(
+      'HTTP service for fraud scoring and similar-image lookup: POST /v1/fraud/score, POST /v1/images/similar, ' +
+        'GET /metrics, /healthz, /readyz, a web page at /, and POST /admin/reload. Logs (JSON, one line per ' +
+        'request) go to stderr; the listening URL goes to stdout. Ctrl-C (SIGINT) or SIGTERM drains requests in ' +
+        'flight, then exits.',
+    )
+    .option('--fraud-model <dir>', 'fraud model folder written by `mlsd fraud train`')
+    .option('--image-index <dir>', 'image index folder written by `mlsd images index`')
+    .option('--host <host>', 'address to bind (loopback unless told otherwise)', '127.0.0.1')
+    .option('--port <n>', 'port to listen on (0: any free port)', parsePort, 8080)
+    .option(
+      '--redis <url>',
+      'keep the fraud online state in this Redis (redis://host:port) so replicas share it; default in process',
+    )
+    .option(
+      '--admin-token-env <name>',
+      'NAME of the environment variable holding the bearer token of POST /admin/reload (the token is read ' +
+        'from the environment, never from a flag, so it stays out of shell history and `ps`); when the ' +
+        'variable is unset or empty, admin routes are off',
+      parseEnvName,
+      DEFAULT_TOKEN_ENV,
+    )
+    .action(async (options: ServeOptions) => {
+      if (options.fraudModel === undefined && options.imageIndex === undefined) {
+        throw new InvalidArgumentError(
+          'Nothing to serve: give --fraud-model <dir>, --image-index <dir> or both.',
+        );
+      }
+      const raw = process.env[options.adminTokenEnv];
+      const token = raw === undefined || raw === '' ? undefined : raw;
+      if (token !== undefined && token.length < 8) {
+        throw new InvalidArgumentError(
+          `The admin token in $${options.adminTokenEnv} has ${token.length} characters; use at least 8 (e.g. \`openssl rand -hex 16\`).`,
+        );
+      }
+      const service = await createService({
+        fraudModelDir: options.fraudModel,
+        imageIndexDir: options.imageIndex,
+        redisUrl: options.redis,
+        adminToken: token,
+      });
+      const url = await service.listen({ host: options.host, port: options.port });
+      printLines([`mlsd serve: listening on ${url}`]);
+      await new Promise<void>((resolve, reject) => {
+        const stop = (signal: NodeJS.Signals) => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          process.stderr.write(`mlsd serve: ${signal}, draining requests in flight\n`);
+          service.close().then(resolve, reject);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
 }

@@ -1,0 +1,136 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestArtifacts, type TestArtifacts } from '../../serve/test/fixtures.js';
+import { runCli } from './run-cli.js';
+
+const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+let work: string;
+let artifacts: TestArtifacts;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'mlsd-cli-serve-'));
+  artifacts = await buildTestArtifacts(join(work, 'artifacts'));
+}, 60_000);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+/** Resolves with the first stdout line matching `pattern`, or rejects when the process exits. */
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const match = pattern.exec(buffered);
+      if (match !== null) resolve(match);
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code} before printing ${pattern}`)));
+  });
+}
+
+describe('mlsd serve', () => {
+  it('documents the flags and that the admin token comes from an environment variable', async () => {
+    const run = await runCli(['serve', '--help']);
+    expect(run.code).toBe(0);
+    for (const flag of [
+      '--fraud-model',
+      '--image-index',
+      '--host',
+      '--port',
+      '--redis',
+      '--admin-token-env',
+    ]) {
+      expect(run.stdout).toContain(flag);
+    }
+    expect(run.stdout).toContain('127.0.0.1');
+    expect(run.stdout).toContain('MLSD_ADMIN_TOKEN');
+    expect(run.stdout).toMatch(/environment/);
+    expect(run.stdout).toMatch(/never from a\s+flag/);
+  });
+
+  it('refuses to start without artifacts, with a missing folder, or with a token as the env name', async () => {
+    const none = await runCli(['serve']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('--fraud-model');
+    const missing = await runCli(['serve', '--fraud-model', join(work, 'nope')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/NOT_FOUND: Cannot load the fraud model from .*nope/);
+    const tokenAsName = await runCli([
+      'serve',
+      '--image-index',
+      artifacts.imageIndexDir,
+      '--admin-token-env',
+      's3cr3t-t0ken!',
+    ]);
+    expect(tokenAsName.code).toBe(2);
+    expect(tokenAsName.stderr).toContain('NAME of an environment variable');
+  });
+
+  it('serves on loopback, logs one JSON line per request to stderr, and drains on SIGTERM', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=@mlsd/source',
+        bin,
+        'serve',
+        '--fraud-model',
+        artifacts.fraudModelDir,
+        '--image-index',
+        artifacts.imageIndexDir,
+        '--port',
+        '0',
+      ],
+      {
+        env: { ...process.env, MLSD_ADMIN_TOKEN: 'cli-test-token-42' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    try {
+      const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      const scored = await fetch(`${url}/v1/fraud/score`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(artifacts.transactions[0]),
+      });
+      expect(scored.status).toBe(200);
+      const bad = await fetch(`${url}/v1/fraud/score`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{oops',
+      });
+      expect(bad.status).toBe(400);
+      const reload = await fetch(`${url}/admin/reload`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer cli-test-token-42' },
+        body: JSON.stringify({ imageIndexDir: artifacts.imageIndexDir }),
+      });
+      expect(reload.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const lines = stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+    const requests = lines.filter((line) => line.msg === 'request');
+    expect(requests.map((line) => line.status)).toEqual([200, 400, 200]);
+    expect(requests[1].code).toBe('INVALID_JSON');
+    expect(stderr).toContain('SIGTERM, draining');
+    expect(lines.some((line) => line.msg === 'service closed')).toBe(true);
+  }, 60_000);
+});

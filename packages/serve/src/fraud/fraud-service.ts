@@ -1,0 +1,284 @@
+import { isMlsdError, toMatrix } from '@mlsd/core';
+import type { DriftReport } from '@mlsd/drift';
+import { FraudModel, type ScoreRequest, type ScoreResult } from '@mlsd/fraud';
+import { loadArtifact } from '../artifact-version.js';
+import { HttpError } from '../http/http-error.js';
+import { createStateStore } from '../state/create-state-store.js';
+import { DriftWatch } from './drift-watch.js';
+import { FraudRuntime } from './fraud-runtime.js';
+
+/** Options of {@link FraudService.open}. */
+export interface FraudServiceOptions {
+  /** Keep the online state in this Redis instead of in process. */
+  redisUrl?: string | undefined;
+  /** Recent rows the drift monitor compares with the reference; default 2,000. */
+  driftWindowRows?: number | undefined;
+  /** Scores between drift checks; default 500. */
+  driftCheckEvery?: number | undefined;
+  /** Least time between drift checks, milliseconds; default 5,000. */
+  driftMinIntervalMs?: number | undefined;
+  /** Each decision made (for metrics). */
+  onDecision?: ((decision: 'alert' | 'pass') => void) | undefined;
+  /** Each drift check (for metrics). */
+  onDrift?: ((report: DriftReport) => void) | undefined;
+  /** A drift check failed (for logs; scoring goes on). */
+  onDriftError?: ((error: unknown) => void) | undefined;
+}
+
+/** What `GET /v1/info` says of the fraud model. */
+export interface FraudInfo {
+  version: string;
+  threshold: number;
+  features: string[];
+  store: 'memory' | 'redis';
+  kind: string;
+}
+
+const HINT = 'train one with `mlsd fraud train --out <dir>` and pass that folder';
+
+/**
+ * Fraud scoring over HTTP: a {@link FraudModel}, the online state store that turns each
+ * transaction into features (in process by default, Redis with `redisUrl`), the alert
+ * threshold saved with the model, and a drift watch over the scored rows. The model can be
+ * replaced while requests run ({@link FraudService.reload}): the new one is loaded completely
+ * first, then swapped in; requests already running finish on the old one.
+ *
+ * A reloaded model gets a new store continuing from the online state saved in its own artifact
+ * (in process), not the state the old model built while serving: its features start from the
+ * history it was trained with. With Redis the new store connects to the same server, where a
+ * model with the same features continues the shared state.
+ */
+export class FraudService {
+  readonly #options: FraudServiceOptions;
+  #runtime: FraudRuntime;
+
+  private constructor(runtime: FraudRuntime, options: FraudServiceOptions) {
+    this.#runtime = runtime;
+    this.#options = options;
+  }
+
+  /**
+   * Loads a fraud-model artifact (checksums verified) and opens its state store.
+   * @throws NotFoundError, ManifestInvalidError or ChecksumMismatchError naming the folder.
+   */
+  static async open(dir: string, options: FraudServiceOptions = {}): Promise<FraudService> {
+    return new FraudService(await FraudService.#load(dir, options), options);
+  }
+
+  static async #load(dir: string, options: FraudServiceOptions): Promise<FraudRuntime> {
+    const loaded = await loadArtifact('fraud model', dir, HINT, (d) => FraudModel.load(d));
+    const model = loaded.value;
+    const store = await createStateStore(model, { redisUrl: options.redisUrl });
+    const drift =
+      model.reference.rows === 0
+        ? undefined
+        : new DriftWatch(model.reference, model.features.names, {
+            windowRows: options.driftWindowRows,
+            checkEvery: options.driftCheckEvery,
+            minIntervalMs: options.driftMinIntervalMs,
+            onReport: (report) => options.onDrift?.(report),
+            onError: (error) => options.onDriftError?.(error),
+          });
+    return new FraudRuntime({ model, store, version: loaded.version, dir: loaded.dir, drift });
+  }
+
+  /** The runtime serving new requests. */
+  get runtime(): FraudRuntime {
+    return this.#runtime;
+  }
+
+  /** Version of the model serving new requests. */
+  get version(): string {
+    return this.#runtime.version;
+  }
+
+  /** Model, threshold, features and store kind, for `/v1/info`. */
+  info(): FraudInfo {
+    const { model, store, version } = this.#runtime;
+    return {
+      version,
+      threshold: model.threshold,
+      features: [...model.features.names],
+      store: store.kind,
+      kind: model.kind,
+    };
+  }
+
+  /**
+   * Scores one transaction: updates the online state and runs the model.
+   * @throws HttpError 409 DUPLICATE_TRANSACTION / OUT_OF_ORDER, 400 INVALID_TRANSACTION.
+   */
+  async score(transaction: ScoreRequest): Promise<{ result: ScoreResult; version: string }> {
+    const runtime = this.#runtime;
+    runtime.enter();
+    try {
+      const vector = await update(runtime, transaction, undefined);
+      const row = runtime.row;
+      for (let j = 0; j < row.length; j++) row[j] = vector[j]!;
+      const score = runtime.model.score(toMatrix(row, 1, row.length))[0]!;
+      runtime.drift?.push(row);
+      return {
+        result: this.#result(runtime, transaction, vector, score),
+        version: runtime.version,
+      };
+    } finally {
+      runtime.leave();
+    }
+  }
+
+  /**
+   * Scores a batch in order (each transaction sees the ones before it) with one model call.
+   * Transactions before a failing one stay recorded in the online state; the error names the
+   * failing index.
+   */
+  async scoreBatch(
+    transactions: readonly ScoreRequest[],
+  ): Promise<{ results: ScoreResult[]; version: string }> {
+    const runtime = this.#runtime;
+    runtime.enter();
+    try {
+      const width = runtime.row.length;
+      const rows = new Float32Array(transactions.length * width);
+      const vectors: Float64Array[] = [];
+      for (let i = 0; i < transactions.length; i++) {
+        const vector = await update(runtime, transactions[i]!, i);
+        vectors.push(vector);
+        for (let j = 0; j < width; j++) rows[i * width + j] = vector[j]!;
+      }
+      const scores = runtime.model.score(toMatrix(rows, transactions.length, width));
+      const results: ScoreResult[] = [];
+      for (let i = 0; i < transactions.length; i++) {
+        const row = rows.subarray(i * width, (i + 1) * width);
+        runtime.drift?.push(row);
+        results.push(this.#result(runtime, transactions[i]!, vectors[i]!, scores[i]!));
+      }
+      return { results, version: runtime.version };
+    } finally {
+      runtime.leave();
+    }
+  }
+
+  /**
+   * Records the fraud label of a transaction scored earlier.
+   * @throws HttpError 404 UNKNOWN_TRANSACTION when the state does not hold it.
+   */
+  async label(transactionId: number, fraud: 0 | 1): Promise<void> {
+    const runtime = this.#runtime;
+    runtime.enter();
+    try {
+      await runtime.store.recordLabel(transactionId, fraud);
+    } catch (error) {
+      if (isMlsdError(error, 'NOT_FOUND')) {
+        throw new HttpError(404, 'UNKNOWN_TRANSACTION', error.message, { cause: error });
+      }
+      if (isMlsdError(error, 'INVALID_DATA')) {
+        throw new HttpError(400, 'INVALID_LABEL', error.message, { cause: error });
+      }
+      throw storeFailure(error);
+    } finally {
+      runtime.leave();
+    }
+  }
+
+  /** True when the state store answers (always, in process). */
+  async ready(): Promise<boolean> {
+    try {
+      await this.#runtime.store.stats();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Loads another fraud-model artifact completely (checksums, classifier, a new state store)
+   * without serving it yet; {@link FraudService.install} swaps it in.
+   * @throws the load's typed error; the serving model is untouched.
+   */
+  prepare(dir: string): Promise<FraudRuntime> {
+    return FraudService.#load(dir, this.#options);
+  }
+
+  /**
+   * Serves `next` from now on; the previous runtime finishes the requests it holds, then closes
+   * its store.
+   */
+  install(next: FraudRuntime): void {
+    const previous = this.#runtime;
+    this.#runtime = next;
+    void previous.retire();
+  }
+
+  /** {@link FraudService.prepare} then {@link FraudService.install}; resolves to the new version. */
+  async reload(dir: string): Promise<string> {
+    this.install(await this.prepare(dir));
+    return this.version;
+  }
+
+  /** Closes the store of the serving model (and of a retired one still draining). */
+  async close(): Promise<void> {
+    await this.#runtime.retire();
+  }
+
+  #result(
+    runtime: FraudRuntime,
+    transaction: ScoreRequest,
+    vector: Float64Array,
+    score: number,
+  ): ScoreResult {
+    const names = runtime.model.features.names;
+    const features: Record<string, number> = {};
+    for (let j = 0; j < names.length; j++) features[names[j]!] = vector[j]!;
+    const threshold = runtime.model.threshold;
+    const decision = score >= threshold ? 'alert' : 'pass';
+    this.#options.onDecision?.(decision);
+    return { transactionId: transaction.TRANSACTION_ID, score, decision, threshold, features };
+  }
+}
+
+async function update(
+  runtime: FraudRuntime,
+  transaction: ScoreRequest,
+  index: number | undefined,
+): Promise<Float64Array> {
+  try {
+    return await runtime.store.update(transaction);
+  } catch (error) {
+    throw transactionFailure(error, index);
+  }
+}
+
+/** Maps a store's refusal of a transaction to the HTTP error a client can act on. */
+function transactionFailure(error: unknown, index: number | undefined): unknown {
+  if (!isMlsdError(error, 'INVALID_DATA')) return storeFailure(error);
+  const where = index === undefined ? '' : `transaction [${index}]: `;
+  const reason = error.details.reason;
+  if (
+    reason === 'out-of-order' ||
+    error.details.clock !== undefined ||
+    /older than/i.test(error.message)
+  ) {
+    return new HttpError(409, 'OUT_OF_ORDER', `${where}${error.message}`, { cause: error });
+  }
+  if (reason === 'duplicate' || /already recorded|duplicate/i.test(error.message)) {
+    return new HttpError(409, 'DUPLICATE_TRANSACTION', `${where}${error.message}`, {
+      cause: error,
+    });
+  }
+  return new HttpError(400, 'INVALID_TRANSACTION', `${where}${error.message}`, { cause: error });
+}
+
+/** A store failure that is not the transaction's fault (Redis down): 503, safe to retry. */
+function storeFailure(error: unknown): unknown {
+  if (error instanceof HttpError) return error;
+  if (isMlsdError(error) && error.code !== 'BACKEND_UNAVAILABLE') return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new HttpError(
+    503,
+    'STATE_STORE_UNAVAILABLE',
+    isMlsdError(error)
+      ? message
+      : `The online state store failed: ${message}. Retry; if it persists, check the state store (Redis).`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,196 @@
+import { isMlsdError } from '@mlsd/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { errorBody, HttpError, type ServiceErrorCode } from './http-error.js';
+
+/** Per-route settings the error handler reads from `config`. */
+export interface RouteErrorConfig {
+  /** Code of a schema validation failure on this route (default INVALID_REQUEST). */
+  validationCode?: ServiceErrorCode;
+  /** What the body is, for messages ("transaction"). */
+  bodyName?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig extends RouteErrorConfig {}
+}
+
+/** The code the error handler chose for a request (for the request log line). */
+export const errorCodes = new WeakMap<FastifyRequest, ServiceErrorCode>();
+
+interface ValidationIssue {
+  instancePath: string;
+  message?: string | undefined;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+interface ZodIssueLike {
+  path: PropertyKey[];
+  message: string;
+  code: string;
+  errors?: ZodIssueLike[][];
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out || '(root)';
+}
+
+/**
+ * Flattens zod issues into "field: problem" lines. For a union (one transaction or a batch),
+ * only the branch matching the value's shape is reported, so a batch with one bad field says
+ * which element and field, not "invalid input".
+ */
+function describeIssues(
+  issues: readonly ZodIssueLike[],
+  value: unknown,
+  prefix: PropertyKey[],
+): string[] {
+  const lines: string[] = [];
+  for (const issue of issues) {
+    if (
+      issue.code === 'invalid_union' &&
+      Array.isArray(issue.errors) &&
+      issue.errors.length === 2
+    ) {
+      const branch = issue.errors[Array.isArray(value) ? 1 : 0]!;
+      lines.push(...describeIssues(branch, value, [...prefix, ...issue.path]));
+      continue;
+    }
+    const path = [...prefix, ...issue.path];
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? issue.message.replace(/^Unrecognized/, 'unknown')
+        : issue.message;
+    lines.push(`${formatPath(path)}: ${message}`);
+  }
+  return lines;
+}
+
+function validationMessage(
+  validation: readonly ValidationIssue[],
+  context: string | undefined,
+  value: unknown,
+  bodyName: string,
+): string {
+  const issues: ZodIssueLike[] = validation.map((v) => ({
+    path: v.instancePath
+      .split('/')
+      .filter((part) => part !== '')
+      .map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
+    message: v.message ?? 'invalid',
+    code: v.keyword,
+    ...(Array.isArray(v.params.errors) ? { errors: v.params.errors as ZodIssueLike[][] } : {}),
+  }));
+  const what = context === 'body' ? `Invalid ${bodyName}` : `Invalid ${context ?? 'request'}`;
+  return `${what}: ${describeIssues(issues, value, []).join('; ')}`;
+}
+
+/** Status and stable code of any error a route, a parser or a plugin throws. */
+export function classifyError(
+  error: unknown,
+  request: FastifyRequest,
+): { status: number; code: ServiceErrorCode; message: string } {
+  if (error instanceof HttpError) {
+    return { status: error.statusCode, code: error.code, message: error.message };
+  }
+  const config = (request.routeOptions?.config ?? {}) as RouteErrorConfig;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const context = (error as { validationContext?: string }).validationContext;
+    const value =
+      context === 'querystring'
+        ? request.query
+        : context === 'params'
+          ? request.params
+          : request.body;
+    return {
+      status: 400,
+      code: config.validationCode ?? 'INVALID_REQUEST',
+      message: validationMessage(
+        error.validation as unknown as ValidationIssue[],
+        context,
+        value,
+        config.bodyName ?? 'request body',
+      ),
+    };
+  }
+  if (isMlsdError(error)) {
+    const status =
+      error.code === 'NOT_FOUND'
+        ? 404
+        : error.code === 'INVALID_ARGUMENT' || error.code === 'INVALID_DATA'
+          ? 400
+          : 500;
+    return {
+      status,
+      code: status === 404 ? 'NOT_FOUND' : status === 400 ? 'INVALID_REQUEST' : 'INTERNAL',
+      message: error.message,
+    };
+  }
+  const fastifyError = error as Partial<FastifyError> & { message?: string };
+  const message = fastifyError.message ?? String(error);
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return {
+        status: 400,
+        code: 'INVALID_JSON',
+        message: `The body is not valid JSON: ${message}`,
+      };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return {
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `The request is too large: ${message}`,
+      };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return {
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: `Unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')} for ${request.method} ${request.url.split('?')[0]} (${message}).`,
+      };
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
+    return { status: 400, code: 'INVALID_JSON', message: `The body is not valid JSON: ${message}` };
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return {
+      status,
+      code:
+        status === 413
+          ? 'PAYLOAD_TOO_LARGE'
+          : status === 415
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : 'INVALID_REQUEST',
+      message,
+    };
+  }
+  return {
+    status: 500,
+    code: 'INTERNAL',
+    message: `Internal error while handling the request (id ${request.id}); the service log has the details.`,
+  };
+}
+
+/**
+ * The service's one error handler: every error becomes `{ error: { code, message } }` with a
+ * 4xx/5xx status; 5xx errors are logged with their stack, 4xx ones only by the request line.
+ */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, code, message } = classifyError(error, request);
+  errorCodes.set(request, code);
+  if (status >= 500) request.log.error({ err: error, code }, message);
+  void reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
+}

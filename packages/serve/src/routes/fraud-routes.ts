@@ -1,0 +1,62 @@
+import type { ScoreRequest } from '@mlsd/fraud';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { RouteErrorConfig } from '../http/error-handler.js';
+import { HttpError } from '../http/http-error.js';
+import { requireJson } from '../http/require-json.js';
+import { LabelBodySchema, ScoreBodySchema, ScoreResponseSchema } from '../http/schemas.js';
+import type { ServiceContext } from '../service-context.js';
+
+/** 404 FRAUD_MODEL_NOT_LOADED when the service has no fraud model (checked first). */
+function requireFraud(context: ServiceContext) {
+  return async (): Promise<void> => {
+    if (context.fraud === undefined) {
+      throw new HttpError(
+        404,
+        'FRAUD_MODEL_NOT_LOADED',
+        'No fraud model is loaded: start the service with --fraud-model <dir> (or load one with POST /admin/reload).',
+      );
+    }
+  };
+}
+
+/** `POST /v1/fraud/score` and `POST /v1/fraud/label`. */
+export function fraudRoutes(context: ServiceContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    const onRequest = requireFraud(context);
+    app.post(
+      '/v1/fraud/score',
+      {
+        schema: { body: ScoreBodySchema, response: { 200: ScoreResponseSchema } },
+        config: {
+          validationCode: 'INVALID_TRANSACTION',
+          bodyName: 'transaction',
+        } satisfies RouteErrorConfig,
+        onRequest,
+        preValidation: requireJson,
+      },
+      async (request) => {
+        const fraud = context.fraud!;
+        const body = request.body;
+        if (Array.isArray(body)) {
+          const { results, version } = await fraud.scoreBatch(body as ScoreRequest[]);
+          return { results, modelVersion: version };
+        }
+        const { result, version } = await fraud.score(body as ScoreRequest);
+        return { ...result, modelVersion: version };
+      },
+    );
+    app.post(
+      '/v1/fraud/label',
+      {
+        schema: { body: LabelBodySchema },
+        config: { validationCode: 'INVALID_LABEL', bodyName: 'label' } satisfies RouteErrorConfig,
+        onRequest,
+        preValidation: requireJson,
+      },
+      async (request, reply) => {
+        await context.fraud!.label(request.body.transactionId, request.body.fraud);
+        return reply.code(204).send();
+      },
+    );
+  };
+}

@@ -1,0 +1,112 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Table } from '@mlsd/core';
+import { loadFashionMnist, simulateTransactions } from '@mlsd/datasets';
+import type { ScoreRequest } from '@mlsd/fraud';
+import { trainFraudModel } from '@mlsd/fraud';
+import {
+  DEFAULT_EMBEDDER_DIR,
+  fashionMnistPng,
+  type ImageMetadata,
+  ImageSearch,
+  loadImageEmbedder,
+} from '@mlsd/vision';
+
+/** What {@link buildTestArtifacts} writes and returns. */
+export interface TestArtifacts {
+  /** A small fraud-model artifact folder (logistic regression on a 40-day simulated world). */
+  fraudModelDir: string;
+  /** A small image-search artifact folder (the shipped embedder over 600 Fashion-MNIST images). */
+  imageIndexDir: string;
+  /** Transactions after the model's history, in time order, ready to POST one by one. */
+  transactions: ScoreRequest[];
+  /** A Fashion-MNIST test image as PNG bytes (dark garment on white). */
+  sampleImagePng: Buffer;
+  /** The Fashion-MNIST label (0–9) of {@link TestArtifacts.sampleImagePng}. */
+  sampleImageLabel: number;
+}
+
+const HISTORY_DAYS = 37;
+const CATALOGUE = 600;
+
+/** Rows of a simulated table as score requests (the simulator's columns, label dropped). */
+function toRequests(table: Table, count: number): ScoreRequest[] {
+  const ids = table.numeric('TRANSACTION_ID');
+  const seconds = table.numeric('TX_TIME_SECONDS');
+  const days = table.numeric('TX_TIME_DAYS');
+  const customers = table.numeric('CUSTOMER_ID');
+  const terminals = table.numeric('TERMINAL_ID');
+  const amounts = table.numeric('TX_AMOUNT');
+  const n = Math.min(count, table.length);
+  const out: ScoreRequest[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push({
+      TRANSACTION_ID: ids[i]!,
+      TX_TIME_SECONDS: seconds[i]!,
+      TX_TIME_DAYS: days[i]!,
+      CUSTOMER_ID: customers[i]!,
+      TERMINAL_ID: terminals[i]!,
+      TX_AMOUNT: amounts[i]!,
+    });
+  }
+  return out;
+}
+
+/**
+ * Builds small but real artifacts for the service tests (and helper benchmarks): a fraud model
+ * trained on a simulated world (history of 37 days; the protocol shifted so it fits) with its
+ * warm online state, an image index over Fashion-MNIST training images embedded by the shipped
+ * embedder, 400 later transactions to score and a sample query image. A few seconds on 2 cores.
+ */
+export async function buildTestArtifacts(dir: string): Promise<TestArtifacts> {
+  await mkdir(dir, { recursive: true });
+  const fraudModelDir = join(dir, 'fraud-model');
+  const imageIndexDir = join(dir, 'image-index');
+
+  const { table } = simulateTransactions({
+    customers: 300,
+    terminals: 600,
+    days: HISTORY_DAYS + 3,
+    seed: 7,
+    progress: false,
+  });
+  const days = table.numeric('TX_TIME_DAYS');
+  const history = table.filter(Uint8Array.from(days, (d) => (d < HISTORY_DAYS ? 1 : 0)));
+  const later = table.filter(Uint8Array.from(days, (d) => (d >= HISTORY_DAYS ? 1 : 0)));
+  const trained = await trainFraudModel(history, {
+    model: 'logreg',
+    seed: 1,
+    // Day 0 is 2018-04-01: validation fits from day 8, the final model from day 22.
+    protocol: {
+      trainStart: '2018-04-23',
+      trainDays: 7,
+      delayDays: 4,
+      testDays: 3,
+      dailyBudget: 20,
+    },
+    referenceRows: 3_000,
+  });
+  await trained.model.save(fraudModelDir);
+
+  const dataset = await loadFashionMnist();
+  const embedder = await loadImageEmbedder(DEFAULT_EMBEDDER_DIR);
+  const side = dataset.train.rows * dataset.train.cols;
+  const pixels = new Float32Array(CATALOGUE * side);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = dataset.train.images[i]! / 255;
+  const ids = Array.from({ length: CATALOGUE }, (_, i) => `train-${i}`);
+  const metadata: ImageMetadata[] = Array.from({ length: CATALOGUE }, (_, i) => ({
+    label: dataset.train.labels[i]!,
+    source: `fashion-mnist:train:${i}`,
+  }));
+  const search = ImageSearch.build({ embedder, ids, pixels, metadata });
+  await search.save(imageIndexDir);
+
+  const sampleImagePng = await fashionMnistPng(dataset.test.images.subarray(0, side));
+  return {
+    fraudModelDir,
+    imageIndexDir,
+    transactions: toRequests(later, 400),
+    sampleImagePng,
+    sampleImageLabel: dataset.test.labels[0]!,
+  };
+}

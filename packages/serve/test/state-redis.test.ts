@@ -1,0 +1,232 @@
+import { InvalidArgumentError, InvalidDataError } from '@mlsd/core';
+import { defineFraudFeatures, OnlineFeatureState } from '@mlsd/features';
+import type { ScoreRequest } from '@mlsd/fraud';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisStateStore } from '../src/state/redis-state-store.js';
+import { StateStoreUnavailableError } from '../src/state/state-store-unavailable-error.js';
+import { startRedisServer, useRedisServer } from './redis-server.js';
+import { describeStateStoreContract } from './state-store-contract.js';
+
+const server = useRedisServer();
+let namespaces = 0;
+
+describeStateStoreContract('RedisStateStore', (model) =>
+  RedisStateStore.connect({ url: server().url, model, namespace: `contract-${namespaces++}` }),
+);
+
+const features = defineFraudFeatures();
+const DAY = 86_400;
+
+function transaction(id: number, fields: Partial<ScoreRequest> = {}): ScoreRequest {
+  return {
+    TRANSACTION_ID: id,
+    TX_TIME_SECONDS: 10 * DAY,
+    CUSTOMER_ID: 7,
+    TERMINAL_ID: 70,
+    TX_AMOUNT: 12.5,
+    ...fields,
+  };
+}
+
+describe('RedisStateStore with Redis', () => {
+  let client: Redis;
+  beforeAll(async () => {
+    client = new Redis(server().url);
+  });
+  afterAll(async () => {
+    await client.quit();
+  });
+
+  it('loses no update when two stores fire many concurrent updates for the same card', async () => {
+    const namespace = 'concurrent';
+    const [a, b] = await Promise.all([
+      RedisStateStore.connect({ url: server().url, model: { features }, namespace }),
+      RedisStateStore.connect({ url: server().url, model: { features }, namespace }),
+    ]);
+    try {
+      const n = 400;
+      const count = features.names.indexOf('CUSTOMER_ID_NB_TX_1DAY_WINDOW');
+      const vectors = await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          (i % 2 === 0 ? a : b).update(transaction(i, { TERMINAL_ID: i % 5 })),
+        ),
+      );
+      const counts = vectors.map((vector) => vector[count]!).sort((x, y) => x - y);
+      expect(counts).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      // The card holds all n events; the 5 terminals hold n between them.
+      expect(await a.stats()).toEqual({ kind: 'redis', entities: 6, events: 2 * n });
+      const last = await b.update(transaction(n, { TERMINAL_ID: 0 }));
+      expect(last[count]).toBe(n + 1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('seeds an empty namespace from the model state once when replicas start together', async () => {
+    const state = new OnlineFeatureState(features);
+    for (let i = 0; i < 50; i++) {
+      state.update(
+        transaction(i, {
+          CUSTOMER_ID: i % 4,
+          TERMINAL_ID: i % 6,
+          TX_TIME_SECONDS: i * 3600,
+          TX_FRAUD: i % 9 === 0 ? 1 : 0,
+        }),
+      );
+    }
+    const stores = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        RedisStateStore.connect({
+          url: server().url,
+          model: { features, state },
+          namespace: 'seed-race',
+        }),
+      ),
+    );
+    try {
+      expect(stores.filter((store) => store.seeded)).toHaveLength(1);
+      const expected = state.stats();
+      for (const store of stores) {
+        expect(await store.stats()).toEqual({
+          kind: 'redis',
+          entities: expected.entities,
+          events: expected.events,
+        });
+      }
+      // Seeded transactions are known: their ids are refused and their labels can be recorded.
+      await expect(
+        stores[0]!.update(transaction(3, { TX_TIME_SECONDS: 60 * 3600 })),
+      ).rejects.toBeInstanceOf(InvalidDataError);
+      await stores[1]!.recordLabel(45, 1);
+      // A later connect leaves the seeded (and since updated) namespace alone.
+      const late = await RedisStateStore.connect({
+        url: server().url,
+        model: { features, state },
+        namespace: 'seed-race',
+      });
+      expect(late.seeded).toBe(false);
+      await late.close();
+      // A namespace in use whose marker expired is adopted, not seeded over.
+      const before = await stores[0]!.stats();
+      await client.del('mlsd:seed-race:seeded');
+      const adopter = await RedisStateStore.connect({
+        url: server().url,
+        model: { features, state },
+        namespace: 'seed-race',
+      });
+      expect(adopter.seeded).toBe(false);
+      expect(await adopter.stats()).toEqual(before);
+      expect(await client.exists('mlsd:seed-race:seeded')).toBe(1);
+      await adopter.close();
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
+  it('refuses a namespace seeded for other features', async () => {
+    const first = await RedisStateStore.connect({
+      url: server().url,
+      model: { features },
+      namespace: 'spec-a',
+    });
+    await first.close();
+    const other = defineFraudFeatures({ windowsDays: [2, 5] });
+    await expect(
+      RedisStateStore.connect({
+        url: server().url,
+        model: { features: other },
+        namespace: 'spec-a',
+      }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
+    // The default namespace follows the feature spec, so the two models do not collide.
+    const [x, y] = await Promise.all([
+      RedisStateStore.connect({ url: server().url, model: { features } }),
+      RedisStateStore.connect({ url: server().url, model: { features: other } }),
+    ]);
+    expect(x.namespace).toMatch(/^fraud-[0-9a-f]{12}$/);
+    expect(x.namespace).not.toBe(y.namespace);
+    await Promise.all([x.close(), y.close()]);
+  });
+
+  it('keeps every key under mlsd:<namespace>: with a TTL', async () => {
+    const store = await RedisStateStore.connect({
+      url: server().url,
+      model: { features },
+      namespace: 'keys',
+      ttlSeconds: 3_600,
+    });
+    try {
+      await store.update(transaction(1));
+      await store.update(transaction(2, { TERMINAL_ID: 71, TX_TIME_SECONDS: 11 * DAY }));
+      const keys = (await client.keys('mlsd:keys:*')).sort();
+      expect(keys).toEqual([
+        'mlsd:keys:e:CUSTOMER_ID:7',
+        'mlsd:keys:e:TERMINAL_ID:70',
+        'mlsd:keys:e:TERMINAL_ID:71',
+        'mlsd:keys:meta',
+        'mlsd:keys:seeded',
+        'mlsd:keys:seen:CUSTOMER_ID',
+        'mlsd:keys:seen:TERMINAL_ID',
+        'mlsd:keys:tx:1',
+        'mlsd:keys:tx:2',
+      ]);
+      for (const key of keys) {
+        const ttl = await client.ttl(key);
+        expect(ttl, key).toBeGreaterThan(3_500);
+        expect(ttl, key).toBeLessThanOrEqual(3_600);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a bad URL and names an unreachable one', async () => {
+    await expect(
+      RedisStateStore.connect({ url: 'http://localhost:6379', model: { features } }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
+    const spare = await startRedisServer();
+    const url = spare.url;
+    await spare.stop();
+    const error = await RedisStateStore.connect({ url, model: { features } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StateStoreUnavailableError);
+    expect((error as StateStoreUnavailableError).code).toBe('BACKEND_UNAVAILABLE');
+    expect((error as Error).message).toContain(url);
+    expect((error as Error).message).toMatch(/redis-server --port/);
+  });
+
+  it('rejects with StateStoreUnavailableError when Redis goes away, and recovers when it is back', async () => {
+    const spare = await startRedisServer();
+    const store = await RedisStateStore.connect({
+      url: spare.url,
+      model: { features },
+      namespace: 'outage',
+    });
+    try {
+      await store.update(transaction(1));
+      expect(await store.ping()).toBe(true);
+      await spare.stop();
+      const error = await store.update(transaction(2)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StateStoreUnavailableError);
+      expect((error as Error).message).toContain(spare.url);
+      await expect(store.stats()).rejects.toBeInstanceOf(StateStoreUnavailableError);
+      expect(await store.ping()).toBe(false);
+      // Back on the same port (empty: no persistence), the client reconnects by itself.
+      const restarted = await startRedisServer({ port: spare.port });
+      try {
+        const deadline = Date.now() + 10_000;
+        while (!(await store.ping()) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const vector = await store.update(transaction(2));
+        expect(vector[features.names.indexOf('CUSTOMER_ID_NB_TX_1DAY_WINDOW')]).toBe(1);
+      } finally {
+        await restarted.stop();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

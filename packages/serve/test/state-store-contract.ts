@@ -1,0 +1,339 @@
+import { InvalidDataError, NotFoundError, type Table } from '@mlsd/core';
+import { simulateTransactions } from '@mlsd/datasets';
+import {
+  computeFeatures,
+  defineFraudFeatures,
+  type FeatureMatrix,
+  type FeatureSet,
+  OnlineFeatureState,
+} from '@mlsd/features';
+import type { ScoreRequest } from '@mlsd/fraud';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { OnlineStateStore } from '../src/state/online-state-store.js';
+
+const DAY = 86_400;
+
+/** What a store is built from: the parts of a FraudModel the stores read. */
+export interface StateStoreModel {
+  features: FeatureSet;
+  state?: OnlineFeatureState | undefined;
+}
+
+/** Builds a fresh, empty-namespace store for `model` (seeded from `model.state` when given). */
+export type MakeStateStore = (model: StateStoreModel) => Promise<OnlineStateStore>;
+
+/** The shared world: a small simulated table (time order) and its batch features. */
+interface World {
+  table: Table;
+  features: FeatureSet;
+  batch: FeatureMatrix;
+}
+
+function buildWorld(): World {
+  const { table } = simulateTransactions({
+    customers: 100,
+    terminals: 200,
+    days: 40,
+    seed: 1,
+    progress: false,
+  });
+  const features = defineFraudFeatures();
+  return { table, features, batch: computeFeatures(table, features) };
+}
+
+/** Row `i` as a score request; `TX_FRAUD` only when `withLabel`. */
+function requestAt(table: Table, i: number, withLabel: boolean): ScoreRequest {
+  const request: ScoreRequest = {
+    TRANSACTION_ID: table.numeric('TRANSACTION_ID')[i]!,
+    TX_TIME_SECONDS: table.numeric('TX_TIME_SECONDS')[i]!,
+    CUSTOMER_ID: table.numeric('CUSTOMER_ID')[i]!,
+    TERMINAL_ID: table.numeric('TERMINAL_ID')[i]!,
+    TX_AMOUNT: table.numeric('TX_AMOUNT')[i]!,
+  };
+  if (withLabel) request.TX_FRAUD = table.numeric('TX_FRAUD')[i]! as 0 | 1;
+  return request;
+}
+
+/** Cells of `vector` that differ at all (Object.is) from row `row` of the batch matrix. */
+function differences(batch: FeatureMatrix, row: number, vector: ArrayLike<number>): string[] {
+  const out: string[] = [];
+  for (let j = 0; j < batch.columns; j++) {
+    const expected = batch.values[row * batch.columns + j]!;
+    if (!Object.is(vector[j], expected)) {
+      out.push(`row ${row} ${batch.names[j]}: store ${vector[j]} batch ${expected}`);
+    }
+  }
+  return out;
+}
+
+/** Replays rows [from, to) through the store, collecting every difference from batch. */
+async function replay(
+  store: OnlineStateStore,
+  world: World,
+  from: number,
+  to: number,
+  withLabel = true,
+): Promise<string[]> {
+  const found: string[] = [];
+  for (let i = from; i < to; i++) {
+    const vector = await store.update(requestAt(world.table, i, withLabel));
+    found.push(...differences(world.batch, i, vector));
+  }
+  return found;
+}
+
+/**
+ * The behaviour every {@link OnlineStateStore} must have, run against each implementation:
+ * exact parity with batch `computeFeatures` (labels with the transactions, labels arriving
+ * later, continuing from a saved state), refusal of repeated, out-of-order and malformed
+ * transactions without any change, and stats that match the in-process state's.
+ */
+export function describeStateStoreContract(name: string, makeStore: MakeStateStore): void {
+  describe(`OnlineStateStore contract: ${name}`, () => {
+    let world: World;
+    const open: OnlineStateStore[] = [];
+    const make = async (model: StateStoreModel): Promise<OnlineStateStore> => {
+      const store = await makeStore(model);
+      open.push(store);
+      return store;
+    };
+
+    beforeAll(() => {
+      world = buildWorld();
+    });
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((store) => store.close()));
+    });
+
+    it('replays a simulated table with exactly the batch values, and counts what the in-process state holds', async () => {
+      const store = await make({ features: world.features });
+      expect(store.features.names).toEqual(world.features.names);
+      expect(await store.stats()).toEqual({ kind: store.kind, entities: 0, events: 0 });
+      const n = world.table.length;
+      expect(n).toBeGreaterThan(5_000);
+      expect(await replay(store, world, 0, n)).toEqual([]);
+
+      const reference = new OnlineFeatureState(world.features);
+      for (let i = 0; i < n; i++) reference.update(requestAt(world.table, i, true));
+      const expected = reference.stats();
+      expect(await store.stats()).toEqual({
+        kind: store.kind,
+        entities: expected.entities,
+        events: expected.events,
+      });
+    });
+
+    it('forgets idle entities as the in-process state does, for any windows and delays', async () => {
+      // Short windows (span 1.5 days) so many cards and terminals go idle and are swept.
+      const features = defineFraudFeatures({ windowsDays: [0.25, 1], delayDays: 0.5 });
+      const batch = computeFeatures(world.table, features);
+      const store = await make({ features });
+      const reference = new OnlineFeatureState(features);
+      const found: string[] = [];
+      let checks = 0;
+      let dropped = 0;
+      let peak = 0;
+      for (let i = 0; i < world.table.length; i++) {
+        const request = requestAt(world.table, i, true);
+        found.push(...differences(batch, i, await store.update(request)));
+        reference.update(request);
+        if (i % 250 === 0 || i === world.table.length - 1) {
+          const expected = reference.stats();
+          const actual = await store.stats();
+          if (actual.entities !== expected.entities || actual.events !== expected.events) {
+            found.push(
+              `row ${i}: store ${JSON.stringify(actual)} in-process ${JSON.stringify(expected)}`,
+            );
+          }
+          dropped = Math.max(dropped, peak - expected.entities);
+          peak = Math.max(peak, expected.entities);
+          checks++;
+        }
+      }
+      expect(found).toEqual([]);
+      expect(checks).toBeGreaterThan(20);
+      expect(dropped).toBeGreaterThan(0); // entities were really swept
+    });
+
+    it('continues from the state saved with a model exactly as the batch features do', async () => {
+      const time = world.table.numeric('TX_TIME_SECONDS');
+      const split = time.findIndex((t) => t >= 30 * DAY);
+      const saved = new OnlineFeatureState(world.features);
+      for (let i = 0; i < split; i++) saved.update(requestAt(world.table, i, true));
+      const store = await make({ features: world.features, state: saved });
+      const before = saved.stats();
+      expect(await store.stats()).toEqual({
+        kind: store.kind,
+        entities: before.entities,
+        events: before.events,
+      });
+      expect(await replay(store, world, split, world.table.length)).toEqual([]);
+      // The model's own state is not touched by the store.
+      expect(saved.stats()).toEqual(before);
+    });
+
+    it('gives the batch values when labels arrive later through recordLabel, within the delay', async () => {
+      const { table } = world;
+      const time = table.numeric('TX_TIME_SECONDS');
+      const fraud = table.numeric('TX_FRAUD');
+      const n = table.length;
+      // Each label turns up between 0 and 6.9 days after its transaction (deterministic lag).
+      const due = Float64Array.from(
+        { length: n },
+        (_, j) => time[j]! + ((j * 7919) % 1000) * 0.0069 * DAY,
+      );
+      const order = Array.from({ length: n }, (_, j) => j).sort(
+        (a, b) => due[a]! - due[b]! || a - b,
+      );
+      const store = await make({ features: world.features });
+      const found: string[] = [];
+      let next = 0;
+      for (let i = 0; i < n; i++) {
+        while (next < n && due[order[next]!]! <= time[i]! && order[next]! < i) {
+          const j = order[next++]!;
+          await store.recordLabel(j, fraud[j]! as 0 | 1);
+        }
+        found.push(...differences(world.batch, i, await store.update(requestAt(table, i, false))));
+      }
+      expect(next).toBeGreaterThan(n / 2);
+      expect(found).toEqual([]);
+      // Recording the same label again is harmless; correcting it is allowed.
+      const last = order[next - 1]!;
+      await store.recordLabel(last, fraud[last]! as 0 | 1);
+      await store.recordLabel(last, fraud[last] === 1 ? 0 : 1);
+    });
+
+    it('matches the in-process state exactly whatever the label timing, corrections included', async () => {
+      const { table } = world;
+      const time = table.numeric('TX_TIME_SECONDS');
+      const fraud = table.numeric('TX_FRAUD');
+      const n = table.length;
+      // Labels turn up 0 to 20 days late (many after the 7-day delay); every 13th is first
+      // recorded wrong and corrected 2 days later.
+      const events: { at: number; id: number; label: 0 | 1 }[] = [];
+      for (let j = 0; j < n; j++) {
+        const lag = ((j * 7919) % 2000) * 0.01 * DAY;
+        const label = fraud[j]! as 0 | 1;
+        if (j % 13 === 0) {
+          events.push({ at: time[j]! + lag, id: j, label: label === 1 ? 0 : 1 });
+          events.push({ at: time[j]! + lag + 2 * DAY, id: j, label });
+        } else events.push({ at: time[j]! + lag, id: j, label });
+      }
+      events.sort((a, b) => a.at - b.at || a.id - b.id);
+      const store = await make({ features: world.features });
+      const reference = new OnlineFeatureState(world.features);
+      const found: string[] = [];
+      let next = 0;
+      let forgotten = 0;
+      for (let i = 0; i < n; i++) {
+        while (next < events.length && events[next]!.at <= time[i]! && events[next]!.id < i) {
+          const { id, label } = events[next++]!;
+          let expected = 'ok';
+          try {
+            reference.recordLabel(id, label);
+          } catch (error) {
+            expected = (error as Error).name;
+            forgotten++;
+          }
+          const actual = await store.recordLabel(id, label).then(
+            () => 'ok',
+            (error: unknown) => (error as Error).name,
+          );
+          if (actual !== expected)
+            found.push(`label of ${id}: store ${actual}, in-process ${expected}`);
+        }
+        const request = requestAt(table, i, false);
+        const vector = await store.update(request);
+        const expected = reference.update(request);
+        for (let f = 0; f < expected.length; f++) {
+          if (!Object.is(vector[f], expected[f])) {
+            found.push(
+              `row ${i} ${world.features.names[f]}: store ${vector[f]} in-process ${expected[f]}`,
+            );
+          }
+        }
+      }
+      expect(found.slice(0, 10)).toEqual([]);
+      expect(next).toBeGreaterThan(n / 2);
+      expect(forgotten).toBe(0); // all within the 37-day reach
+    });
+
+    it('refuses a repeated transaction id and changes nothing', async () => {
+      const store = await make({ features: world.features });
+      expect(await replay(store, world, 0, 300)).toEqual([]);
+      const stats = await store.stats();
+      const repeat = { ...requestAt(world.table, 299, true), TX_AMOUNT: 999 };
+      const error = await store.update(repeat).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidDataError);
+      expect((error as Error).message).toMatch(/already recorded/);
+      expect(await store.stats()).toEqual(stats);
+      expect(await replay(store, world, 300, 400)).toEqual([]);
+    });
+
+    it('refuses a transaction older than the latest one and changes nothing', async () => {
+      const store = await make({ features: world.features });
+      expect(await replay(store, world, 0, 300)).toEqual([]);
+      const stats = await store.stats();
+      const late = { ...requestAt(world.table, 100, true), TRANSACTION_ID: 1_000_000 };
+      const error = await store.update(late).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidDataError);
+      expect((error as InvalidDataError).details.clock).toBe(
+        world.table.numeric('TX_TIME_SECONDS')[299],
+      );
+      expect(await store.stats()).toEqual(stats);
+      // A transaction at exactly the clock's time is in order.
+      expect(await replay(store, world, 300, 400)).toEqual([]);
+    });
+
+    it('refuses malformed transactions with InvalidDataError naming the field, changing nothing', async () => {
+      const store = await make({ features: world.features });
+      expect(await replay(store, world, 0, 200)).toEqual([]);
+      const stats = await store.stats();
+      const good = requestAt(world.table, 200, true) as unknown as Record<string, unknown>;
+      const cases: [unknown, RegExp][] = [
+        [null, /transaction object/],
+        ['{"TRANSACTION_ID":1}', /transaction object/],
+        [{ ...good, TRANSACTION_ID: undefined }, /TRANSACTION_ID is missing/],
+        [{ ...good, TRANSACTION_ID: 1.5 }, /TRANSACTION_ID is 1.5/],
+        [{ ...good, CUSTOMER_ID: -1 }, /CUSTOMER_ID is -1/],
+        [{ ...good, TERMINAL_ID: '7' }, /TERMINAL_ID is "7"/],
+        [{ ...good, TX_AMOUNT: Number.NaN }, /TX_AMOUNT is NaN/],
+        [{ ...good, TX_TIME_SECONDS: Number.POSITIVE_INFINITY }, /TX_TIME_SECONDS is Infinity/],
+        [{ ...good, TX_FRAUD: 2 }, /TX_FRAUD is 2/],
+      ];
+      for (const [transaction, message] of cases) {
+        const error = await store.update(transaction as ScoreRequest).catch((e: unknown) => e);
+        expect(error, String(message)).toBeInstanceOf(InvalidDataError);
+        expect((error as Error).message).toMatch(message);
+      }
+      expect(await store.stats()).toEqual(stats);
+      expect(await replay(store, world, 200, 300)).toEqual([]);
+    });
+
+    it('refuses labels of unknown transactions and malformed labels', async () => {
+      const store = await make({ features: world.features });
+      expect(await replay(store, world, 0, 50, false)).toEqual([]);
+      await expect(store.recordLabel(123_456, 1)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(store.recordLabel(-1, 1)).rejects.toBeInstanceOf(InvalidDataError);
+      await expect(store.recordLabel(10, 2 as 0)).rejects.toBeInstanceOf(InvalidDataError);
+      await store.recordLabel(10, true);
+      await store.recordLabel(10, 0);
+    });
+
+    it('counts entities and events per transaction', async () => {
+      const store = await make({ features: world.features });
+      const request = requestAt(world.table, 0, true);
+      const vector = await store.update(request);
+      expect(vector).toBeInstanceOf(Float64Array);
+      expect(vector.length).toBe(world.features.names.length);
+      // One card and one terminal, one event each.
+      expect(await store.stats()).toEqual({ kind: store.kind, entities: 2, events: 2 });
+      await store.update({
+        ...request,
+        TRANSACTION_ID: 1_000_001,
+        TERMINAL_ID: request.TERMINAL_ID + 1,
+      });
+      expect(await store.stats()).toEqual({ kind: store.kind, entities: 3, events: 4 });
+    });
+  });
+}
