@@ -1,3 +1,7 @@
+import { wasm as wasmEncoder } from '@mlsd/core';
+
+const { encodeName, encodeSection, signedLeb, unsignedLeb } = wasmEncoder;
+
 /**
  * Batched distance kernels in WebAssembly SIMD (f32x4), assembled here from opcodes, so a query
  * can be compared with many stored vectors without crossing into native code per value.
@@ -133,37 +137,12 @@ export const ROWS_PER_PASS = 8;
 const I32 = 0x7f;
 const V128 = 0x7b;
 
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-/** Signed LEB128 for small non-negative constants (< 64 needs one byte). */
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const tee = (i: number) => [0x22, ...uleb(i)];
-const i32Const = (v: number) => [0x41, ...sleb(v)];
-const simd = (op: number) => [0xfd, ...uleb(op)];
-const v128Load = (offset: number) => [...simd(0x00), 4, ...uleb(offset)];
+const get = (i: number) => [0x20, ...unsignedLeb(i)];
+const set = (i: number) => [0x21, ...unsignedLeb(i)];
+const tee = (i: number) => [0x22, ...unsignedLeb(i)];
+const i32Const = (v: number) => [0x41, ...signedLeb(v)];
+const simd = (op: number) => [0xfd, ...unsignedLeb(op)];
+const v128Load = (offset: number) => [...simd(0x00), 4, ...unsignedLeb(offset)];
 const F32X4_SPLAT = simd(0x13);
 const f32x4Lane = (lane: number) => [...simd(0x1f), lane];
 const F32X4_ADD = simd(0xe4);
@@ -175,8 +154,8 @@ const I32_SHL = [0x74];
 const I32_LT_U = [0x49];
 const I32_GE_U = [0x4f];
 /** i32.load / f32.store with 4-byte alignment at a constant byte offset. */
-const i32Load = (offset: number) => [0x28, 2, ...uleb(offset)];
-const f32Store = (offset: number) => [0x38, 2, ...uleb(offset)];
+const i32Load = (offset: number) => [0x28, 2, ...unsignedLeb(offset)];
+const f32Store = (offset: number) => [0x38, 2, ...unsignedLeb(offset)];
 const F32_ADD = [0x92];
 const F32_SUB = [0x93];
 const F32_ZERO = [0x43, 0, 0, 0, 0];
@@ -274,9 +253,9 @@ function multiKernelBody(kind: 'l2' | 'ip', rows: number, sumsPerRow: number): n
     ...END,
     ...END,
   ];
-  const locals = [2, ...uleb(2 + rows), I32, ...uleb(sums + 2), V128];
+  const locals = [2, ...unsignedLeb(2 + rows), I32, ...unsignedLeb(sums + 2), V128];
   const body = [...locals, ...code, ...END];
-  return [...uleb(body.length), ...body];
+  return [...unsignedLeb(body.length), ...body];
 }
 
 // Parameters and locals of dot4.
@@ -351,18 +330,9 @@ function dot4Body(): number[] {
     ...END,
     ...END,
   ];
-  const locals = [2, ...uleb(3), I32, ...uleb(5), V128];
+  const locals = [2, ...unsignedLeb(3), I32, ...unsignedLeb(5), V128];
   const body = [...locals, ...code, ...END];
-  return [...uleb(body.length), ...body];
-}
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
-}
-
-function name(text: string): number[] {
-  const bytes = Array.from(new TextEncoder().encode(text));
-  return [...uleb(bytes.length), ...bytes];
+  return [...unsignedLeb(body.length), ...body];
 }
 
 function moduleBytes(): Uint8Array {
@@ -370,41 +340,41 @@ function moduleBytes(): Uint8Array {
   const eightInts = [0x60, 8, I32, I32, I32, I32, I32, I32, I32, I32, 0];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [2, ...sixInts, ...eightInts]),
+    ...encodeSection(1, [2, ...sixInts, ...eightInts]),
     // import env.memory: a memory with at least one page
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]),
-    ...section(3, [9, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
-    ...section(7, [
+    ...encodeSection(2, [1, ...encodeName('env'), ...encodeName('memory'), 0x02, 0x00, 1]),
+    ...encodeSection(3, [9, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+    ...encodeSection(7, [
       9,
-      ...name('l2x4'),
+      ...encodeName('l2x4'),
       0x00,
       5,
-      ...name('ipx4'),
+      ...encodeName('ipx4'),
       0x00,
       6,
-      ...name('l2x2'),
+      ...encodeName('l2x2'),
       0x00,
       7,
-      ...name('ipx2'),
+      ...encodeName('ipx2'),
       0x00,
       8,
-      ...name('l2'),
+      ...encodeName('l2'),
       0x00,
       0,
-      ...name('ip'),
+      ...encodeName('ip'),
       0x00,
       1,
-      ...name('dot4'),
+      ...encodeName('dot4'),
       0x00,
       2,
-      ...name('l2Single'),
+      ...encodeName('l2Single'),
       0x00,
       3,
-      ...name('ipSingle'),
+      ...encodeName('ipSingle'),
       0x00,
       4,
     ]),
-    ...section(10, [
+    ...encodeSection(10, [
       9,
       ...multiKernelBody('l2', ROWS_PER_PASS, 1),
       ...multiKernelBody('ip', ROWS_PER_PASS, 1),

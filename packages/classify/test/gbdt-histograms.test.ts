@@ -1,6 +1,6 @@
 import { Rng, toMatrix } from '@mlsd/core';
 import { describe, expect, it } from 'vitest';
-import { binMatrix, findBinEdges } from '../src/models/gbdt/bin-mapper.js';
+import { binMatrix, distinctValues, findBinEdges } from '../src/models/gbdt/bin-mapper.js';
 import {
   buildHistogram,
   HISTOGRAM_STRIDE,
@@ -34,6 +34,23 @@ describe('findBinEdges / binMatrix', () => {
     for (const count of counts) expect(Math.abs(count - n / 16)).toBeLessThan(2);
   });
 
+  it('finds few distinct values by hashing, as a sorted scan would, and gives up past the limit', () => {
+    const rng = new Rng(3);
+    for (const levels of [1, 2, 17, 255]) {
+      const values = Float64Array.from({ length: 5000 }, () => rng.integer(0, levels) * 0.37 - 20);
+      const expected = [...new Set(values)].sort((a, b) => a - b);
+      expect([...distinctValues(values, 255)!]).toEqual(expected);
+    }
+    const many = Float64Array.from({ length: 5000 }, () => rng.normal());
+    expect(distinctValues(many, 255)).toBeNull();
+    expect(distinctValues(Float64Array.from([1, 2, 3]), 2)).toBeNull();
+    expect([...distinctValues(Float64Array.from([0, -0, 5, -0]), 2)!]).toEqual([0, 5]);
+    expect(distinctValues(new Float64Array(0), 4)!.length).toBe(0);
+    // Edges from the hash path equal those from sorting the column.
+    const X = toMatrix(Float64Array.from([3, -0, 1, 0, 2, Number.NaN, 1, 3]), 8, 1);
+    expect([...findBinEdges(X, 255).edges[0]!]).toEqual([0.5, 1.5, 2.5]);
+  });
+
   it('transposes to column-major and bins only the listed rows', () => {
     const X = toMatrix(new Float64Array([0, 10, 1, 11, 2, 12]), 3, 2);
     const edges = findBinEdges(X, 255);
@@ -50,13 +67,12 @@ describe('histograms and splits', () => {
   const bins = Uint8Array.from({ length: rows * features }, () => rng.integer(0, slots));
   const gradients = Float64Array.from({ length: rows }, () => rng.normal());
   const hessians = Float64Array.from({ length: rows }, () => rng.uniform(0.1, 0.3));
-  const source: HistogramSource = {
-    bins,
-    rows,
-    slots,
-    gradients,
-    hessians,
-  };
+  const gradHess = new Float64Array(2 * rows);
+  for (let i = 0; i < rows; i++) {
+    gradHess[2 * i] = gradients[i]!;
+    gradHess[2 * i + 1] = hessians[i]!;
+  }
+  const source: HistogramSource = { bins, rows, slots, gradHess };
   const all = Int32Array.from([0, 1, 2]);
   const size = histogramLength(features, slots);
   const used = features * slots * HISTOGRAM_STRIDE;

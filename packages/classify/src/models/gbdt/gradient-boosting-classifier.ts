@@ -27,6 +27,7 @@ import {
 } from './options.js';
 import { createScores, resyncScores } from './raw-scores.js';
 import { addTreeOnBins, type RegressionTree } from './regression-tree.js';
+import { TrainingMemory } from './training-memory.js';
 import { concatTrees, gainImportances, predictRaw, type TreeEnsemble } from './tree-ensemble.js';
 import { TreeGrower } from './tree-grower.js';
 import { stratifiedSplit } from './validation-split.js';
@@ -87,7 +88,9 @@ type GradientBoostingState = z.output<typeof GradientBoostingState>;
  * 255 quantile bins (NaN in a bin of its own, sent to the better side at every split), trees
  * grow best-first on per-node gradient/hessian histograms (the larger child by subtraction),
  * and every leaf takes the Newton step −learningRate · G / (H + λ). Rows and features can be
- * subsampled per tree, and training stops early when the validation log-loss stalls.
+ * subsampled per tree, and training stops early when the validation log-loss stalls. The
+ * histogram and row-partition loops run as small WebAssembly kernels generated in-process
+ * (`training-memory.ts`), with identical JavaScript loops where WebAssembly is unavailable.
  *
  * @example
  * ```ts
@@ -157,21 +160,16 @@ export class GradientBoostingClassifier extends BaseEstimator<
     }
     const binEdges = findBinEdges(X, params.maxBins, edgeRows);
     const { missingBin } = binEdges;
-    const bins = binMatrix(X, binEdges, trainRows);
+    const memory = new TrainingMemory(n, X.cols, missingBin + 1);
+    const bins = binMatrix(X, binEdges, trainRows, memory.bins);
+    memory.binsChanged();
     const validationBins =
       validation === undefined ? undefined : binMatrix(validation.X, binEdges, validation.rows);
     const validationRows = validation === undefined ? 0 : validation.y.length;
 
-    const gradients = new Float64Array(n);
-    const hessians = new Float64Array(n);
+    const { gradHess, rowIndices } = memory;
     const grower = new TreeGrower({
-      source: {
-        bins,
-        rows: n,
-        slots: missingBin + 1,
-        gradients,
-        hessians,
-      },
+      memory,
       edges: binEdges.edges,
       binCounts: Int32Array.from(binEdges.edges, (edges) => edges.length + 1),
       missingBin,
@@ -191,7 +189,6 @@ export class GradientBoostingClassifier extends BaseEstimator<
     if (validation !== undefined)
       losses.push(meanLogLoss(validation.y, validation.weights, validationScores.raw));
 
-    const rowIndices = new Uint32Array(n);
     // The grower reorders rowIndices; a tree on all rows starts again from 0..n−1.
     const allRows = Uint32Array.from({ length: n }, (_, k) => k);
     const inBag = new Uint8Array(n);
@@ -211,7 +208,7 @@ export class GradientBoostingClassifier extends BaseEstimator<
 
     for (let iteration = 0; iteration < params.maxIter; iteration++) {
       if (iteration % RESYNC_EVERY === RESYNC_EVERY - 1) resyncScores(scores);
-      logLossGradients(yTrain, wTrain, scores, gradients, hessians);
+      logLossGradients(yTrain, wTrain, scores, gradHess);
       const contiguous = bagSize === n;
       if (contiguous) {
         rowIndices.set(allRows);
@@ -221,7 +218,7 @@ export class GradientBoostingClassifier extends BaseEstimator<
       }
       const features =
         featureSize === X.cols ? allFeatures : columnRng.sample(X.cols, featureSize).sort();
-      const tree = grower.grow({ rowIndices, count: bagSize, contiguous, features }, scores);
+      const tree = grower.grow({ count: bagSize, contiguous, features }, scores);
       trees.push(tree);
       if (!contiguous) {
         // Rows left out of this tree still need its output in their raw scores.

@@ -23,9 +23,11 @@ export interface HistogramSource {
   readonly rows: number;
   /** Bin slots per feature (missing bin + 1). */
   readonly slots: number;
-  /** Per-row gradients and hessians of the current iteration. */
-  readonly gradients: Float64Array;
-  readonly hessians: Float64Array;
+  /**
+   * Per-row gradient and hessian of the current iteration, interleaved: row `r`'s at `2r`
+   * and `2r + 1`, so one cache line brings both.
+   */
+  readonly gradHess: Float64Array;
 }
 
 /**
@@ -49,8 +51,7 @@ export function buildHistogram(
   const { bins, rows, slots } = source;
   const size = end - start;
   const contiguous = knownCounts !== undefined;
-  const g = source.gradients;
-  const h = source.hessians;
+  const gh = source.gradHess;
   const width = slots * HISTOGRAM_STRIDE;
   for (let j = 0; j < features.length; j++) {
     const base = features[j]! * width;
@@ -73,12 +74,12 @@ export function buildHistogram(
       bases.push(feature < 0 ? scratch : feature * width);
     }
     if (contiguous) {
-      if (group === 5) sumFiveContiguous(histogram, bins, g, h, size, columns, bases);
-      else sumFourContiguous(histogram, bins, g, h, size, columns, bases);
+      if (group === 5) sumFiveContiguous(histogram, bins, gh, size, columns, bases);
+      else sumFourContiguous(histogram, bins, gh, size, columns, bases);
     } else if (group === 5) {
-      sumFiveIndexed(histogram, bins, g, h, rowIndices, start, size, columns, bases);
+      sumFiveIndexed(histogram, bins, gh, rowIndices, start, size, columns, bases);
     } else {
-      sumFourIndexed(histogram, bins, g, h, rowIndices, start, size, columns, bases);
+      sumFourIndexed(histogram, bins, gh, rowIndices, start, size, columns, bases);
     }
     j += group;
   }
@@ -96,8 +97,7 @@ export function buildHistogram(
 function sumFourContiguous(
   histogram: Histogram,
   bins: Uint8Array,
-  g: Float64Array,
-  h: Float64Array,
+  gh: Float64Array,
   size: number,
   columns: readonly number[],
   bases: readonly number[],
@@ -111,8 +111,8 @@ function sumFourContiguous(
   const c3 = columns[3]!;
   const h3 = bases[3]!;
   for (let k = 0; k < size; k++) {
-    const gk = g[k]!;
-    const hk = h[k]!;
+    const gk = gh[2 * k]!;
+    const hk = gh[2 * k + 1]!;
     let at = h0 + bins[c0 + k]! * HISTOGRAM_STRIDE;
     histogram[at] = histogram[at]! + gk;
     histogram[at + 1] = histogram[at + 1]! + hk;
@@ -132,8 +132,7 @@ function sumFourContiguous(
 function sumFiveContiguous(
   histogram: Histogram,
   bins: Uint8Array,
-  g: Float64Array,
-  h: Float64Array,
+  gh: Float64Array,
   size: number,
   columns: readonly number[],
   bases: readonly number[],
@@ -149,8 +148,8 @@ function sumFiveContiguous(
   const c4 = columns[4]!;
   const h4 = bases[4]!;
   for (let k = 0; k < size; k++) {
-    const gk = g[k]!;
-    const hk = h[k]!;
+    const gk = gh[2 * k]!;
+    const hk = gh[2 * k + 1]!;
     let at = h0 + bins[c0 + k]! * HISTOGRAM_STRIDE;
     histogram[at] = histogram[at]! + gk;
     histogram[at + 1] = histogram[at + 1]! + hk;
@@ -173,8 +172,7 @@ function sumFiveContiguous(
 function sumFourIndexed(
   histogram: Histogram,
   bins: Uint8Array,
-  g: Float64Array,
-  h: Float64Array,
+  gh: Float64Array,
   rowIndices: Uint32Array,
   start: number,
   size: number,
@@ -191,8 +189,8 @@ function sumFourIndexed(
   const h3 = bases[3]!;
   for (let k = 0; k < size; k++) {
     const row = rowIndices[start + k]!;
-    const gk = g[row]!;
-    const hk = h[row]!;
+    const gk = gh[2 * row]!;
+    const hk = gh[2 * row + 1]!;
     let at = h0 + bins[c0 + row]! * HISTOGRAM_STRIDE;
     histogram[at] = histogram[at]! + gk;
     histogram[at + 1] = histogram[at + 1]! + hk;
@@ -216,8 +214,7 @@ function sumFourIndexed(
 function sumFiveIndexed(
   histogram: Histogram,
   bins: Uint8Array,
-  g: Float64Array,
-  h: Float64Array,
+  gh: Float64Array,
   rowIndices: Uint32Array,
   start: number,
   size: number,
@@ -236,8 +233,8 @@ function sumFiveIndexed(
   const h4 = bases[4]!;
   for (let k = 0; k < size; k++) {
     const row = rowIndices[start + k]!;
-    const gk = g[row]!;
-    const hk = h[row]!;
+    const gk = gh[2 * row]!;
+    const hk = gh[2 * row + 1]!;
     let at = h0 + bins[c0 + row]! * HISTOGRAM_STRIDE;
     histogram[at] = histogram[at]! + gk;
     histogram[at + 1] = histogram[at + 1]! + hk;

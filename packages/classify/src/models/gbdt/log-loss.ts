@@ -33,21 +33,21 @@ export function baselineLogOdds(y: ArrayLike<number>, weights: Float64Array): nu
 /**
  * First and second derivatives of the weighted log-loss with respect to the raw score:
  * g = w·(p − y), h = w·p·(1 − p), with p = sigmoid(raw) = 1 / (1 + e^−raw) read from the
- * scores' `expNegRaw` (no exponential per row).
+ * scores' `expNegRaw` (no exponential per row). Written interleaved: row `i`'s gradient at
+ * `gradHess[2i]`, its hessian at `gradHess[2i + 1]`.
  */
 export function logLossGradients(
   y: ArrayLike<number>,
   weights: Float64Array,
   scores: RawScores,
-  gradients: Float64Array,
-  hessians: Float64Array,
+  gradHess: Float64Array,
 ): void {
   const { expNegRaw } = scores;
   for (let i = 0; i < expNegRaw.length; i++) {
     const p = 1 / (1 + expNegRaw[i]!);
     const w = weights[i]!;
-    gradients[i] = w * (p - y[i]!);
-    hessians[i] = w * p * (1 - p);
+    gradHess[2 * i] = w * (p - y[i]!);
+    gradHess[2 * i + 1] = w * p * (1 - p);
   }
 }
 

@@ -1,11 +1,4 @@
-import {
-  buildHistogram,
-  type Histogram,
-  type HistogramSource,
-  histogramLength,
-  subtractHistogram,
-} from './histogram.js';
-import { partitionRows } from './partition-rows.js';
+import { type Histogram, histogramLength, subtractHistogram } from './histogram.js';
 import { addToScores, type RawScores } from './raw-scores.js';
 import type { RegressionTree } from './regression-tree.js';
 import { TreeBuilder } from './regression-tree.js';
@@ -15,11 +8,12 @@ import {
   type SplitCandidate,
   type SplitConstraints,
 } from './split-finder.js';
+import type { TrainingMemory } from './training-memory.js';
 
 /** What stays the same for every tree of one fit. */
 export interface GrowerSetup {
-  /** Binned training data, gradients and scratch (see {@link HistogramSource}). */
-  readonly source: HistogramSource;
+  /** Binned training rows, gradients and row indices, and the loops over them. */
+  readonly memory: TrainingMemory;
   /** Upper bin edges of every feature (from `findBinEdges`), to turn a bin into a threshold. */
   readonly edges: readonly Float64Array[];
   /** Non-missing bins per feature (`edges[f].length + 1`). */
@@ -35,8 +29,7 @@ export interface GrowerSetup {
 
 /** The rows and features one tree is grown on. */
 export interface TreeSample {
-  /** Rows to grow on in `[0, count)`; reordered in place into leaf ranges. */
-  readonly rowIndices: Uint32Array;
+  /** Rows to grow on: `memory.rowIndices[0, count)`, reordered in place into leaf ranges. */
   readonly count: number;
   /** True when `rowIndices[0..count)` is 0..rows−1 in order (no row subsampling). */
   readonly contiguous: boolean;
@@ -63,7 +56,6 @@ interface GrowingNode {
  */
 export class TreeGrower {
   readonly #setup: GrowerSetup;
-  readonly #partitionScratch: Uint32Array;
   /** Per bin: 1 when the split being applied sends it left. */
   readonly #goesLeft = new Uint8Array(256);
   readonly #pool: Histogram[] = [];
@@ -73,40 +65,46 @@ export class TreeGrower {
 
   constructor(setup: GrowerSetup) {
     this.#setup = setup;
-    this.#partitionScratch = new Uint32Array(setup.source.rows);
     this.#histogramSize = histogramLength(setup.binCounts.length, setup.missingBin + 1);
   }
 
   /**
-   * Grows one tree on `sample` with the gradients currently in the setup's source, and adds
+   * Grows one tree on `sample` with the gradients currently in the setup's memory, and adds
    * each leaf's value to the scores of the sampled rows that reach it.
    */
   grow(sample: TreeSample, scores: RawScores): RegressionTree {
     const setup = this.#setup;
-    const { source } = setup;
-    const { rowIndices, count, features } = sample;
+    const { memory } = setup;
+    const { rowIndices } = memory;
+    const { count, features } = sample;
+    const slots = setup.missingBin + 1;
     const builder = new TreeBuilder();
 
     let gradient = 0;
     let hessian = 0;
-    const { gradients, hessians } = source;
-    for (let k = 0; k < count; k++) {
-      const row = rowIndices[k]!;
-      gradient += gradients[row]!;
-      hessian += hessians[row]!;
+    const { gradHess } = memory;
+    if (sample.contiguous) {
+      for (let k = 0; k < 2 * count; k += 2) {
+        gradient += gradHess[k]!;
+        hessian += gradHess[k + 1]!;
+      }
+    } else {
+      for (let k = 0; k < count; k++) {
+        const row = rowIndices[k]!;
+        gradient += gradHess[2 * row]!;
+        hessian += gradHess[2 * row + 1]!;
+      }
     }
     const rootHistogram = this.#take();
     if (sample.contiguous && this.#rootCounts === undefined) {
       // The root's row counts per bin are the same every iteration: count them once.
       const allFeatures = Int32Array.from({ length: setup.binCounts.length }, (_, f) => f);
       this.#rootCounts = new Float64Array(this.#histogramSize);
-      buildHistogram(this.#rootCounts, source, allFeatures, rowIndices, 0, count);
+      memory.buildHistogram(this.#rootCounts, allFeatures, 0, count);
     }
-    buildHistogram(
+    memory.buildHistogram(
       rootHistogram,
-      source,
       features,
-      rowIndices,
       0,
       count,
       sample.contiguous ? this.#rootCounts : undefined,
@@ -136,7 +134,7 @@ export class TreeGrower {
     while (open.length > 0 && leaves < setup.maxLeafNodes) {
       const node = popBest(open);
       leaves++;
-      const [left, right] = this.#split(builder, node, rowIndices);
+      const [left, right] = this.#split(builder, node);
       if (leaves >= setup.maxLeafNodes) {
         this.#release(node.histogram);
         this.#finishLeaf(builder, left, rowIndices, scores);
@@ -156,14 +154,8 @@ export class TreeGrower {
       const small = leftSmaller ? left : right;
       const large = leftSmaller ? right : left;
       small.histogram = this.#take();
-      buildHistogram(small.histogram, source, features, rowIndices, small.start, small.end);
-      subtractHistogram(
-        node.histogram,
-        node.histogram,
-        small.histogram,
-        features,
-        setup.missingBin + 1,
-      );
+      memory.buildHistogram(small.histogram, features, small.start, small.end);
+      subtractHistogram(node.histogram, node.histogram, small.histogram, features, slots);
       large.histogram = node.histogram;
       for (const child of [left, right]) {
         if (child === left ? leftCanSplit : rightCanSplit) {
@@ -217,26 +209,13 @@ export class TreeGrower {
   }
 
   /** Partitions the node's rows and records the split; returns the two children. */
-  #split(
-    builder: TreeBuilder,
-    node: GrowingNode,
-    rowIndices: Uint32Array,
-  ): [GrowingNode, GrowingNode] {
-    const { source, edges, missingBin } = this.#setup;
+  #split(builder: TreeBuilder, node: GrowingNode): [GrowingNode, GrowingNode] {
+    const { memory, edges, missingBin } = this.#setup;
     const { feature, bin, missingGoesLeft } = node.split;
-    const column = source.bins.subarray(feature * source.rows, (feature + 1) * source.rows);
     const goesLeft = this.#goesLeft;
     for (let b = 0; b < goesLeft.length; b++) goesLeft[b] = b <= bin ? 1 : 0;
     goesLeft[missingBin] = missingGoesLeft ? 1 : 0;
-    const leftEnd = partitionRows(
-      rowIndices,
-      node.start,
-      node.end,
-      column,
-      goesLeft,
-      node.split.leftCount,
-      this.#partitionScratch,
-    );
+    const leftEnd = memory.partition(node.start, node.end, feature, goesLeft, node.split.leftCount);
 
     const featureEdges = edges[feature]!;
     const left = childNode(
