@@ -1,21 +1,22 @@
 /**
- * Measures the online state stores (not a test: no timed asserts). Run from the repo root:
+ * Measures the fraud online state stores. Run from the repo root:
  *
- *   node --import tsx --conditions=@mlsd/source packages/serve/test/redis-measure.ts
+ *   node --import tsx --conditions=@mlsd/source benchmarks/serving/state-store.bench.ts
  *
- * Prints JSON: update latency p50/p99 of the in-process store and of the Redis store on
- * loopback (one client, sequential), then updates/s of N concurrent Redis clients (one
- * connection each, closed loop), on one throwaway redis-server.
+ * Writes results/serving-state.json: update latency p50/p99 of the in-process store (the
+ * baseline) and of the Redis store on loopback (one client, sequential), then updates/s of N
+ * concurrent Redis clients (one connection each, closed loop), on one throwaway redis-server
+ * (Debian's redis-server must be installed).
  */
-import { cpus, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { simulateTransactions } from '@mlsd/datasets';
 import { defineFraudFeatures, OnlineFeatureState } from '@mlsd/features';
 import type { ScoreRequest } from '@mlsd/fraud';
+import { InProcessStateStore, type OnlineStateStore, RedisStateStore } from '@mlsd/serve';
 import { Redis } from 'ioredis';
-import { InProcessStateStore } from '../src/state/in-process-state-store.js';
-import type { OnlineStateStore } from '../src/state/online-state-store.js';
-import { RedisStateStore } from '../src/state/redis-state-store.js';
-import { startRedisServer } from './redis-server.js';
+// The tests' helper that starts a throwaway redis-server on a free loopback port.
+import { startRedisServer } from '../../packages/serve/test/redis-server.js';
+import { describeMachine } from '../machine.js';
 
 const DAY = 86_400;
 const features = defineFraudFeatures();
@@ -154,34 +155,33 @@ async function main(): Promise<void> {
       await Promise.all(stores.map((store) => store.close()));
     }
 
-    console.log(
-      JSON.stringify(
-        {
-          machine: {
-            cpus: cpus().length,
-            cpu: cpus()[0]?.model,
-            memoryGiB: Math.round(totalmem() / 2 ** 30),
-            node: process.version,
-          },
-          world: {
-            transactions: n,
-            warmRows: split,
-            streamed: stream.length,
-            seededEntities: seededStats.entities,
-            seededEvents: seededStats.events,
-          },
-          seedMs: Math.round(seedMs),
-          seededBytesPerEvent: Math.round(seededBytes / seededStats.events),
-          latency: {
-            inProcess: inProcessLatency,
-            redis: { ...redisLatency, serverMicrosPerUpdate },
-          },
-          throughput,
+    const results = JSON.stringify(
+      {
+        benchmark: 'serving-state',
+        date: new Date().toISOString(),
+        machine: describeMachine(),
+        command:
+          'node --import tsx --conditions=@mlsd/source benchmarks/serving/state-store.bench.ts',
+        world: {
+          transactions: n,
+          warmRows: split,
+          streamed: stream.length,
+          seededEntities: seededStats.entities,
+          seededEvents: seededStats.events,
         },
-        null,
-        2,
-      ),
+        seedMs: Math.round(seedMs),
+        seededBytesPerEvent: Math.round(seededBytes / seededStats.events),
+        latency: {
+          inProcess: inProcessLatency,
+          redis: { ...redisLatency, serverMicrosPerUpdate },
+        },
+        throughput,
+      },
+      null,
+      2,
     );
+    writeFileSync(new URL('../results/serving-state.json', import.meta.url), `${results}\n`);
+    console.log(results);
   } finally {
     await server.stop();
   }
