@@ -23,8 +23,11 @@ import {
   averagePrecision,
   bootstrapInterval,
   type ClassWeight,
+  randomOversample,
+  randomUndersample,
   rankCardsDaily,
   rocAuc,
+  takeResampledRows,
   timeSplit,
 } from '@mlsd/classify';
 import { Rng } from '@mlsd/core';
@@ -216,6 +219,22 @@ for (const classWeight of ['none', 'balanced'] as ClassWeight[]) {
         onlineLatency(model),
       ),
     );
+  }
+}
+
+// Resampling instead of class weights, for comparison (rows of the training set drawn again).
+for (const [name, resample] of [
+  ['undersample 1:1', randomUndersample],
+  ['oversample 1:1', randomOversample],
+] as const) {
+  for (const kind of ['logreg', 'gbdt'] as const) {
+    log(`${kind}, ${name}`);
+    const sample = takeResampledRows(resample(ytrain, { seed: 0 }), Xtrain, ytrain);
+    const classifier = createClassifier({ kind, classWeight: 'none', seed: 0 });
+    const started = performance.now();
+    await classifier.fit(sample.X, sample.y);
+    const fitSeconds = (performance.now() - started) / 1000;
+    rows.push(row(`${kind} + ${name}`, 'none', classifier.predictProba(Xtest), fitSeconds));
   }
 }
 

@@ -45,6 +45,12 @@ export type {
   GradientBoostingParams,
 } from './models/gbdt/options.js';
 export type { TreeEnsemble } from './models/gbdt/tree-ensemble.js';
+export type { ResampleOptions } from './models/resampling.js';
+export {
+  randomOversample,
+  randomUndersample,
+  takeResampledRows,
+} from './models/resampling.js';
 export type {
   LogisticRegressionOptions,
   LogisticRegressionParams,
