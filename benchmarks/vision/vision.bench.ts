@@ -7,14 +7,17 @@
  * (precision@10 and mAP@10 by label; raw pixels with L2 as ann-benchmarks does, embeddings by
  * cosine) and through an HNSW index (M 16, efConstruction 200, ef 64; recall@10 against exact,
  * queries per second one at a time). For the embedding, the end-to-end latency is measured as a
- * service would see it: PNG bytes decoded by sharp, embedded, searched. Embedding throughput
- * (images/s, batches of 256) is measured on the default backend (wasm here; tfjs-node could not
- * be installed on these machines).
+ * service would see it: PNG bytes decoded (a plain PNG of the model's size in this thread,
+ * anything else by sharp), embedded, searched. Embedding throughput (images/s, batches of 256)
+ * is measured on the default backend (wasm here; tfjs-node could not be installed on these
+ * machines). Training speed of the shipped recipe is measured in this thread and over 2 worker
+ * threads; the machine's load average is recorded with every timing (the machines are shared).
  *
  * Run: pnpm bench vision   (node --import tsx --conditions=@mlsd/source benchmarks/vision/vision.bench.ts)
  * Writes benchmarks/results/vision.json; a table on stdout, progress on stderr.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -31,13 +34,17 @@ import { imagesAsFloat, loadFashionMnist } from '@mlsd/datasets';
 import {
   DEFAULT_EMBEDDER_DIR,
   evaluateImageSearch,
+  FASHION_MNIST_RECIPE,
+  FASHION_MNIST_SPEC,
   fashionMnistPng,
   ImageSearch,
   loadImageEmbedder,
+  trainImageEmbedder,
 } from '@mlsd/vision';
 import { describeMachine } from '../machine.js';
 
 const QUERIES = Number(process.env.VISION_QUERIES ?? 2_000);
+const loadAverageAtStart = loadavg();
 const K = 10;
 const log = (message: string) => process.stderr.write(`[vision] ${message}\n`);
 
@@ -135,6 +142,44 @@ const endToEnd = await evaluateImageSearch(
   },
 );
 
+/** What the shipped model's manifest says about its training (time, backend, load). */
+function shippedModelMetrics(): unknown {
+  const manifest = JSON.parse(readFileSync(join(DEFAULT_EMBEDDER_DIR, 'manifest.json'), 'utf8'));
+  return { params: manifest.params, metrics: manifest.metrics };
+}
+
+/**
+ * Training speed of the shipped recipe, in this thread and data-parallel over 2 worker threads:
+ * TRAIN_STEPS steps of 256 real images each (the first two, warm-up, not timed).
+ */
+async function trainingSpeed(workers: number) {
+  const steps = Number(process.env.TRAIN_STEPS ?? 12);
+  const images = 256 * steps;
+  const stamps: number[] = [];
+  const loadBefore = loadavg()[0]!;
+  await trainImageEmbedder({
+    ...FASHION_MNIST_RECIPE,
+    images: trainPixels.subarray(0, images * 784),
+    labels: trainLabels.subarray(0, images),
+    spec: FASHION_MNIST_SPEC,
+    epochs: 1,
+    workers,
+    onStep: () => stamps.push(performance.now()),
+  });
+  const timed = stamps.length - 2;
+  const msPerStep = (stamps.at(-1)! - stamps[1]!) / timed;
+  return {
+    workers,
+    msPerStep,
+    imagesPerSecond: (256 * 1000) / msPerStep,
+    // 234 steps of 256 make one pass over the 60,000 training images.
+    secondsPerEpoch: (Math.floor(60_000 / 256) * msPerStep) / 1000,
+    loadAverage: { before: loadBefore, after: loadavg()[0]! },
+  };
+}
+log('training speed: 1 worker, then 2');
+const training = [await trainingSpeed(1), await trainingSpeed(2)];
+
 const results = {
   benchmark: 'vision',
   date: new Date().toISOString(),
@@ -150,6 +195,13 @@ const results = {
     batchSize: 256,
   },
   endToEnd,
+  training: {
+    recipe: FASHION_MNIST_RECIPE,
+    speed: training,
+    shippedModel: shippedModelMetrics(),
+  },
+  loadAverageAtStart,
+  loadAverageAtEnd: loadavg(),
 };
 const out = fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(out, { recursive: true });
@@ -166,6 +218,11 @@ for (const r of [raw, learned]) {
 process.stdout.write(
   `\nembedding: ${f(results.embeddingThroughput.imagesPerSecond, 0)} images/s on ${results.backend}\n`,
 );
+for (const t of training) {
+  process.stdout.write(
+    `training (${t.workers} worker${t.workers > 1 ? 's' : ''}): ${f(t.msPerStep, 0)} ms per step of 256, ${f(t.imagesPerSecond, 0)} images/s, ≈ ${f(t.secondsPerEpoch, 0)} s per epoch (load ${t.loadAverage.before} → ${t.loadAverage.after})\n`,
+  );
+}
 process.stdout.write(
   `end to end (PNG bytes → 10 ids): P@10 ${f(endToEnd.precisionAtK)}, p50 ${f(endToEnd.p50Ms)} ms, p99 ${f(endToEnd.p99Ms)} ms, ${f(endToEnd.qps, 0)} qps\n`,
 );

@@ -7,6 +7,7 @@ import {
 } from '@mlsd/core';
 import sharp from 'sharp';
 import { type ImageSpec, imageSize } from './image-spec.js';
+import { decodeSimplePng } from './png-fast-path.js';
 
 /** Formats sharp decodes here; anything else is refused with {@link UnsupportedFormatError}. */
 export const SUPPORTED_IMAGE_FORMATS: readonly string[] = [
@@ -23,6 +24,8 @@ export const SUPPORTED_IMAGE_FORMATS: readonly string[] = [
  * Decodes one image (bytes or a file path) into the model's input: a Float32Array of
  * height × width × channels, row-major, normalised as `spec` says. EXIF orientation is
  * applied, alpha is flattened onto `spec.background`, animated images use their first frame.
+ * A plain 8-bit PNG already of the spec's size is decoded in this thread (same pixels, no trip
+ * through sharp's thread pool; see `decodeSimplePng`).
  * @throws NotFoundError when the file does not exist.
  * @throws CorruptFileError for an empty, truncated or garbled image, naming the file.
  * @throws UnsupportedFormatError for a format other than {@link SUPPORTED_IMAGE_FORMATS}.
@@ -43,6 +46,8 @@ export async function decodeImage(
   if (bytes.length === 0) {
     throw new CorruptFileError(`${name} is empty (0 bytes); it is not an image.`, { file: name });
   }
+  const simple = decodeSimplePng(bytes, spec);
+  if (simple !== undefined) return normalizePixels(simple, spec, out ?? new Float32Array(size));
   let raw: Buffer;
   try {
     const image = sharp(bytes, { failOn: 'error', animated: false, limitInputPixels: 268_402_689 });

@@ -13,6 +13,10 @@ export type {
 } from './contact-sheet.js';
 export { renderContactSheet, writeContactSheet } from './contact-sheet.js';
 export { decodeImage, normalizePixels, SUPPORTED_IMAGE_FORMATS } from './decode-image.js';
+export type { EmbedderArchitecture } from './embedding/build-network.js';
+export { buildEmbedderNetwork } from './embedding/build-network.js';
+export type { TrainingRecipe } from './embedding/fashion-mnist-recipe.js';
+export { FASHION_MNIST_RECIPE } from './embedding/fashion-mnist-recipe.js';
 export type {
   BatchPredictor,
   ImageEmbedder,
@@ -25,17 +29,17 @@ export type { ModelFolder } from './embedding/model-folder-io.js';
 export { folderSaveHandler, MODEL_JSON, readModelFolder } from './embedding/model-folder-io.js';
 export { sameConv2d } from './embedding/same-conv2d.js';
 export type {
-  EmbedderArchitecture,
   EpochReport,
   TrainEmbedderOptions,
   TrainedEmbedder,
 } from './embedding/train-embedder.js';
-export { buildEmbedderNetwork, trainImageEmbedder } from './embedding/train-embedder.js';
+export { trainImageEmbedder } from './embedding/train-embedder.js';
 export { DEFAULT_EMBEDDER_DIR, fashionMnistPng } from './fashion-mnist-images.js';
 export type { DecodedFolder, SkippedImage } from './image-folder.js';
 export { decodeImageFolder, IMAGE_EXTENSIONS, listImageFiles } from './image-folder.js';
 export type { ImageSpec, ImageSpecInput } from './image-spec.js';
 export { FASHION_MNIST_SPEC, ImageSpecSchema, imageSize, parseImageSpec } from './image-spec.js';
+export { decodeSimplePng } from './png-fast-path.js';
 export type {
   EvaluateSearchOptions,
   EvaluationQueries,

@@ -71,7 +71,14 @@ describe('ImageSearch', () => {
     const dir = join(workDir, 'search');
     await search.save(dir, { note: 'test' });
     const loaded = await ImageSearch.load(dir);
-    expect(await loaded.query(query, 5)).toEqual(await search.query(query, 5));
+    const [before, after] = [await search.query(query, 5), await loaded.query(query, 5)];
+    expect(after.map((hit) => [hit.id, hit.metadata])).toEqual(
+      before.map((hit) => [hit.id, hit.metadata]),
+    );
+    // The index stores vectors as float32 on disk: distances agree to float precision.
+    after.forEach((hit, i) => {
+      expect(hit.distance).toBeCloseTo(before[i]!.distance, 5);
+    });
   });
 
   it('refuses a corrupt query image with a typed error naming it', async () => {

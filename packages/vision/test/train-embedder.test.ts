@@ -81,6 +81,37 @@ describe('trainImageEmbedder', () => {
     expect(modelJson.format).toBe('layers-model');
   });
 
+  it('trains the same weights data-parallel over worker threads as in this thread', async () => {
+    const train = makeShapes(128, 4);
+    const run = (workers: number) =>
+      trainImageEmbedder({
+        ...train,
+        spec,
+        architecture: { filters: [4, 8], hidden: 16, dim: 8 },
+        epochs: 1,
+        batchSize: 32,
+        learningRate: 0.001,
+        dropout: 0,
+        seed: 5,
+        workers,
+      });
+    const [alone, parallel] = [await run(1), await run(2)];
+    expect(parallel.params.workers).toBe(2);
+    const a = alone.model.getWeights().map((w) => w.dataSync());
+    const b = parallel.model.getWeights().map((w) => w.dataSync());
+    expect(b).toHaveLength(a.length);
+    let largest = 0;
+    a.forEach((values, i) => {
+      values.forEach((v, j) => {
+        largest = Math.max(largest, Math.abs(v - b[i]![j]!));
+      });
+    });
+    // Four Adam steps of at most 0.001 each: the same up to float rounding of the mean gradient.
+    expect(largest).toBeLessThan(1e-4);
+    // The mean loss of a split batch is the mean over its shares.
+    expect(Math.abs(alone.history[0]!.loss - parallel.history[0]!.loss)).toBeLessThan(1e-4);
+  }, 60_000);
+
   it('rejects mismatched images and labels, and plain folders without a spec', async () => {
     await expect(
       trainImageEmbedder({ images: new Float32Array(10), labels: [0, 1], spec }),

@@ -1,6 +1,7 @@
 import type { Tf } from '@mlsd/core';
 import { InvalidArgumentError } from '@mlsd/core';
 import type { GradSaveFunc, Tensor, Tensor4D } from '@tensorflow/tfjs-core';
+import { patchColumns } from './im2col.js';
 
 /**
  * A 2-D convolution (stride 1, 'same' padding, odd square kernel) whose gradient every tfjs
@@ -12,8 +13,8 @@ import type { GradSaveFunc, Tensor, Tensor4D } from '@tensorflow/tfjs-core';
  * with ops the backend runs well:
  * - input gradient: a 'same' convolution of the output gradient with the kernel rotated by 180°
  *   and its channels swapped (exact for stride 1 and symmetric padding);
- * - kernel gradient: im2col (k² shifted slices of the padded input, concatenated on channels)
- *   transposed and multiplied by the output gradient, one matrix product.
+ * - kernel gradient: a transposed im2col on typed arrays ({@link patchColumns}) times the
+ *   output gradient, one plain matrix product.
  *
  * Set `inputNeedsGradient` to false for the first layer (its input is data) to skip the input
  * gradient entirely.
@@ -47,23 +48,22 @@ export function sameConv2d(
         const dx = inputNeedsGradient
           ? tf.conv2d(dy4, tf.transpose(tf.reverse(wv, [0, 1]), [0, 1, 3, 2]), 1, 'same')
           : tf.zerosLike(xv);
-        const half = (k - 1) / 2;
-        const padded = tf.pad(xv, [
-          [0, 0],
-          [half, half],
-          [half, half],
-          [0, 0],
-        ]);
-        const shifted = [];
-        for (let i = 0; i < k; i++) {
-          for (let j = 0; j < k; j++) {
-            shifted.push(tf.slice(padded, [0, i, j, 0], [batch, height, width, inChannels]));
-          }
-        }
-        const rows = batch * height * width;
-        const columns = tf.reshape(tf.concat(shifted, 3), [rows, k * k * inChannels]);
+        // Kernel gradient: dW = patchesᵀ · dy, one plain matrix product over a typed-array
+        // im2col (tfjs slice/concat/transpose chains run element by element on wasm).
+        const pixels = batch * height * width;
+        const patches = patchColumns(
+          xv.dataSync() as Float32Array,
+          batch,
+          height,
+          width,
+          inChannels,
+          k,
+        );
         const dw = tf.reshape(
-          tf.matMul(tf.transpose(columns), tf.reshape(dy4, [rows, outChannels])),
+          tf.matMul(
+            tf.tensor2d(patches, [k * k * inChannels, pixels], 'float32'),
+            tf.reshape(dy4, [pixels, outChannels]),
+          ),
           [k, k, inChannels, outChannels],
         );
         return [dx, dw];
