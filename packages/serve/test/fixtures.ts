@@ -30,7 +30,7 @@ const HISTORY_DAYS = 37;
 const CATALOGUE = 600;
 
 /** Rows of a simulated table as score requests (the simulator's columns, label dropped). */
-function toRequests(table: Table, count: number): ScoreRequest[] {
+export function toRequests(table: Table, count = table.length): ScoreRequest[] {
   const ids = table.numeric('TRANSACTION_ID');
   const seconds = table.numeric('TX_TIME_SECONDS');
   const days = table.numeric('TX_TIME_DAYS');
@@ -52,27 +52,32 @@ function toRequests(table: Table, count: number): ScoreRequest[] {
   return out;
 }
 
-/**
- * Builds small but real artifacts for the service tests (and helper benchmarks): a fraud model
- * trained on a simulated world (history of 37 days; the protocol shifted so it fits) with its
- * warm online state, an image index over Fashion-MNIST training images embedded by the shipped
- * embedder, 400 later transactions to score and a sample query image. A few seconds on 2 cores.
- */
-export async function buildTestArtifacts(dir: string): Promise<TestArtifacts> {
-  await mkdir(dir, { recursive: true });
-  const fraudModelDir = join(dir, 'fraud-model');
-  const imageIndexDir = join(dir, 'image-index');
+/** The simulated world of {@link buildSmallFraudModel}. */
+export interface SmallWorld {
+  customers: number;
+  terminals: number;
+  /** Days simulated after the 37 days of history the model is trained on. */
+  laterDays: number;
+  seed: number;
+  /** Training rows kept as the drift reference. */
+  referenceRows: number;
+}
 
+/**
+ * Trains a logistic-regression fraud model on the first 37 days of a small simulated world
+ * (the protocol shifted so it fits) and saves it, with its warm online state, at `dir`.
+ * @returns the transactions of the days after the history, in time order.
+ */
+export async function buildSmallFraudModel(dir: string, world: SmallWorld): Promise<Table> {
   const { table } = simulateTransactions({
-    customers: 300,
-    terminals: 600,
-    days: HISTORY_DAYS + 3,
-    seed: 7,
+    customers: world.customers,
+    terminals: world.terminals,
+    days: HISTORY_DAYS + world.laterDays,
+    seed: world.seed,
     progress: false,
   });
   const days = table.numeric('TX_TIME_DAYS');
   const history = table.filter(Uint8Array.from(days, (d) => (d < HISTORY_DAYS ? 1 : 0)));
-  const later = table.filter(Uint8Array.from(days, (d) => (d >= HISTORY_DAYS ? 1 : 0)));
   const trained = await trainFraudModel(history, {
     model: 'logreg',
     seed: 1,
@@ -84,9 +89,30 @@ export async function buildTestArtifacts(dir: string): Promise<TestArtifacts> {
       testDays: 3,
       dailyBudget: 20,
     },
+    referenceRows: world.referenceRows,
+  });
+  await trained.model.save(dir);
+  return table.filter(Uint8Array.from(days, (d) => (d >= HISTORY_DAYS ? 1 : 0)));
+}
+
+/**
+ * Builds small but real artifacts for the service tests (and helper benchmarks): a fraud model
+ * trained on a simulated world (history of 37 days; the protocol shifted so it fits) with its
+ * warm online state, an image index over Fashion-MNIST training images embedded by the shipped
+ * embedder, 400 later transactions to score and a sample query image. A few seconds on 2 cores.
+ */
+export async function buildTestArtifacts(dir: string): Promise<TestArtifacts> {
+  await mkdir(dir, { recursive: true });
+  const fraudModelDir = join(dir, 'fraud-model');
+  const imageIndexDir = join(dir, 'image-index');
+
+  const later = await buildSmallFraudModel(fraudModelDir, {
+    customers: 300,
+    terminals: 600,
+    laterDays: 3,
+    seed: 7,
     referenceRows: 3_000,
   });
-  await trained.model.save(fraudModelDir);
 
   const dataset = await loadFashionMnist();
   const embedder = await loadImageEmbedder(DEFAULT_EMBEDDER_DIR);

@@ -1,11 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Table } from '@mlsd/core';
-import { simulateTransactions } from '@mlsd/datasets';
-import { type ScoreRequest, trainFraudModel } from '@mlsd/fraud';
+import type { ScoreRequest } from '@mlsd/fraud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/create-service.js';
+import { buildSmallFraudModel, toRequests } from './fixtures.js';
 import { useRedisServer } from './redis-server.js';
 
 const server = useRedisServer();
@@ -16,16 +15,6 @@ interface Scored {
   transactionId: number;
   score: number;
   features: Record<string, number>;
-}
-
-function requests(table: Table): ScoreRequest[] {
-  return Array.from({ length: table.length }, (_, i) => ({
-    TRANSACTION_ID: table.numeric('TRANSACTION_ID')[i]!,
-    TX_TIME_SECONDS: table.numeric('TX_TIME_SECONDS')[i]!,
-    CUSTOMER_ID: table.numeric('CUSTOMER_ID')[i]!,
-    TERMINAL_ID: table.numeric('TERMINAL_ID')[i]!,
-    TX_AMOUNT: table.numeric('TX_AMOUNT')[i]!,
-  }));
 }
 
 async function score(base: string, body: unknown): Promise<{ status: number; json: Scored }> {
@@ -53,29 +42,15 @@ describe('two service replicas sharing one Redis', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mlsd-redis-services-'));
-    const { table } = simulateTransactions({
-      customers: 200,
-      terminals: 400,
-      days: HISTORY_DAYS + 2,
-      seed: 4,
-      progress: false,
-    });
-    const days = table.numeric('TX_TIME_DAYS');
-    const history = table.filter(Uint8Array.from(days, (d) => (d < HISTORY_DAYS ? 1 : 0)));
-    later = requests(table.filter(Uint8Array.from(days, (d) => (d >= HISTORY_DAYS ? 1 : 0))));
-    const trained = await trainFraudModel(history, {
-      model: 'logreg',
-      seed: 1,
-      protocol: {
-        trainStart: '2018-04-23',
-        trainDays: 7,
-        delayDays: 4,
-        testDays: 3,
-        dailyBudget: 20,
-      },
-      referenceRows: 1_000,
-    });
-    await trained.model.save(join(dir, 'fraud-model'));
+    later = toRequests(
+      await buildSmallFraudModel(join(dir, 'fraud-model'), {
+        customers: 200,
+        terminals: 400,
+        laterDays: 2,
+        seed: 4,
+        referenceRows: 1_000,
+      }),
+    );
   }, 120_000);
 
   afterAll(async () => {
