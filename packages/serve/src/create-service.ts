@@ -1,7 +1,9 @@
 import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
 import { InvalidArgumentError, parseOptions } from '@mlsd/core';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import {
+  jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -20,6 +22,10 @@ import { imageRoutes } from './routes/image-routes.js';
 import { staticRoutes } from './routes/static-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
 import type { ServiceContext } from './service-context.js';
+
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/** Version of the HTTP API (the routes and bodies), stated in the OpenAPI document. */
+const SERVICE_API_VERSION = '1.0.0';
 
 /** Options of {@link createService}. At least one of the two artifacts is required. */
 export interface ServiceOptions {
@@ -170,10 +176,24 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    // A known path asked with another method: 405 with the methods it takes.
+    const allowed = HTTP_METHODS.filter((method) => app.hasRoute({ url: path, method }));
+    if (allowed.length > 0) {
+      errorCodes.set(request, 'METHOD_NOT_ALLOWED');
+      void reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send(
+          errorBody(
+            'METHOD_NOT_ALLOWED',
+            `${path} takes ${allowed.join(' or ')}, not ${request.method}.`,
+          ),
+        );
+      return;
+    }
     errorCodes.set(request, 'NOT_FOUND');
-    void reply
-      .code(404)
-      .send(errorBody('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`));
+    void reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${path}.`));
   });
 
   // Raw image uploads arrive as one Buffer (bounded by bodyLimit).
@@ -215,6 +235,19 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       'request',
     );
   });
+
+  // OpenAPI 3 document of every route, generated from the same zod schemas that validate them.
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'mlsd serve',
+        description: 'Fraud scoring and similar-image lookup (see packages/serve/README.md).',
+        version: SERVICE_API_VERSION,
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(statusRoutes(context));
   await app.register(fraudRoutes(context));

@@ -244,6 +244,21 @@ describe('similar images', () => {
 });
 
 describe('status routes and the page', () => {
+  it("publishes an OpenAPI document built from the routes' zod schemas", async () => {
+    const response = await service.app.inject({ url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    const document = response.json() as {
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v1/fraud/score', '/v1/images/similar', '/metrics', '/healthz']),
+    );
+    expect(document.paths['/v1/fraud/score']!.post!.requestBody).toBeDefined();
+    expect(JSON.stringify(document.paths['/v1/fraud/score'])).toContain('TX_AMOUNT');
+  });
+
   it('answers /healthz, /readyz and /v1/info', async () => {
     expect((await service.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await service.app.inject({ url: '/readyz' })).json()).toEqual({
@@ -531,6 +546,12 @@ describe('bad requests get a 4xx with a stable code, and the service keeps servi
     const route = await service.app.inject({ url: '/v2/anything' });
     expect(route.statusCode).toBe(404);
     expect(errorOf(route).code).toBe('NOT_FOUND');
+    // A known path with the wrong method: 405 naming the right one.
+    const wrongMethod = await service.app.inject({ method: 'GET', url: '/v1/fraud/score' });
+    expect(wrongMethod.statusCode).toBe(405);
+    expect(wrongMethod.headers.allow).toBe('POST');
+    expect(errorOf(wrongMethod)).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
+    expect(errorOf(wrongMethod).message).toContain('takes POST');
     const admin = await service.app.inject({
       method: 'POST',
       url: '/admin/reload',
