@@ -41,6 +41,8 @@ import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '@mlsd/datasets';
 import { FraudModel, FraudScorer } from '@mlsd/fraud';
 import { fashionMnistPng, ImageSearch } from '@mlsd/vision';
+// The tests' helper: a throwaway Debian redis-server on a free loopback port.
+import { startRedisServer } from '../../packages/serve/test/redis-server.js';
 import { describeMachine } from '../machine.js';
 import { LatencyRecorder } from './latency-summary.js';
 import { type LoadRunResult, runLoad } from './load-run.js';
@@ -193,7 +195,7 @@ interface Child {
   pid: number;
 }
 
-async function startService(): Promise<Child> {
+async function startService(options: Record<string, unknown> = {}): Promise<Child> {
   const child = fork(join(here, 'service-child.ts'), [], {
     cwd: root,
     execArgv: ['--import', 'tsx', '--conditions=@mlsd/source'],
@@ -202,6 +204,7 @@ async function startService(): Promise<Child> {
       MLSD_SERVE_OPTIONS: JSON.stringify({
         fraudModelDir: artifacts.fraudModelDir,
         imageIndexDir: artifacts.imageIndexDir,
+        ...options,
       }),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -280,10 +283,15 @@ const loadStream = fraudStream(1_000_000_000, 2);
 type Measured<T> = T & { service: ServiceSide };
 type Run = Measured<LoadRunResult> | Measured<PacedRunResult>;
 
-const fraudLoad = (seconds: number, rate?: number, connections = CONNECTIONS) =>
-  withServiceSide(child.url, () =>
+const fraudLoad = (
+  seconds: number,
+  rate?: number,
+  connections = CONNECTIONS,
+  url: string = child.url,
+) =>
+  withServiceSide(url, () =>
     runLoad({
-      url: child.url,
+      url,
       path: '/v1/fraud/score',
       contentType: 'application/json',
       nextBody: () => JSON.stringify(loadStream.next()),
@@ -392,6 +400,33 @@ if (child.process.exitCode === null && child.process.signalCode === null) {
   child.process.kill('SIGTERM');
   await exited;
 }
+// The same fraud load with the online state in Redis (the deployment where replicas share
+// it): one Lua script per transaction on a local redis-server, seeded from the model's state.
+const redisServer = await startRedisServer();
+const redisRuns: Record<string, Run> = {};
+try {
+  const redisChild = await startService({ redisUrl: redisServer.url });
+  log(`service with Redis state (pid ${redisChild.pid}) at ${redisChild.url}`);
+  await fraudLoad(WARMUP_SECONDS, undefined, CONNECTIONS, redisChild.url);
+  describeRun(
+    'redis fraud single connection',
+    (redisRuns.fraudSingle = await fraudLoad(SINGLE_SECONDS, undefined, 1, redisChild.url)),
+  );
+  describeRun(
+    'redis fraud fixed rate',
+    (redisRuns.fraudFixedRate = await fraudLoad(SECONDS, FRAUD_RATE, CONNECTIONS, redisChild.url)),
+  );
+  describeRun(
+    'redis fraud max',
+    (redisRuns.fraudMax = await fraudLoad(SECONDS, undefined, CONNECTIONS, redisChild.url)),
+  );
+  const exited = new Promise((resolve) => redisChild.process.once('exit', resolve));
+  redisChild.process.kill('SIGTERM');
+  await exited;
+} finally {
+  await redisServer.stop();
+}
+
 if (artifacts.cleanup !== undefined) rmSync(artifacts.cleanup, { recursive: true, force: true });
 
 // ---------------------------------------------------------------------------------------------
@@ -420,7 +455,7 @@ const results = {
       ? ` (MLSD_BENCH_SECONDS=${SECONDS} MLSD_BENCH_SUSTAINED_SECONDS=${SUSTAINED_SECONDS})`
       : ''),
   setup: {
-    note: 'service in a child process on 127.0.0.1, in-process online state, logging off; the load generators (autocannon; our open-loop pacer on node:http) run in the parent on the same 2 cores. Latencies are of 2xx responses, measured by the client at full precision.',
+    note: 'service in a child process on 127.0.0.1, in-process online state (httpWithRedisState: the same fraud load with the state in a local redis-server), logging off; the load generators (autocannon; our open-loop pacer on node:http) run in the parent on the same 2 cores. Latencies are of 2xx responses, measured by the client at full precision.',
     runs: {
       'single connection':
         'autocannon, 1 connection, one request at a time: the round trip with no queueing',
@@ -454,6 +489,7 @@ const results = {
   },
   inProcess,
   http: runs,
+  httpWithRedisState: redisRuns,
   sustained,
   targets: {
     fraud: {
@@ -510,6 +546,9 @@ for (const key of ['imagesSingle', 'imagesFixedRate', 'imagesOpenLoop', 'imagesM
   line('POST /v1/images/similar', runs[key]!);
 }
 line(`fraud, sustained ${SUSTAINED_SECONDS} s`, sustainedRun);
+for (const key of ['fraudSingle', 'fraudFixedRate', 'fraudMax']) {
+  line('POST /v1/fraud/score, Redis state', redisRuns[key]!);
+}
 process.stdout.write(
   `\nsustained: ${sustained.passed ? 'passed' : 'FAILED'} (errors ${sustainedRun.errors}, non-2xx ${sustainedRun.non2xx}, pid ${sustained.pidBefore} → ${sustained.pidAfter}, exits ${sustained.childExits})\n`,
 );
