@@ -269,6 +269,8 @@ describe('status routes and the page', () => {
     const info = (await service.app.inject({ url: '/v1/info' })).json();
     expect(info.fraud.store).toBe('memory');
     expect(info.fraud.features).toContain('TX_AMOUNT');
+    // The clock is the latest transaction the state holds: the model's history or later.
+    expect(info.fraud.clock).toBeGreaterThanOrEqual(36 * 86_400);
     expect(info.images).toMatchObject({ count: 600, dim: expect.any(Number) });
     expect(info.images.labels).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(info.images.labelNames['9']).toBe('Ankle boot');

@@ -32,6 +32,8 @@ export interface FraudInfo {
   features: string[];
   store: 'memory' | 'redis';
   kind: string;
+  /** Time of the latest transaction the online state holds (seconds), null before any. */
+  clock: number | null;
 }
 
 const HINT = 'train one with `mlsd fraud train --out <dir>` and pass that folder';
@@ -92,15 +94,25 @@ export class FraudService {
     return this.#runtime.version;
   }
 
-  /** Model, threshold, features and store kind, for `/v1/info`. */
-  info(): FraudInfo {
+  /**
+   * Model, threshold, features, store kind and the state's clock, for `/v1/info`.
+   * @throws HttpError 503 STATE_STORE_UNAVAILABLE when the store cannot be read.
+   */
+  async info(): Promise<FraudInfo> {
     const { model, store, version } = this.#runtime;
+    let clock: number | null;
+    try {
+      clock = (await store.stats()).clock;
+    } catch (error) {
+      throw storeFailure(error);
+    }
     return {
       version,
       threshold: model.threshold,
       features: [...model.features.names],
       store: store.kind,
       kind: model.kind,
+      clock,
     };
   }
 

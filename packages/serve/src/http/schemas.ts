@@ -68,6 +68,8 @@ export const InfoResponseSchema = z.object({
       features: z.array(z.string()),
       store: z.enum(['memory', 'redis']),
       kind: z.string(),
+      /** Time of the latest transaction the online state holds (seconds), null before any. */
+      clock: z.number().nullable(),
     })
     .nullable(),
   images: z

@@ -46,7 +46,7 @@ export function statusRoutes(context: ServiceContext): FastifyPluginAsyncZod {
     );
 
     app.get('/v1/info', { schema: { response: { 200: InfoResponseSchema } } }, async () => ({
-      fraud: context.fraud?.info() ?? null,
+      fraud: context.fraud === undefined ? null : await context.fraud.info(),
       images: context.images?.info() ?? null,
     }));
 

@@ -42,7 +42,12 @@ export class InProcessStateStore implements OnlineStateStore {
 
   async stats(): Promise<OnlineStateStoreStats> {
     const stats = this.state.stats();
-    return { kind: this.kind, entities: stats.entities, events: stats.events };
+    return {
+      kind: this.kind,
+      entities: stats.entities,
+      events: stats.events,
+      clock: this.state.clock ?? null,
+    };
   }
 
   async close(): Promise<void> {}

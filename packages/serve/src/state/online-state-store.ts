@@ -9,6 +9,11 @@ export interface OnlineStateStoreStats {
   entities: number;
   /** Events (transactions) held in those windows. */
   events: number;
+  /**
+   * Time (seconds since the feature calendar's origin) of the latest transaction recorded;
+   * null before the first. New transactions must not be older.
+   */
+  clock: number | null;
 }
 
 /**

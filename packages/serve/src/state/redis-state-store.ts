@@ -313,11 +313,16 @@ export class RedisStateStore implements OnlineStateStore {
     this.#checkOpen('stats');
     let values: (string | null)[];
     try {
-      values = await this.#redis.hmget(this.#keys.meta, 'entities', 'events');
+      values = await this.#redis.hmget(this.#keys.meta, 'entities', 'events', 'clock');
     } catch (error) {
       throw this.#unavailable('reading stats', undefined, error);
     }
-    return { kind: this.kind, entities: Number(values[0] ?? 0), events: Number(values[1] ?? 0) };
+    return {
+      kind: this.kind,
+      entities: Number(values[0] ?? 0),
+      events: Number(values[1] ?? 0),
+      clock: values[2] === null || values[2] === undefined ? null : Number(values[2]),
+    };
   }
 
   /** True when Redis answers PING now (for readiness probes); never throws. */
