@@ -59,6 +59,12 @@ export {
 } from './sliding-window.js';
 export type { TransactionArrays } from './transaction-columns.js';
 export { readTransactions } from './transaction-columns.js';
+export type { TransactionFields, TransactionFieldsTarget } from './transaction-fields.js';
+export {
+  checkLateLabel,
+  describeValue,
+  readTransactionFields,
+} from './transaction-fields.js';
 export type { ColumnCategories } from './transformers/category-values.js';
 export type {
   ColumnTransformerEntry,

@@ -10,11 +10,15 @@ import {
 } from '@mlsd/core';
 import { z } from 'zod';
 import { SECONDS_PER_DAY } from './calendar.js';
-import { ID_RULE, isValidId } from './entity-id.js';
 import { EntityStore, type EntityStoreSnapshot } from './entity-store.js';
 import { FeatureSet } from './feature-set.js';
 import type { FeatureSpec } from './feature-spec.js';
 import { defineFraudFeatures } from './fraud-features.js';
+import {
+  checkLateLabel,
+  readTransactionFields,
+  type TransactionFieldsTarget,
+} from './transaction-fields.js';
 
 /**
  * One transaction for {@link OnlineFeatureState.update}, keyed by the same column names as the
@@ -114,6 +118,8 @@ export class OnlineFeatureState {
   readonly #entityIds: Float64Array;
   readonly #slots: Int32Array;
   readonly #sweepEverySeconds: number;
+  /** Reused by every update: where readTransactionFields writes, and the time-order check. */
+  readonly #target: TransactionFieldsTarget & { vector: Float32Array | Float64Array };
   #clock = Number.NEGATIVE_INFINITY;
   #lastSweep = Number.NEGATIVE_INFINITY;
 
@@ -132,6 +138,23 @@ export class OnlineFeatureState {
     this.#labelStores = this.#stores.filter((store) => store.keepsLabels);
     this.#entityIds = new Float64Array(this.#stores.length);
     this.#slots = new Int32Array(this.#stores.length);
+    this.#target = {
+      vector: new Float64Array(0),
+      entityIds: this.#entityIds,
+      fields: { transactionId: 0, time: 0, amount: 0, label: 0 },
+      checkTime: (time, transactionId) => this.#checkTime(time, transactionId),
+    };
+  }
+
+  /** Refuses a transaction older than the latest one seen. */
+  #checkTime(time: number, transactionId: number): void {
+    if (time < this.#clock) {
+      const column = this.features.columns.time;
+      throw new InvalidDataError(
+        `OnlineFeatureState.update (transaction ${transactionId}): ${column} ${time} is older than the state's clock ${this.#clock} (the latest transaction seen). The online state takes transactions in time order; score late arrivals with their real order in batch.`,
+        { column, transactionId, value: time, clock: this.#clock },
+      );
+    }
   }
 
   /** Feature names, in the order of the vectors {@link OnlineFeatureState.update} returns. */
@@ -167,88 +190,27 @@ export class OnlineFeatureState {
         { expected: width, actual: vector.length },
       );
     }
-    if (typeof transaction !== 'object' || transaction === null) {
-      throw new InvalidDataError(
-        `OnlineFeatureState.update: expected a transaction object, got ${transaction === null ? 'null' : typeof transaction}.`,
-      );
-    }
-    const columns = features.columns;
-    const transactionId = transaction[columns.transactionId];
-    if (!isValidId(transactionId)) {
-      throw new InvalidDataError(
-        `OnlineFeatureState.update: ${columns.transactionId} is ${describe(transactionId)}; transaction ${ID_RULE}.`,
-        { column: columns.transactionId, value: transactionId },
-      );
-    }
-    const time = transaction[columns.time];
-    if (typeof time !== 'number' || !Number.isFinite(time)) {
-      throw new InvalidDataError(
-        `OnlineFeatureState.update (transaction ${transactionId}): ${columns.time} is ${describe(time)}; it must be a finite number of seconds since ${features.calendar.origin}.`,
-        { column: columns.time, transactionId, value: time },
-      );
-    }
-    if (time < this.#clock) {
-      throw new InvalidDataError(
-        `OnlineFeatureState.update (transaction ${transactionId}): ${columns.time} ${time} is older than the state's clock ${this.#clock} (the latest transaction seen). The online state takes transactions in time order; score late arrivals with their real order in batch.`,
-        { column: columns.time, transactionId, value: time, clock: this.#clock },
-      );
-    }
-    const amount = transaction[columns.amount];
-    if (typeof amount !== 'number' || !Number.isFinite(amount)) {
-      throw new InvalidDataError(
-        `OnlineFeatureState.update (transaction ${transactionId}): ${columns.amount} is ${describe(amount)}; amounts must be finite numbers.`,
-        { column: columns.amount, transactionId, value: amount },
-      );
-    }
-    const label = toLabel(transaction[columns.label]);
-    if (label < 0) {
-      throw new InvalidDataError(
-        `OnlineFeatureState.update (transaction ${transactionId}): ${columns.label} is ${describe(transaction[columns.label])}; a fraud label must be 0, 1, true, false, or absent when not known yet.`,
-        { column: columns.label, transactionId, value: transaction[columns.label] },
-      );
-    }
-    const rowFeatures = features.rowFeatures;
-    for (let r = 0; r < rowFeatures.length; r++) {
-      const feature = rowFeatures[r]!.feature;
-      if (feature.column === undefined || feature.column === columns.amount) continue;
-      if (typeof transaction[feature.column] !== 'number') {
-        throw new InvalidDataError(
-          `OnlineFeatureState.update (transaction ${transactionId}): ${feature.column} is ${describe(transaction[feature.column])}; feature ${feature.name} needs a number.`,
-          { column: feature.column, transactionId },
-        );
-      }
-    }
+    const target = this.#target;
+    target.vector = vector;
+    const { transactionId, time, amount, label } = readTransactionFields(
+      features,
+      transaction,
+      'OnlineFeatureState.update',
+      target,
+    );
     const stores = this.#stores;
     for (let s = 0; s < stores.length; s++) {
       const store = stores[s]!;
-      const id = transaction[store.entity];
-      if (!isValidId(id)) {
-        throw new InvalidDataError(
-          `OnlineFeatureState.update (transaction ${transactionId}): ${store.entity} is ${describe(id)}; ${ID_RULE}.`,
-          { column: store.entity, transactionId, value: id },
-        );
-      }
       if (store.hasTransaction(transactionId)) {
         throw new InvalidDataError(
           `OnlineFeatureState.update: transaction id ${transactionId} was already recorded; transaction ids must be unique.`,
-          { column: columns.transactionId, transactionId },
+          { column: features.columns.transactionId, transactionId },
         );
       }
-      this.#entityIds[s] = id;
-      this.#slots[s] = store.slotOf(id);
+      this.#slots[s] = store.slotOf(this.#entityIds[s]!);
     }
 
     // Everything is checked: from here on nothing throws, so a bad transaction changes nothing.
-    for (let r = 0; r < rowFeatures.length; r++) {
-      const { feature, output } = rowFeatures[r]!;
-      const value =
-        feature.column === undefined
-          ? 0
-          : feature.column === columns.amount
-            ? amount
-            : (transaction[feature.column] as number);
-      vector[output] = feature.evaluate(time, value);
-    }
     for (let s = 0; s < stores.length; s++) {
       stores[s]!.add(
         this.#slots[s]!,
@@ -281,19 +243,7 @@ export class OnlineFeatureState {
    *   forgotten (its label can no longer change any feature).
    */
   recordLabel(transactionId: number, fraud: number | boolean): void {
-    if (!isValidId(transactionId)) {
-      throw new InvalidDataError(
-        `OnlineFeatureState.recordLabel: transaction id is ${describe(transactionId)}; transaction ${ID_RULE}.`,
-        { transactionId },
-      );
-    }
-    const label = fraud === 1 || fraud === true ? 1 : fraud === 0 || fraud === false ? 0 : -1;
-    if (label < 0) {
-      throw new InvalidDataError(
-        `OnlineFeatureState.recordLabel (transaction ${transactionId}): fraud must be 0, 1, true or false, got ${describe(fraud)}.`,
-        { transactionId, value: fraud },
-      );
-    }
+    const label = checkLateLabel(transactionId, fraud, 'OnlineFeatureState.recordLabel');
     let found = false;
     for (const store of this.#labelStores) found = store.setLabel(transactionId, label) || found;
     if (!found) {
@@ -404,20 +354,4 @@ export class OnlineFeatureState {
     state.#lastSweep = snapshot.lastSweep ?? Number.NEGATIVE_INFINITY;
     return state;
   }
-}
-
-/** 0 or 1 for a label, 0 for unknown (null/undefined), -1 for anything else. */
-function toLabel(value: unknown): number {
-  if (value === undefined || value === null) return 0;
-  if (value === 0 || value === false) return 0;
-  if (value === 1 || value === true) return 1;
-  return -1;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return String(value);
-  }
-  return value === null ? 'null' : value === undefined ? 'missing' : typeof value;
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError, InvalidDataError, MlsdError, NotFoundError } from '@mlsd/core';
 import {
+  checkLateLabel,
   type FeatureSet,
-  ID_RULE,
-  isValidId,
   type OnlineFeatureState,
+  readTransactionFields,
   SECONDS_PER_DAY,
 } from '@mlsd/features';
 import type { ScoreRequest } from '@mlsd/fraud';
@@ -14,7 +14,6 @@ import { RedisStateKeys } from './redis-state-keys.js';
 import { RECORD_LABEL_SCRIPT, UPDATE_SCRIPT } from './redis-state-scripts.js';
 import { seedRedisState } from './redis-state-seed.js';
 import { StateStoreUnavailableError } from './state-store-unavailable-error.js';
-import { describe, readTransactionFields } from './transaction-fields.js';
 
 /** Options of {@link RedisStateStore.connect}. */
 export interface RedisStateStoreOptions {
@@ -211,8 +210,14 @@ export class RedisStateStore implements OnlineStateStore {
   async update(transaction: ScoreRequest): Promise<Float64Array> {
     this.#checkOpen('update');
     const features = this.features;
-    const fields = readTransactionFields(features, transaction, 'RedisStateStore.update');
-    const { transactionId, time, amount, entityIds, vector } = fields;
+    // Fresh buffers per call: updates run concurrently across the await below.
+    const vector = new Float64Array(features.names.length);
+    const entityIds = new Float64Array(features.entities.length);
+    const fields = readTransactionFields(features, transaction, 'RedisStateStore.update', {
+      vector,
+      entityIds,
+    });
+    const { transactionId, time, amount } = fields;
     const keys = this.#keys;
     const entities = features.entities;
     const keyArgs: string[] = [keys.meta, keys.transaction(transactionId)];
@@ -269,19 +274,7 @@ export class RedisStateStore implements OnlineStateStore {
 
   async recordLabel(transactionId: number, fraud: boolean | 0 | 1): Promise<void> {
     this.#checkOpen('recordLabel');
-    if (!isValidId(transactionId)) {
-      throw new InvalidDataError(
-        `RedisStateStore.recordLabel: transaction id is ${describe(transactionId)}; transaction ${ID_RULE}.`,
-        { transactionId },
-      );
-    }
-    const label = fraud === 1 || fraud === true ? 1 : fraud === 0 || fraud === false ? 0 : -1;
-    if (label < 0) {
-      throw new InvalidDataError(
-        `RedisStateStore.recordLabel (transaction ${transactionId}): fraud must be 0, 1, true or false, got ${describe(fraud)}.`,
-        { transactionId, value: fraud },
-      );
-    }
+    const label = checkLateLabel(transactionId, fraud, 'RedisStateStore.recordLabel');
     if (this.#labelStores === 0) {
       throw new NotFoundError(
         `RedisStateStore.recordLabel: no feature of this state reads labels, so it keeps no transactions to label (transaction ${transactionId}).`,
