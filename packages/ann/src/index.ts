@@ -1,6 +1,7 @@
 /**
- * @mlsd/ann: nearest-neighbour search behind one interface (HNSW on hnswlib-node, exact brute
- * force), with string ids, metadata filters, deletes, persistence and evaluation helpers.
+ * @mlsd/ann: nearest-neighbour search behind one interface (our HNSW in JavaScript +
+ * WebAssembly, hnswlib-node optionally, exact brute force), with string ids, metadata filters,
+ * deletes, persistence, a backend registry and evaluation helpers.
  * @packageDocumentation
  */
 
@@ -24,6 +25,8 @@ export type { ExactKnnOptions, NeighbourMatrix } from './exact-knn.js';
 export { exactKnn, squaredNorms } from './exact-knn.js';
 export type { HnswIndexOptions } from './hnsw-index.js';
 export { HnswIndex } from './hnsw-index.js';
+export type { HnswEngineName } from './hnswlib-node-engine.js';
+export { HNSW_ENGINE_ENV, loadHnswlibNode } from './hnswlib-node-engine.js';
 export type { IndexParams, LoadIndexExpectations } from './index-artifact.js';
 export { INDEX_ARTIFACT_KIND, INDEX_FORMAT_VERSION } from './index-artifact.js';
 export type { ClassLabel } from './label-metrics.js';
