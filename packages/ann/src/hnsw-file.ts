@@ -128,8 +128,10 @@ export function encodeHnswFile(graph: HnswGraphArrays): Uint8Array {
     const at = HNSW_HEADER_BYTES + i * record;
     const links = graph.counts0[i]!;
     view.setUint32(at, links | (graph.deleted[i] === 1 ? DELETED_BIT : 0), true);
-    for (let j = 0; j < links; j++) view.setInt32(at + 4 + 4 * j, graph.links0[i * maxM0 + j]!, true);
-    for (let j = 0; j < dim; j++) view.setFloat32(at + dataAt + 4 * j, vectors[i * rowFloats + j]!, true);
+    for (let j = 0; j < links; j++)
+      view.setInt32(at + 4 + 4 * j, graph.links0[i * maxM0 + j]!, true);
+    for (let j = 0; j < dim; j++)
+      view.setFloat32(at + dataAt + 4 * j, vectors[i * rowFloats + j]!, true);
     view.setBigUint64(at + labelAt, BigInt(graph.labels[i]!), true);
   }
   let at = HNSW_HEADER_BYTES + count * record;
@@ -142,7 +144,8 @@ export function encodeHnswFile(graph: HnswGraphArrays): Uint8Array {
       const block = from + l * (M + 1);
       const links = graph.upper[block]!;
       view.setUint32(at, links, true);
-      for (let j = 0; j < links; j++) view.setInt32(at + 4 + 4 * j, graph.upper[block + 1 + j]!, true);
+      for (let j = 0; j < links; j++)
+        view.setInt32(at + 4 + 4 * j, graph.upper[block + 1 + j]!, true);
       at += levelBytes;
     }
   }
@@ -185,7 +188,8 @@ export function decodeHnswFile(
   }
   const maxLevel = count === 0 ? -1 : view.getInt32(AT.maxLevel, true);
   const entryPoint = count === 0 ? -1 : view.getUint32(AT.entryPoint, true);
-  if (count > 0 && entryPoint >= count) throw corrupt(`its entry point ${entryPoint} is not a node`);
+  if (count > 0 && entryPoint >= count)
+    throw corrupt(`its entry point ${entryPoint} is not a node`);
   const efConstruction = size(AT.efConstruction);
   const { vectors, rowFloats } = vectorsFor({ count, M: maxM, efConstruction });
   const counts0 = new Uint16Array(count);
@@ -199,8 +203,10 @@ export function decodeHnswFile(
     if (links > maxM0) throw corrupt(`node ${i} lists ${links} level-0 links (max ${maxM0})`);
     counts0[i] = links;
     deleted[i] = (header & DELETED_BIT) === 0 ? 0 : 1;
-    for (let j = 0; j < links; j++) links0[i * maxM0 + j] = checkedId(view.getInt32(at + 4 + 4 * j, true), count, i);
-    for (let j = 0; j < dim; j++) vectors[i * rowFloats + j] = view.getFloat32(at + dataAt + 4 * j, true);
+    for (let j = 0; j < links; j++)
+      links0[i * maxM0 + j] = checkedId(view.getInt32(at + 4 + 4 * j, true), count, i);
+    for (let j = 0; j < dim; j++)
+      vectors[i * rowFloats + j] = view.getFloat32(at + dataAt + 4 * j, true);
     const label = size(at + labelAt);
     if (label > 0x7fffffff) throw corrupt(`node ${i} has label ${label}, beyond 2^31`);
     labels[i] = label;
@@ -231,9 +237,11 @@ export function decodeHnswFile(
     for (let l = 0; l < levels[i]!; l++) {
       const block = upperAt[i]! + l * (maxM + 1);
       const links = view.getUint32(at, true) & COUNT_MASK;
-      if (links > maxM) throw corrupt(`node ${i} lists ${links} links on level ${l + 1} (max ${maxM})`);
+      if (links > maxM)
+        throw corrupt(`node ${i} lists ${links} links on level ${l + 1} (max ${maxM})`);
       upper[block] = links;
-      for (let j = 0; j < links; j++) upper[block + 1 + j] = checkedId(view.getInt32(at + 4 + 4 * j, true), count, i);
+      for (let j = 0; j < links; j++)
+        upper[block + 1 + j] = checkedId(view.getInt32(at + 4 + 4 * j, true), count, i);
       at += levelBytes;
     }
   }

@@ -134,7 +134,9 @@ export class HnswGraph {
     this.#links0 = new Int32Array(capacity * this.#maxM0);
     this.#counts0 = new Uint16Array(capacity);
     this.#upperAt = new Int32Array(capacity).fill(-1);
-    this.#upper = new Int32Array(Math.max(64, Math.ceil(capacity / options.M) * 2 * (options.M + 1)));
+    this.#upper = new Int32Array(
+      Math.max(64, Math.ceil(capacity / options.M) * 2 * (options.M + 1)),
+    );
     this.#visited = new Uint16Array(capacity);
     const listSize = Math.max(this.#efConstruction, this.#listRoom);
     this.#listIds = new Int32Array(listSize);
@@ -518,7 +520,8 @@ export class HnswGraph {
       this.#searchLayer(node, current, l);
       let count = this.#beamToList(node);
       if (count === 0) continue;
-      if (this.#deleted[entry] === 1) count = this.#insertSorted(count, entry, this.#distance(node, entry));
+      if (this.#deleted[entry] === 1)
+        count = this.#insertSorted(count, entry, this.#distance(node, entry));
       current = this.#connect(node, l, count, true);
     }
   }

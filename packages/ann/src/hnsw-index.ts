@@ -11,9 +11,9 @@ import {
 import type { HnswEngine } from './hnsw-engine.js';
 import { HnswGraph } from './hnsw-graph.js';
 import {
+  engineFromEnv,
   type HnswEngineName,
   HnswlibNodeEngine,
-  engineFromEnv,
   loadHnswlibNode,
   pickEngine,
 } from './hnswlib-node-engine.js';

@@ -236,7 +236,9 @@ export class HnswlibNodeEngine implements HnswEngine {
     this.#native.setEf(ef);
     const query = this.#toScratch(source, offset);
     const result =
-      allow === undefined ? this.#native.searchKnn(query, k) : this.#native.searchKnn(query, k, allow);
+      allow === undefined
+        ? this.#native.searchKnn(query, k)
+        : this.#native.searchKnn(query, k, allow);
     const found = result.neighbors.length;
     if (found > this.resultLabels.length) {
       this.resultLabels = new Int32Array(found);

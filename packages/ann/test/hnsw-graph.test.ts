@@ -113,82 +113,83 @@ describe('WebAssembly distance kernels (JavaScript reference as the oracle)', ()
 });
 
 // hnswlib-node engine only (registered where it imports; see native-engine.ts).
-if (nativeAvailable) describe('HnswIndex.optimizeForSearch on hnswlib-node', () => {
-  for (const space of ['l2', 'ip', 'cosine'] as const) {
-    it(`returns what hnswlib-node's searchKnn returns (${space})`, () => {
-      const { native, optimised } = bothWays(build(space), 10);
-      expectSameResults(native, optimised);
-    });
-  }
-
-  it('matches with deleted nodes, a filter, and k above ef', () => {
-    const index = build('l2');
-    for (let i = 0; i < n; i += 5) index.delete(`v${i}`);
-    const deleted = bothWays(index, 10);
-    expectSameResults(deleted.native, deleted.optimised);
-    for (const result of deleted.optimised) {
-      for (const id of result.ids) expect(Number(id.slice(1)) % 5).not.toBe(0);
+if (nativeAvailable)
+  describe('HnswIndex.optimizeForSearch on hnswlib-node', () => {
+    for (const space of ['l2', 'ip', 'cosine'] as const) {
+      it(`returns what hnswlib-node's searchKnn returns (${space})`, () => {
+        const { native, optimised } = bothWays(build(space), 10);
+        expectSameResults(native, optimised);
+      });
     }
-    const filtered = bothWays(index, 10, (_id, m) => m?.group === 3);
-    expectSameResults(filtered.native, filtered.optimised);
-    for (const result of filtered.optimised) {
-      expect(result.ids).toHaveLength(10);
-      for (const id of result.ids) expect(Number(id.slice(1)) % 7).toBe(3);
-    }
-    const wide = bothWays(index, 80);
-    expectSameResults(wide.native, wide.optimised);
-    expect(wide.optimised[0]!.ids).toHaveLength(80);
-  });
 
-  it('returns every item when k exceeds the size', () => {
-    const index = new HnswIndex({ dim, engine: 'hnswlib-node' });
-    index.addBatch(ids.slice(0, 5), data.subarray(0, 5 * dim));
-    index.optimizeForSearch();
-    expect(
-      index
-        .search(rowOf(data, 2, dim), 50)
-        .ids.slice()
-        .sort(),
-    ).toEqual(ids.slice(0, 5).sort());
-    const empty = new HnswIndex({ dim, engine: 'hnswlib-node' });
-    expect(empty.optimizeForSearch()).toBe(true);
-    expect(empty.search(rowOf(data, 0, dim), 3).ids).toEqual([]);
-  });
-
-  it('is dropped by any change, so searches never see a stale graph', () => {
-    const index = build('l2');
-    index.optimizeForSearch();
-    const moved = rowOf(data, 9, dim).map((v) => v + 1e-4);
-    index.upsert('v1', moved);
-    expect(index.optimizedForSearch).toBe(false);
-    expect(index.search(moved, 2).ids).toContain('v1');
-    index.optimizeForSearch();
-    index.delete('v9');
-    expect(index.optimizedForSearch).toBe(false);
-    index.optimizeForSearch();
-    index.add('new', moved);
-    expect(index.optimizedForSearch).toBe(false);
-    index.optimizeForSearch();
-    expect(index.search(moved, 2).ids.sort()).toEqual(['new', 'v1']);
-  });
-
-  it('follows ef changes', () => {
-    const index = build('l2');
-    index.optimizeForSearch();
-    index.ef = 10;
-    const narrow = index.searchBatch(queries, 10);
-    index.ef = 200;
-    const wide = index.searchBatch(queries, 10);
-    expect(index.optimizedForSearch).toBe(true);
-    // A wider beam finds results at least as near, and for some query strictly nearer.
-    let better = 0;
-    wide.forEach((result, q) => {
-      expect(result.distances[9]!).toBeLessThanOrEqual(narrow[q]!.distances[9]! + 1e-5);
-      if (result.distances[9]! < narrow[q]!.distances[9]! - 1e-5) better++;
+    it('matches with deleted nodes, a filter, and k above ef', () => {
+      const index = build('l2');
+      for (let i = 0; i < n; i += 5) index.delete(`v${i}`);
+      const deleted = bothWays(index, 10);
+      expectSameResults(deleted.native, deleted.optimised);
+      for (const result of deleted.optimised) {
+        for (const id of result.ids) expect(Number(id.slice(1)) % 5).not.toBe(0);
+      }
+      const filtered = bothWays(index, 10, (_id, m) => m?.group === 3);
+      expectSameResults(filtered.native, filtered.optimised);
+      for (const result of filtered.optimised) {
+        expect(result.ids).toHaveLength(10);
+        for (const id of result.ids) expect(Number(id.slice(1)) % 7).toBe(3);
+      }
+      const wide = bothWays(index, 80);
+      expectSameResults(wide.native, wide.optimised);
+      expect(wide.optimised[0]!.ids).toHaveLength(80);
     });
-    expect(better).toBeGreaterThan(0);
+
+    it('returns every item when k exceeds the size', () => {
+      const index = new HnswIndex({ dim, engine: 'hnswlib-node' });
+      index.addBatch(ids.slice(0, 5), data.subarray(0, 5 * dim));
+      index.optimizeForSearch();
+      expect(
+        index
+          .search(rowOf(data, 2, dim), 50)
+          .ids.slice()
+          .sort(),
+      ).toEqual(ids.slice(0, 5).sort());
+      const empty = new HnswIndex({ dim, engine: 'hnswlib-node' });
+      expect(empty.optimizeForSearch()).toBe(true);
+      expect(empty.search(rowOf(data, 0, dim), 3).ids).toEqual([]);
+    });
+
+    it('is dropped by any change, so searches never see a stale graph', () => {
+      const index = build('l2');
+      index.optimizeForSearch();
+      const moved = rowOf(data, 9, dim).map((v) => v + 1e-4);
+      index.upsert('v1', moved);
+      expect(index.optimizedForSearch).toBe(false);
+      expect(index.search(moved, 2).ids).toContain('v1');
+      index.optimizeForSearch();
+      index.delete('v9');
+      expect(index.optimizedForSearch).toBe(false);
+      index.optimizeForSearch();
+      index.add('new', moved);
+      expect(index.optimizedForSearch).toBe(false);
+      index.optimizeForSearch();
+      expect(index.search(moved, 2).ids.sort()).toEqual(['new', 'v1']);
+    });
+
+    it('follows ef changes', () => {
+      const index = build('l2');
+      index.optimizeForSearch();
+      index.ef = 10;
+      const narrow = index.searchBatch(queries, 10);
+      index.ef = 200;
+      const wide = index.searchBatch(queries, 10);
+      expect(index.optimizedForSearch).toBe(true);
+      // A wider beam finds results at least as near, and for some query strictly nearer.
+      let better = 0;
+      wide.forEach((result, q) => {
+        expect(result.distances[9]!).toBeLessThanOrEqual(narrow[q]!.distances[9]! + 1e-5);
+        if (result.distances[9]! < narrow[q]!.distances[9]! - 1e-5) better++;
+      });
+      expect(better).toBeGreaterThan(0);
+    });
   });
-});
 
 describe('HnswGraph', () => {
   it('refuses bytes that are not an hnswlib index file of that dimension', () => {

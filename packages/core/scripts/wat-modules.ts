@@ -61,7 +61,8 @@ export async function compileWat(watPath: string): Promise<Uint8Array> {
 export async function generatedModule(watPath: string): Promise<string> {
   const base64 = Buffer.from(await compileWat(watPath)).toString('base64');
   const lines: string[] = [];
-  for (let at = 0; at < base64.length; at += LINE) lines.push(`  '${base64.slice(at, at + LINE)}',`);
+  for (let at = 0; at < base64.length; at += LINE)
+    lines.push(`  '${base64.slice(at, at + LINE)}',`);
   const source = basename(watPath);
   return [
     `// Generated from ${source} by packages/core/scripts/build-wasm.ts: do not edit.`,

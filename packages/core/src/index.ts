@@ -41,8 +41,16 @@ export type { ChartOptions, ChartSeries } from './svg-chart.js';
 export { barChart, lineChart } from './svg-chart.js';
 export type { Column, NumericColumn, Row, RowMask } from './table.js';
 export { isNumericColumn, Table } from './table.js';
-export type { Code as WasmCode, Local as WasmLocal, ValueType as WasmValueType } from './wasm-assembler.js';
-export { encodeModule as encodeWasmModule, FunctionBuilder, op as wasmOp } from './wasm-assembler.js';
+export type {
+  Code as WasmCode,
+  Local as WasmLocal,
+  ValueType as WasmValueType,
+} from './wasm-assembler.js';
+export {
+  encodeModule as encodeWasmModule,
+  FunctionBuilder,
+  op as wasmOp,
+} from './wasm-assembler.js';
 export type { WasmMemory, WasmModule } from './wasm-runtime.js';
 export {
   compileWasm,

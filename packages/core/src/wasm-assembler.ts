@@ -107,23 +107,25 @@ export const op = {
  * fn.emit(op.localGet(total));
  * ```
  */
-export class FunctionBuilder {
+export class FunctionBuilder<P extends Record<string, ValueType> = Record<string, ValueType>> {
   /** Export name. */
   readonly name: string;
   /** The parameters, by name (locals 0 … params − 1). */
-  readonly params: Readonly<Record<string, Local>>;
+  readonly params: { readonly [K in keyof P]: Local };
   readonly #results: readonly ValueType[];
   readonly #locals: Local[] = [];
   readonly #code: number[] = [];
 
-  constructor(name: string, params: Record<string, ValueType>, results: readonly ValueType[] = []) {
+  constructor(name: string, params: P, results: readonly ValueType[] = []) {
     this.name = name;
     const entries = Object.entries(params).map(([local, type], index) => ({
       index,
       name: local,
       type,
     }));
-    this.params = Object.fromEntries(entries.map((local) => [local.name, local]));
+    this.params = Object.fromEntries(entries.map((local) => [local.name, local])) as {
+      readonly [K in keyof P]: Local;
+    };
     this.#locals.push(...entries);
     this.#results = results;
   }
@@ -133,7 +135,7 @@ export class FunctionBuilder {
     if (this.#locals.some((local) => local.name === name)) {
       throw new Error(`FunctionBuilder ${this.name}: local '${name}' is declared twice.`);
     }
-    const local = { index: this.#locals.length, name, type };
+    const local: Local = { index: this.#locals.length, name, type };
     this.#locals.push(local);
     return local;
   }
@@ -161,7 +163,9 @@ export class FunctionBuilder {
 
   /** Every local's index and name, for the name section. */
   encodeLocalNames(): number[] {
-    return vector(this.#locals.map((local) => [...unsignedLeb(local.index), ...encodeName(local.name)]));
+    return vector(
+      this.#locals.map((local) => [...unsignedLeb(local.index), ...encodeName(local.name)]),
+    );
   }
 }
 
@@ -169,7 +173,12 @@ export class FunctionBuilder {
  * Encodes a module that imports its linear memory as `env.memory` (at least one page) and
  * exports `functions` (one type each), with a `name` section naming functions and locals.
  */
-export function encodeModule(functions: readonly FunctionBuilder[]): Uint8Array {
+export function encodeModule(
+  functions: readonly Pick<
+    FunctionBuilder,
+    'name' | 'encodeType' | 'encodeBody' | 'encodeLocalNames'
+  >[],
+): Uint8Array {
   const imports = [[...encodeName('env'), ...encodeName('memory'), 0x02, 0x00, ...unsignedLeb(1)]];
   const exports = functions.map((fn, index) => [
     ...encodeName(fn.name),

@@ -25,7 +25,10 @@ interface WebAssemblyApi {
   Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
 }
 
-const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+/** Read at each use, so a runtime (or a test) without WebAssembly is seen as such. */
+function api(): WebAssemblyApi | undefined {
+  return (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+}
 
 /** Bytes of one WebAssembly memory page. */
 export const WASM_PAGE_BYTES = 65_536;
@@ -34,12 +37,13 @@ export const WASM_MAX_PAGES = 65_536;
 
 /** True where the runtime has WebAssembly (Node has it; some locked-down runtimes do not). */
 export function wasmAvailable(): boolean {
-  return api !== undefined;
+  return api() !== undefined;
 }
 
 function requireApi(): WebAssemblyApi {
-  if (api === undefined) throw new Error('WebAssembly is not available in this runtime.');
-  return api;
+  const found = api();
+  if (found === undefined) throw new Error('WebAssembly is not available in this runtime.');
+  return found;
 }
 
 /** The bytes of a module stored as base64 in a generated `*.wasm.ts` file. */
@@ -66,7 +70,10 @@ export function compileWasm(bytes: Uint8Array): WasmModule {
  */
 export function createWasmMemory(bytes: number, maximumBytes = bytes): WasmMemory {
   const initial = Math.max(1, Math.ceil(bytes / WASM_PAGE_BYTES));
-  const maximum = Math.min(WASM_MAX_PAGES, Math.max(initial, Math.ceil(maximumBytes / WASM_PAGE_BYTES)));
+  const maximum = Math.min(
+    WASM_MAX_PAGES,
+    Math.max(initial, Math.ceil(maximumBytes / WASM_PAGE_BYTES)),
+  );
   return new (requireApi().Memory)({ initial, maximum });
 }
 
