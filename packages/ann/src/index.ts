@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+export type { AsyncVectorIndex } from './async-vector-index.js';
+export { isAsyncIndex, toAsyncIndex } from './async-vector-index.js';
 export type {
   HnswBenchmarkOptions,
   HnswBenchmarkPoint,
@@ -29,11 +31,17 @@ export type { HnswEngineName } from './hnswlib-node-engine.js';
 export { HNSW_ENGINE_ENV, loadHnswlibNode } from './hnswlib-node-engine.js';
 export type { IndexParams, LoadIndexExpectations } from './index-artifact.js';
 export { INDEX_ARTIFACT_KIND, INDEX_FORMAT_VERSION } from './index-artifact.js';
+export type { IndexBackend } from './index-backends.js';
+export {
+  indexBackendTypes,
+  registerIndexBackend,
+  unregisterIndexBackend,
+} from './index-backends.js';
 export type { ClassLabel } from './label-metrics.js';
 export { mapAtK, precisionAtK } from './label-metrics.js';
 export type { LatencyStats } from './latency.js';
 export { latencyStats, measureLatency, percentile } from './latency.js';
-export { loadIndex } from './load-index.js';
+export { loadAsyncIndex, loadIndex } from './load-index.js';
 export { estimateHnswBytesPerVector } from './memory.js';
 export { neighbourLists, recallAtK } from './recall.js';
 export { TopKHeaps } from './top-k-heaps.js';
