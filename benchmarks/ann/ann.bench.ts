@@ -30,11 +30,11 @@ import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:o
 import { join } from 'node:path';
 import {
   buildHnswForBenchmark,
-  loadHnswlibNode,
   estimateHnswBytesPerVector,
   exactGroundTruth,
   type HnswBenchmarkPoint,
   type HnswBuild,
+  loadHnswlibNode,
   optimizeBuild,
   sweepEf,
 } from '@mlsd/ann';
@@ -128,7 +128,8 @@ export interface MRun {
 
 async function main(): Promise<void> {
   const nativeAvailable = await loadHnswlibNode();
-  if (!nativeAvailable) log('hnswlib-node is not installed: the plain hnswlib-node rows are left out');
+  if (!nativeAvailable)
+    log('hnswlib-node is not installed: the plain hnswlib-node rows are left out');
   const dataset = await loadFashionMnist();
   const dim = dataset.train.rows * dataset.train.cols;
   const train = Float32Array.from(dataset.train.images.subarray(0, CONFIG.train * dim));
