@@ -16,6 +16,11 @@ import { readTextChunks, type TextSource } from './text-source.js';
 export interface ReadCsvOptions extends ReadOptions {
   /** Field delimiter (default ','). */
   delimiter?: string;
+  /**
+   * Longest record in characters (default 1 Mi): a quote still open past it is a broken quote,
+   * a longer line is quarantined and skipped (see `CsvParser`).
+   */
+  maxRecordChars?: number;
 }
 
 /**
@@ -46,6 +51,7 @@ export async function readCsv(
       if (header === undefined) {
         header = fields.map((field) => field.trim());
         ({ cellIndex, ignoredColumns } = mapHeader(header, builder, name));
+        parser.expectFields(header.length);
         return;
       }
       read++;
@@ -60,7 +66,10 @@ export async function readCsv(
       }
       if (options.onProgress !== undefined && (read & 0xffff) === 0) options.onProgress(read);
     },
-    options.delimiter === undefined ? {} : { delimiter: options.delimiter },
+    {
+      ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+      ...(options.maxRecordChars === undefined ? {} : { maxRecordChars: options.maxRecordChars }),
+    },
   );
   await quarantine.open();
   try {
