@@ -29,8 +29,8 @@ describe('DriftMonitor', () => {
     });
     const asymp = new DriftMonitor(reference, { ksMethod: 'asymp' }).check(current);
     const auto = new DriftMonitor(reference).check(current);
-    const a = reference.numeric('amount');
-    const b = current.numeric('amount');
+    const a = Float64Array.from(reference.numeric('amount'));
+    const b = Float64Array.from(current.numeric('amount'));
     expect(asymp.columns[0]!.pvalue).toBe(ksTwoSample(a, b, { method: 'asymp' }).pvalue);
     expect(auto.columns[0]!.pvalue).toBe(ksTwoSample(a, b).pvalue);
     expect(asymp.columns[0]!.pvalue).not.toBe(auto.columns[0]!.pvalue);

@@ -1,10 +1,17 @@
-/** Receives each CSV record: its fields, the line it starts on, and a problem if malformed. */
+/**
+ * Receives each CSV record: its fields, the line it starts on, a problem if malformed, its
+ * text, and the number of physical lines it spans. Returning a reason refuses a record that
+ * spans lines as a broken quote: the parser then sets its first line aside with that reason
+ * (delivered again, as malformed) and resumes at the next line. For a one-line record the
+ * return value is ignored.
+ */
 export type CsvRecordHandler = (
   fields: string[],
   line: number,
   problem: string | undefined,
   raw: () => string,
-) => void;
+  lines: number,
+) => string | undefined;
 
 const QUOTE = 34; // "
 const LF = 10;
@@ -34,8 +41,8 @@ const RAW_PREVIEW_CHARS = 200;
  * completely empty are skipped and counted in {@link blankLines}.
  *
  * Broken quotes resynchronise: a record that spans several lines (a quoted field with a line
- * break) and is malformed, or has another number of fields than {@link expectFields} set, is
- * most likely a stray opening quote that swallowed the lines after it. Then only its first line
+ * break) and is malformed, has another number of fields than {@link expectFields} set, or is
+ * refused by the handler, is most likely a stray opening quote that swallowed the lines after it. Then only its first line
  * is delivered, as malformed, and parsing resumes at the next line, so one bad quote costs one
  * line, never the rest of the file. Every physical line thus ends up in exactly one record, a
  * blank line, or a set-aside line.
@@ -183,11 +190,13 @@ export class CsvParser {
         if (i >= length) {
           if (!final) break;
           complete = true;
-          if (this.#isBroken(fields, problem, newlines)) {
-            start = this.#setAsideFirstLine(text, start, this.#brokenReason(fields, problem));
+          const refused = this.#isBroken(fields, problem, newlines)
+            ? this.#brokenReason(fields, problem)
+            : this.#emit(fields, problem, text, start, i, newlines);
+          if (refused !== undefined && newlines > 0) {
+            start = this.#setAsideFirstLine(text, start, refused);
             break;
           }
-          this.#emit(fields, problem, text, start, i);
           this.#line += newlines;
           start = length;
           break;
@@ -205,11 +214,13 @@ export class CsvParser {
           if (text.charCodeAt(next) === LF) next++;
         }
         complete = true;
-        if (this.#isBroken(fields, problem, newlines)) {
-          start = this.#setAsideFirstLine(text, start, this.#brokenReason(fields, problem));
+        const refused = this.#isBroken(fields, problem, newlines)
+          ? this.#brokenReason(fields, problem)
+          : this.#emit(fields, problem, text, start, i, newlines);
+        if (refused !== undefined && newlines > 0) {
+          start = this.#setAsideFirstLine(text, start, refused);
           break;
         }
-        this.#emit(fields, problem, text, start, i);
         this.#line += newlines + 1;
         start = next;
         break;
@@ -232,6 +243,7 @@ export class CsvParser {
         this.#line,
         `record longer than ${this.#maxRecordChars} characters (the line was skipped)`,
         () => `${text.slice(start, start + RAW_PREVIEW_CHARS)}…`,
+        1,
       );
       this.#skipping = true;
       return length;
@@ -268,6 +280,7 @@ export class CsvParser {
       this.#line,
       `${problem}; only this line was set aside, reading resumed at the next line`,
       () => text.slice(start, lineEnd),
+      1,
     );
     this.#line++;
     return lf === -1 ? text.length : lf + 1;
@@ -279,8 +292,9 @@ export class CsvParser {
     text: string,
     start: number,
     end: number,
-  ): void {
-    this.#onRecord(fields, this.#line, problem, () => text.slice(start, end));
+    newlines: number,
+  ): string | undefined {
+    return this.#onRecord(fields, this.#line, problem, () => text.slice(start, end), newlines + 1);
   }
 }
 

@@ -70,6 +70,21 @@ describe('a broken quote costs its own line, never the tail (issue 13, item 13)'
     expect(stats.read).toBe(stats.accepted + stats.quarantined);
     expect(ids).toEqual([0, 1, 2, 5, 6, 7, 8, 9]);
     expect(table.strings('NOTE')[4]).toBe('two\nlines');
+    expect(stats.multiLineRecords).toBe(1);
+  });
+
+  it('resynchronises a multi-line record of the right width that the schema refuses', async () => {
+    // id 3 opens a quote in TX_AMOUNT that a stray quote on a later line closes, giving a
+    // well-formed 4-field record whose amount is "2.5\n4,...\nx".
+    const text = transactions(10, (id, line) =>
+      id === 3 ? '3,1,"2.5' : id === 7 ? 'x",ok' : line,
+    );
+    const { stats, quarantine, ids } = await read(text);
+    expect(quarantine.map((q) => q.line)).toEqual([5, 9]);
+    expect(quarantine[0]!.reason).toMatch(/record spanning 5 lines is refused \(TX_AMOUNT/);
+    expect(ids).toEqual([0, 1, 2, 4, 5, 6, 8, 9]);
+    expect(stats.read).toBe(10);
+    expect(stats.multiLineRecords).toBe(0);
   });
 
   it('gives the same records whatever the chunk boundaries', async () => {
@@ -101,7 +116,10 @@ describe('a broken quote costs its own line, never the tail (issue 13, item 13)'
   it('the parser counts every physical line once', () => {
     const text = 'a,b\n1,"x\n2,2\n\n3,"y\nz",q"\n4,4';
     const lines: number[] = [];
-    const parser = new CsvParser((_fields, line) => lines.push(line));
+    const parser = new CsvParser((_fields, line) => {
+      lines.push(line);
+      return undefined;
+    });
     parser.expectFields(2);
     parser.push(text);
     parser.end();

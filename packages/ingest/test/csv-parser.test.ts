@@ -10,9 +10,10 @@ interface Parsed {
 
 function parse(chunks: readonly string[]): { records: Parsed[]; blankLines: number } {
   const records: Parsed[] = [];
-  const parser = new CsvParser((fields, line, problem, raw) =>
-    records.push({ fields, line, problem, raw: raw() }),
-  );
+  const parser = new CsvParser((fields, line, problem, raw) => {
+    records.push({ fields, line, problem, raw: raw() });
+    return undefined;
+  });
   for (const chunk of chunks) parser.push(chunk);
   parser.end();
   return { records, blankLines: parser.blankLines };
