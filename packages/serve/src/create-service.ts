@@ -15,6 +15,7 @@ import { createClientErrorHandler } from './http/client-error.js';
 import { errorCodes, handleError } from './http/error-handler.js';
 import { errorBody, HttpError } from './http/http-error.js';
 import { MULTIPART_FIELD_LIMIT_BYTES } from './http/read-multipart.js';
+import { RouteMethods } from './http/route-methods.js';
 import { ImageService } from './images/image-service.js';
 import { ServiceMetrics } from './metrics.js';
 import { PUBLIC_DIR } from './public-dir.js';
@@ -25,7 +26,6 @@ import { staticRoutes } from './routes/static-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
 import type { ServiceContext } from './service-context.js';
 
-const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /** Version of the HTTP API (the routes and bodies), stated in the OpenAPI document. */
 const SERVICE_API_VERSION = '1.0.0';
 
@@ -234,13 +234,31 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     // Requests arriving while draining get our own 503 body (hook below), not fastify's.
     return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
+  const routeMethods = new RouteMethods();
+  app.addHook('onRoute', (route) => routeMethods.add(route.method, route.url));
+  // Node answers an Expect header other than 100-continue itself (417, empty body): ours instead.
+  app.server.on('checkExpectation', (request, response) => {
+    const body = JSON.stringify(
+      errorBody(
+        'EXPECTATION_FAILED',
+        `The service does not support "Expect: ${String(request.headers.expect).slice(0, 100)}"; send the request without it.`,
+      ),
+    );
+    metrics.requests.inc({ route: 'client-error', method: request.method ?? '-', status: '417' });
+    response.writeHead(417, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    });
+    response.end(body);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
     // A known path asked with another method: 405 with the methods it takes.
-    const allowed = HTTP_METHODS.filter((method) => app.hasRoute({ url: path, method }));
+    const allowed = routeMethods.allowed(path);
     if (allowed.length > 0) {
       errorCodes.set(request, 'METHOD_NOT_ALLOWED');
       void reply

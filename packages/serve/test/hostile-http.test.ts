@@ -305,6 +305,30 @@ describe('Node-level errors, addresses and internal failures (item 15)', () => {
     });
   });
 
+  it('answers an unsupported Expect header and a path with route syntax with our error body (found by fuzzing)', async () => {
+    await withService({}, async (service, port, base) => {
+      const client = new RawClient(port);
+      await client.connected;
+      client.write('GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: tea\r\nConnection: close\r\n\r\n');
+      const expectation = await client.closedByServer();
+      expect(expectation.status).toBe(417);
+      expect(errorOf(expectation.json).code).toBe('EXPECTATION_FAILED');
+      // fastify's hasRoute reads its argument as a pattern: "*" mid-path made it throw (500).
+      for (const url of ['/*%7CW%20@5;', '/v1/*/x', '/:id/thumbnail']) {
+        const response = await service.app.inject({ method: 'PUT', url });
+        expect(response.statusCode).toBe(404);
+        expect(errorOf(response.json()).code).toBe('NOT_FOUND');
+      }
+      const wrongMethod = await service.app.inject({
+        method: 'POST',
+        url: '/v1/images/x/thumbnail',
+      });
+      expect(wrongMethod.statusCode).toBe(405);
+      expect(wrongMethod.headers.allow).toBe('GET');
+      await expectStillScoring(base);
+    });
+  });
+
   it('listen on 0.0.0.0 reports 0.0.0.0, not loopback', async () => {
     const service = await createService({ imageIndexDir: artifacts.imageIndexDir, logger: false });
     try {
