@@ -20,7 +20,7 @@
  * MLSD_BENCH_SLOW_CLIENTS (200), MLSD_BENCH_REQUEST_TIMEOUT_MS (the service's, default 30,000).
  * Writes the `hostileLoad` entry of benchmarks/results/serving.json (other entries kept).
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,15 +29,10 @@ import { FraudModel } from '@mlsd/fraud';
 import { describeMachine } from '../machine.js';
 import { type HostileAnswer, holdSlowClients, hostileCorpus, sendRaw } from './hostile-requests.js';
 import { type PacedRunResult, runPaced } from './paced-run.js';
+import { envNumber, startServiceProcess } from './service-process.js';
 import { TransactionStream } from './transaction-stream.js';
 
 const log = (message: string) => process.stderr.write(`[hostile] ${message}\n`);
-const envNumber = (name: string, fallback: number) => {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!(value > 0)) throw new Error(`${name} must be a positive number, got "${raw}".`);
-  return value;
-};
 const HOSTILE_SECONDS = envNumber('MLSD_BENCH_HOSTILE_SECONDS', 60);
 const DRIFT_SECONDS = envNumber('MLSD_BENCH_DRIFT_SECONDS', 20);
 const SLOW_CLIENTS = envNumber('MLSD_BENCH_SLOW_CLIENTS', 200);
@@ -48,7 +43,6 @@ const TARGET = { p99Ms: 10, rssBytes: 1024 ** 3 };
 const ADMIN_TOKEN = 'hostile-bench-admin-token';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const here = fileURLToPath(new URL('.', import.meta.url));
 const loadAverageAtStart = describeMachine().loadAverage;
 
 // Artifacts: the service tests' builders (a bigger simulated world for a ~6,700-row reference).
@@ -77,28 +71,14 @@ interface Child {
 }
 
 async function startService(options: Record<string, unknown>): Promise<Child> {
-  const child = fork(join(here, 'service-child.ts'), [], {
-    cwd: root,
-    execArgv: ['--import', 'tsx', '--conditions=@mlsd/source'],
-    env: {
-      ...process.env,
-      MLSD_SERVE_OPTIONS: JSON.stringify({
-        fraudModelDir,
-        imageIndexDir: built.imageIndexDir,
-        adminToken: ADMIN_TOKEN,
-        requestTimeoutMs: REQUEST_TIMEOUT_MS,
-        ...options,
-      }),
-    },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const child = await startServiceProcess({
+    fraudModelDir,
+    imageIndexDir: built.imageIndexDir,
+    adminToken: ADMIN_TOKEN,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    ...options,
   });
-  const ready = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as { url: string; pid: number }));
-    child.once('exit', (code) =>
-      reject(new Error(`service child exited (${code}) before listening`)),
-    );
-  });
-  return { process: child, url: ready.url, port: Number(new URL(ready.url).port), pid: ready.pid };
+  return { ...child, port: Number(new URL(child.url).port) };
 }
 
 async function stopService(child: Child): Promise<void> {
@@ -158,6 +138,19 @@ const metric = (text: string, name: string) => {
   return sum;
 };
 
+/** Good fraud scoring from `stream`, open loop at `rate` for `seconds`. */
+function scoreGood(child: Child, stream: TransactionStream, rate: number, seconds: number) {
+  return runPaced({
+    url: child.url,
+    path: '/v1/fraud/score',
+    contentType: 'application/json',
+    nextBody: () => JSON.stringify(stream.next()),
+    onAnswered: () => stream.answered(),
+    rate,
+    seconds,
+  }).finally(() => stream.settle());
+}
+
 /** Good fraud scoring only, open loop at `rate`, against a fresh service with `options`. */
 async function goodOnly(
   name: string,
@@ -166,27 +159,10 @@ async function goodOnly(
 ): Promise<PacedRunResult & { rssPeakBytes: number }> {
   const child = await startService(options);
   const stream = goodStream();
-  const warm = await runPaced({
-    url: child.url,
-    path: '/v1/fraud/score',
-    contentType: 'application/json',
-    nextBody: () => JSON.stringify(stream.next()),
-    onAnswered: () => stream.answered(),
-    rate: RATE / 2,
-    seconds: 3,
-  });
-  stream.settle();
+  const warm = await scoreGood(child, stream, RATE / 2, 3);
   log(`${name}: warm-up ${warm.responses} responses`);
   const rss = sampleRss(child.pid);
-  const run = await runPaced({
-    url: child.url,
-    path: '/v1/fraud/score',
-    contentType: 'application/json',
-    nextBody: () => JSON.stringify(stream.next()),
-    onAnswered: () => stream.answered(),
-    rate: RATE,
-    seconds,
-  });
+  const run = await scoreGood(child, stream, RATE, seconds);
   const { peakBytes } = rss.stop();
   await stopService(child);
   log(
@@ -207,16 +183,7 @@ log(
 );
 const child = await startService(DRIFT_ON);
 const stream = goodStream();
-await runPaced({
-  url: child.url,
-  path: '/v1/fraud/score',
-  contentType: 'application/json',
-  nextBody: () => JSON.stringify(stream.next()),
-  onAnswered: () => stream.answered(),
-  rate: RATE / 2,
-  seconds: 3,
-});
-stream.settle();
+await scoreGood(child, stream, RATE / 2, 3);
 // A transaction the service has scored: its repeat is a duplicate, its time the past.
 const scored = stream.next();
 await fetch(`${child.url}/v1/fraud/score`, {
@@ -266,15 +233,7 @@ const hostileDone = new Promise<void>((resolve) => {
   };
   tick();
 });
-const good = await runPaced({
-  url: child.url,
-  path: '/v1/fraud/score',
-  contentType: 'application/json',
-  nextBody: () => JSON.stringify(stream.next()),
-  onAnswered: () => stream.answered(),
-  rate: RATE * (1 - HOSTILE_SHARE),
-  seconds: HOSTILE_SECONDS,
-});
+const good = await scoreGood(child, stream, RATE * (1 - HOSTILE_SHARE), HOSTILE_SECONDS);
 hostileStop = true;
 await hostileDone;
 await Promise.all(hostilePending);

@@ -21,6 +21,21 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+/** Starts `mlsd serve <args>` from source; its stderr so far, and its exit code when it ends. */
+function spawnServe(args: string[], env: Record<string, string>) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@mlsd/source', bin, 'serve', ...args],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stderr: () => stderr, exited };
+}
+
 /** Resolves with the first stdout line matching `pattern`, or rejects when the process exits. */
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
@@ -73,14 +88,12 @@ describe('mlsd serve', () => {
   });
 
   it('serves on loopback, logs one JSON line per request to stderr, and drains on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
+    const {
+      child,
+      stderr: err,
+      exited,
+    } = spawnServe(
       [
-        '--import',
-        'tsx',
-        '--conditions=@mlsd/source',
-        bin,
-        'serve',
         '--fraud-model',
         artifacts.fraudModelDir,
         '--image-index',
@@ -88,17 +101,7 @@ describe('mlsd serve', () => {
         '--port',
         '0',
       ],
-      {
-        env: { ...process.env, MLSD_ADMIN_TOKEN: 'cli-test-token-42' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
+      { MLSD_ADMIN_TOKEN: 'cli-test-token-42' },
     );
     try {
       const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
@@ -124,6 +127,7 @@ describe('mlsd serve', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+    const stderr = err();
     const lines = stderr
       .split('\n')
       .filter((line) => line.startsWith('{'))
@@ -136,14 +140,8 @@ describe('mlsd serve', () => {
   }, 60_000);
 
   it('says where it listens on 0.0.0.0, warns that it is exposed, and a slow client cannot hold SIGTERM past the deadline', async () => {
-    const child = spawn(
-      process.execPath,
+    const { child, stderr, exited } = spawnServe(
       [
-        '--import',
-        'tsx',
-        '--conditions=@mlsd/source',
-        bin,
-        'serve',
         '--fraud-model',
         artifacts.fraudModelDir,
         '--host',
@@ -153,21 +151,14 @@ describe('mlsd serve', () => {
         '--shutdown-timeout',
         '0.5',
       ],
-      { env: { ...process.env, MLSD_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
+      { MLSD_LOG_LEVEL: 'warn' },
     );
     const [, port] = await waitForLine(child, /listening on http:\/\/0\.0\.0\.0:(\d+)/);
     // The warning follows the URL on stderr: wait for it.
-    while (!/warning: bound to 0\.0\.0\.0/.test(stderr)) {
+    while (!/warning: bound to 0\.0\.0\.0/.test(stderr())) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(stderr).toMatch(
+    expect(stderr()).toMatch(
       /warning: bound to 0\.0\.0\.0, so the service is reachable from other machines/,
     );
     // A client that sends half a body and then nothing.
@@ -183,7 +174,7 @@ describe('mlsd serve', () => {
     // The default request timeout is 30 s; the process must go at the 0.5 s deadline instead.
     expect(await exited).toBe(0);
     await slowClosed;
-    expect(stderr).toContain('SIGTERM, draining');
-    expect(stderr).toContain('shutdown deadline passed');
+    expect(stderr()).toContain('SIGTERM, draining');
+    expect(stderr()).toContain('shutdown deadline passed');
   }, 25_000);
 });

@@ -190,15 +190,7 @@ export class CsvParser {
         if (i >= length) {
           if (!final) break;
           complete = true;
-          const refused = this.#isBroken(fields, problem, newlines)
-            ? this.#brokenReason(fields, problem)
-            : this.#emit(fields, problem, text, start, i, newlines);
-          if (refused !== undefined && newlines > 0) {
-            start = this.#setAsideFirstLine(text, start, refused);
-            break;
-          }
-          this.#line += newlines;
-          start = length;
+          start = this.#finishRecord(fields, problem, text, start, i, newlines, length, 0);
           break;
         }
         const c = text.charCodeAt(i);
@@ -214,15 +206,7 @@ export class CsvParser {
           if (text.charCodeAt(next) === LF) next++;
         }
         complete = true;
-        const refused = this.#isBroken(fields, problem, newlines)
-          ? this.#brokenReason(fields, problem)
-          : this.#emit(fields, problem, text, start, i, newlines);
-        if (refused !== undefined && newlines > 0) {
-          start = this.#setAsideFirstLine(text, start, refused);
-          break;
-        }
-        this.#line += newlines + 1;
-        start = next;
+        start = this.#finishRecord(fields, problem, text, start, i, newlines, next, 1);
         break;
       }
       if (complete) continue;
@@ -249,6 +233,29 @@ export class CsvParser {
       return length;
     }
     return start;
+  }
+
+  /**
+   * Delivers the complete record `text[start, end)` (or, when it is a broken quote, sets its
+   * first line aside) and returns where parsing goes on: `next`, or the line after the first.
+   * @param breaks - line breaks after the record (1, or 0 at the end of the text).
+   */
+  #finishRecord(
+    fields: string[],
+    problem: string | undefined,
+    text: string,
+    start: number,
+    end: number,
+    newlines: number,
+    next: number,
+    breaks: number,
+  ): number {
+    const refused = this.#isBroken(fields, problem, newlines)
+      ? this.#brokenReason(fields, problem)
+      : this.#emit(fields, problem, text, start, end, newlines);
+    if (refused !== undefined && newlines > 0) return this.#setAsideFirstLine(text, start, refused);
+    this.#line += newlines + breaks;
+    return next;
   }
 
   /** A multi-line record that is malformed or of the wrong width: a broken quote. */
