@@ -291,6 +291,7 @@ const result = {
     totalRate: RATE,
     good: {
       rate: RATE * (1 - HOSTILE_SHARE),
+      sent: good.sent,
       responses: good.responses,
       requestsPerSecond: good.requestsPerSecond,
       latency: good.latency,
@@ -321,6 +322,7 @@ const result = {
     met:
       good.non2xx === 0 &&
       good.errors === 0 &&
+      good.responses === good.sent &&
       good.latency.p99Ms <= TARGET.p99Ms &&
       memory.peakBytes < TARGET.rssBytes &&
       hostileExpected === hostileSent,
@@ -336,7 +338,7 @@ writeFileSync(resultsPath, `${JSON.stringify({ ...existing, hostileLoad: result 
 process.stdout.write(
   [
     `drift off: p50 ${driftOff.latency.p50Ms} ms, p99 ${driftOff.latency.p99Ms} ms; drift on: p50 ${driftOn.latency.p50Ms} ms, p99 ${driftOn.latency.p99Ms} ms (${RATE} req/s, ${DRIFT_SECONDS} s each)`,
-    `hostile ${HOSTILE_SECONDS} s: good ${good.requestsPerSecond} req/s p50 ${good.latency.p50Ms} ms p99 ${good.latency.p99Ms} ms non-2xx ${good.non2xx} errors ${good.errors}; hostile ${hostileExpected}/${hostileSent} answered as expected; slow clients ${slowClients.opened} opened, ${slowClients.timedOut} got 408`,
+    `hostile ${HOSTILE_SECONDS} s: good ${good.responses}/${good.sent} answered, ${good.requestsPerSecond} req/s p50 ${good.latency.p50Ms} ms p99 ${good.latency.p99Ms} ms non-2xx ${good.non2xx} errors ${good.errors}; hostile ${hostileExpected}/${hostileSent} answered as expected; slow clients ${slowClients.opened} opened, ${slowClients.timedOut} got 408`,
     `service RSS peak ${(memory.peakBytes / 2 ** 20).toFixed(0)} MiB; targets ${result.targets.met ? 'met' : 'NOT met'}`,
     `load average ${loadAverageAtStart.join(' ')} at the start, ${result.loadAverageAtEnd.join(' ')} at the end`,
     '',
