@@ -4,7 +4,12 @@
  */
 
 export type { LoadedArtifact, Manifest, ManifestFile, WriteArtifactOptions } from './artifacts.js';
-export { ManifestSchema, readArtifact, writeArtifact } from './artifacts.js';
+export {
+  ManifestSchema,
+  readArtifact,
+  sealArtifactManifest,
+  writeArtifact,
+} from './artifacts.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export type { BackendInfo, BackendName, InitBackendOptions, Tf } from './backend.js';
 export { currentBackend, getTf, initBackend, resetBackendForTests } from './backend.js';

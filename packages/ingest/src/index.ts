@@ -3,12 +3,13 @@
  * @packageDocumentation
  */
 
-export type { CsvRecordHandler } from './csv-parser.js';
+export type { CsvParserOptions, CsvRecordHandler } from './csv-parser.js';
 export { CsvParser } from './csv-parser.js';
 export { parseDateTimeSeconds } from './parse-datetime.js';
 export type { QuarantinedRow } from './quarantine.js';
 export type { ReadCsvOptions } from './read-csv.js';
 export { readCsv } from './read-csv.js';
+export type { ReadJsonlOptions } from './read-jsonl.js';
 export { readJsonl } from './read-jsonl.js';
 export type { ReadOptions, ReadResult } from './read-options.js';
 export type { RowProblem } from './row-builder.js';

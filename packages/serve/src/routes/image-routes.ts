@@ -1,8 +1,8 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { RouteErrorConfig } from '../http/error-handler.js';
 import { HttpError } from '../http/http-error.js';
+import { MULTIPART_FIELD_LIMIT_BYTES, readMultipartForm } from '../http/read-multipart.js';
 import {
   SimilarQuerySchema,
   SimilarResponseSchema,
@@ -26,35 +26,6 @@ function requireImages(context: ServiceContext): ImageService {
     );
   }
   return context.images;
-}
-
-/** The uploaded image and form fields of a multipart request. */
-async function readMultipart(
-  request: FastifyRequest,
-): Promise<{ image: Buffer | undefined; fields: Record<string, string> }> {
-  let image: Buffer | undefined;
-  const fields: Record<string, string> = {};
-  try {
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        const bytes = await part.toBuffer();
-        if (part.fieldname === IMAGE_FIELD) image = bytes;
-      } else if (typeof part.value === 'string') {
-        fields[part.fieldname] = part.value;
-      }
-    }
-  } catch (error) {
-    // Size limits keep their 413; anything else is a form that cannot be parsed.
-    const status = (error as { statusCode?: unknown }).statusCode;
-    if (typeof status === 'number' && status !== 500) throw error;
-    throw new HttpError(
-      400,
-      'INVALID_IMAGE',
-      `The multipart form could not be read (${(error as Error).message}); send a well-formed multipart/form-data body with a file field "${IMAGE_FIELD}".`,
-      { cause: error },
-    );
-  }
-  return { image, fields };
 }
 
 function parseQuery(value: unknown): z.infer<typeof SimilarQuerySchema> {
@@ -100,15 +71,19 @@ export function imageRoutes(context: ServiceContext): FastifyPluginAsyncZod {
         let bytes: Buffer | undefined;
         let query = request.query;
         if (request.isMultipart()) {
-          const form = await readMultipart(request);
-          if (form.image === undefined) {
+          const form = await readMultipartForm(request, {
+            bodyLimitBytes: request.routeOptions.bodyLimit,
+            fieldLimitBytes: MULTIPART_FIELD_LIMIT_BYTES,
+          });
+          const image = form.files[IMAGE_FIELD];
+          if (image === undefined) {
             throw new HttpError(
               400,
               'INVALID_IMAGE',
               `The form has no file field "${IMAGE_FIELD}"; attach the image as ${IMAGE_FIELD}.`,
             );
           }
-          bytes = form.image;
+          bytes = image;
           query = parseQuery({ ...request.query, ...form.fields });
         } else {
           bytes = request.body ?? Buffer.alloc(0);
