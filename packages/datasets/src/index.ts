@@ -13,7 +13,7 @@ export {
 } from './fashion-mnist.js';
 export { readIdx, writeIdx } from './idx-file.js';
 export type { IdxArray, IdxDtype } from './idx-format.js';
-export { encodeIdx, parseIdx } from './idx-format.js';
+export { DEFAULT_MAX_IDX_BYTES, encodeIdx, parseIdx } from './idx-format.js';
 export type { CustomerProfiles } from './simulator/customer-profiles.js';
 export { generateCustomerProfiles, MAP_SIZE } from './simulator/customer-profiles.js';
 export { CARD_TESTING_AMOUNT, CARD_TESTING_BEFORE_SECOND } from './simulator/drift-scenario.js';
