@@ -9,13 +9,13 @@ import {
   loadImageEmbedder,
   parseImageSpec,
   saveImageEmbedder,
-  type TfjsImageEmbedder,
+  type ImageEmbedder,
   trainImageEmbedder,
 } from '../src/index.js';
 import { makeShapes } from './helpers/shapes.js';
 
 const spec = parseImageSpec({ width: 12, height: 12, channels: 1 });
-let embedder: TfjsImageEmbedder;
+let embedder: ImageEmbedder;
 let workDir: string;
 
 beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('ImageSearch', () => {
     const catalogue = makeShapes(90, 12);
     const ids = Array.from({ length: 90 }, (_, i) => `img-${i}`);
     const metadata = Array.from(catalogue.labels, (label, i) => ({ label, source: `shapes:${i}` }));
-    const search = ImageSearch.build({ embedder, ids, pixels: catalogue.images, metadata });
+    const search = await ImageSearch.build({ embedder, ids, pixels: catalogue.images, metadata });
     expect(search.index.size).toBe(90);
 
     const queries = makeShapes(9, 13);
@@ -69,7 +69,7 @@ describe('ImageSearch', () => {
     expect(filtered.every((hit) => hit.metadata?.label === 2)).toBe(true);
 
     const dir = join(workDir, 'search');
-    await search.save(dir, { note: 'test' });
+    await search.save(dir, { metrics: { note: 'test' } });
     const loaded = await ImageSearch.load(dir);
     const [before, after] = [await search.query(query, 5), await loaded.query(query, 5)];
     expect(after.map((hit) => [hit.id, hit.metadata])).toEqual(
@@ -82,7 +82,7 @@ describe('ImageSearch', () => {
   });
 
   it('refuses a corrupt query image with a typed error naming it', async () => {
-    const search = ImageSearch.build({
+    const search = await ImageSearch.build({
       embedder,
       ids: ['a'],
       pixels: makeShapes(1, 1).images,
