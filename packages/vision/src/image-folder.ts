@@ -42,7 +42,9 @@ export type SkipCode =
   /** A symbolic link (not followed unless asked). */
   | 'SYMLINK'
   /** It disappeared between the listing and the read. */
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  /** Its id is already in the index it was added to. */
+  | 'DUPLICATE_ID';
 
 /** A file that could not be used, and why. */
 export interface SkippedImage {
