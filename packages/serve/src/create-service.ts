@@ -136,11 +136,14 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   };
   const [fraudLoad, imagesLoad] = await Promise.allSettled([
     o.fraudModelDir === undefined ? undefined : FraudService.open(o.fraudModelDir, fraudOptions),
-    o.imageIndexDir === undefined ? undefined : ImageService.open(o.imageIndexDir),
+    o.imageIndexDir === undefined
+      ? undefined
+      : ImageService.open(o.imageIndexDir, { live: o.adminToken !== undefined }),
   ]);
   if (fraudLoad.status === 'rejected' || imagesLoad.status === 'rejected') {
     // Do not leave a state store (a Redis connection) open behind a refused start.
     if (fraudLoad.status === 'fulfilled') await fraudLoad.value?.close();
+    if (imagesLoad.status === 'fulfilled') await imagesLoad.value?.close();
     logger?.flush();
     throw fraudLoad.status === 'rejected'
       ? fraudLoad.reason
@@ -155,7 +158,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     adminToken: o.adminToken,
     closing: false,
     openFraud: (dir) => FraudService.open(dir, fraudOptions),
-    openImages: (dir) => ImageService.open(dir),
+    openImages: (dir) => ImageService.open(dir, { live: o.adminToken !== undefined }),
   };
   if (fraud !== undefined) metrics.setModelVersion('fraud', fraud.version);
   if (images !== undefined) metrics.setModelVersion('images', images.version);
@@ -271,6 +274,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         context.closing = true;
         await app.close();
         await context.fraud?.close();
+        await context.images?.close();
         logger?.info('service closed');
         logger?.flush();
       })();

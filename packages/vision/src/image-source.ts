@@ -74,6 +74,8 @@ export interface SourceContext {
   catalogueDir?: string | undefined;
   /** Loads Fashion-MNIST once, for dataset sources (default: `@mlsd/datasets`, memoised). */
   dataset?: (() => Promise<FashionMnist>) | undefined;
+  /** Refuse, before reading, a file whose extension is not an image's (a service serving sources). */
+  imagesOnly?: boolean | undefined;
 }
 
 let defaultDataset: Promise<FashionMnist> | undefined;
@@ -121,9 +123,12 @@ export async function readImageSource(
   } else {
     path = parsed.path;
   }
-  const contentType = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+  const contentType = CONTENT_TYPES[extname(path).toLowerCase()];
+  if (contentType === undefined && context.imagesOnly === true) {
+    throw new InvalidDataError(`Cannot render the catalogue image source "${source}".`, { source });
+  }
   try {
-    return { contentType, bytes: await readFile(path) };
+    return { contentType: contentType ?? 'application/octet-stream', bytes: await readFile(path) };
   } catch (error) {
     throw new NotFoundError(
       `The image of source "${source}" cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); it was moved or deleted after indexing.`,

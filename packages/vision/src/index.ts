@@ -155,7 +155,12 @@ export type {
 } from './search/image-search.js';
 export { IMAGE_SEARCH_KIND, ImageSearch } from './search/image-search.js';
 export type { CatalogueChange, LiveCatalogueOptions } from './search/live-catalogue.js';
-export { JOURNAL_FILE, LiveCatalogue } from './search/live-catalogue.js';
+export {
+  CatalogueClosedError,
+  ImageExistsError,
+  JOURNAL_FILE,
+  LiveCatalogue,
+} from './search/live-catalogue.js';
 export type {
   DuplicateGroup,
   DuplicateMember,

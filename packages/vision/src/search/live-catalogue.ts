@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { copyFile, mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -54,6 +54,8 @@ export class LiveCatalogue {
   #seq: number;
   #pending: number;
   readonly #compactEvery: number;
+  /** What this instance wrote in the lock file (process id and a random token). */
+  readonly #lock: string;
   /** Changes run one at a time, in arrival order. */
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -65,8 +67,10 @@ export class LiveCatalogue {
     seq: number,
     pending: number,
     compactEvery: number,
+    lock: string,
   ) {
     this.dir = dir;
+    this.#lock = lock;
     this.#search = search;
     this.#journal = journal;
     this.#seq = seq;
@@ -84,7 +88,7 @@ export class LiveCatalogue {
    */
   static async open(dir: string, options: LiveCatalogueOptions = {}): Promise<LiveCatalogue> {
     const folder = resolve(dir);
-    await takeLock(folder);
+    const lock = await takeLock(folder);
     try {
       const { search, artifact } = await ImageSearch.open(folder, { embedder: options.embedder });
       const snapshotSeq = Number(artifact.manifest.params.journalSeq ?? 0);
@@ -104,9 +108,10 @@ export class LiveCatalogue {
         seq,
         pending,
         options.compactEvery ?? 1000,
+        lock,
       );
     } catch (error) {
-      await rm(join(folder, LOCK_FILE), { force: true });
+      await releaseLock(folder, lock);
       throw error;
     }
   }
@@ -144,7 +149,7 @@ export class LiveCatalogue {
    * Adds one image: decodes and embeds it, keeps its bytes in `uploads/` (unless `metadata`
    * names a `source` already), writes the change to the journal and waits for the disk, then
    * indexes it. Resolves once the add would survive a crash.
-   * @throws InvalidArgumentError for an id already in the catalogue; the decode's typed errors
+   * @throws ImageExistsError for an id already in the catalogue; the decode's typed errors
    *   for a bad image (nothing is recorded then).
    */
   async add(
@@ -155,12 +160,7 @@ export class LiveCatalogue {
     checkId(id);
     const vector = await this.#search.embedImage(image);
     return this.#change(async () => {
-      if (this.#search.has(id)) {
-        throw new InvalidArgumentError(
-          `An image with id "${id}" is already in the catalogue; DELETE it first or choose another id.`,
-          { id },
-        );
-      }
+      if (this.#search.has(id)) throw new ImageExistsError(id);
       let stored = metadata;
       if (metadata.source === undefined) {
         const file = `${createHash('sha256').update(image).digest('hex').slice(0, 32)}.${imageExtension(image)}`;
@@ -208,10 +208,11 @@ export class LiveCatalogue {
 
   /** Closes the journal and releases the lock; pending changes stay in the journal. */
   async close(): Promise<void> {
+    if (this.#closed) return;
     await this.#change(async () => {
       this.#closed = true;
       await this.#journal.close();
-      await rm(join(this.dir, LOCK_FILE), { force: true });
+      await releaseLock(this.dir, this.#lock);
     });
   }
 
@@ -243,7 +244,7 @@ export class LiveCatalogue {
     } finally {
       // The new folder (or, if the save failed, the old one with its journal) gets the lock
       // and an open journal again.
-      await writeFileAtomic(join(this.dir, LOCK_FILE), `${process.pid}\n`);
+      await writeFileAtomic(join(this.dir, LOCK_FILE), this.#lock);
       this.#journal = (await CatalogueJournal.open(join(this.dir, JOURNAL_FILE))).journal;
     }
     this.#pending = 0;
@@ -265,12 +266,31 @@ export class LiveCatalogue {
   }
 
   #change<T>(run: () => Promise<T>): Promise<T> {
-    if (this.#closed) {
-      return Promise.reject(new InvalidArgumentError(`The catalogue ${this.dir} is closed.`));
-    }
-    const next = this.#queue.then(run);
+    if (this.#closed) return Promise.reject(new CatalogueClosedError(this.dir));
+    const next = this.#queue.then(() => {
+      // Queued before close() but run after it: the journal is gone.
+      if (this.#closed) throw new CatalogueClosedError(this.dir);
+      return run();
+    });
     this.#queue = next.catch(() => undefined);
     return next;
+  }
+}
+
+/** A change asked of a catalogue that was closed (the service is reloading or stopping). */
+export class CatalogueClosedError extends InvalidArgumentError {
+  constructor(dir: string) {
+    super(`The catalogue ${dir} is closed; retry once it is open again.`, { dir });
+  }
+}
+
+/** An add under an id the catalogue already holds. */
+export class ImageExistsError extends InvalidArgumentError {
+  constructor(id: string) {
+    super(
+      `An image with id "${id}" is already in the catalogue; remove it first or choose another id.`,
+      { id },
+    );
   }
 }
 
@@ -314,18 +334,20 @@ export function imageExtension(bytes: Uint8Array): string {
 }
 
 /**
- * Takes the writer lock of a catalogue folder: a file with this process's id. A lock left by a
- * process that no longer runs (killed) is taken over.
- * @throws InvalidArgumentError when a running process holds it.
+ * Takes the writer lock of a catalogue folder: a file with this process's id and a random token.
+ * A lock left by a process that no longer runs (killed), or by another instance in this process
+ * (a reload of the same folder), is taken over. Returns the lock's content.
+ * @throws InvalidArgumentError when another running process holds it.
  */
-async function takeLock(folder: string): Promise<void> {
+async function takeLock(folder: string): Promise<string> {
   const path = join(folder, LOCK_FILE);
+  const content = `${process.pid} ${randomUUID()}\n`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(path, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
+      await handle.writeFile(content);
       await handle.close();
-      return;
+      return content;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
@@ -342,6 +364,13 @@ async function takeLock(folder: string): Promise<void> {
     }
     await rm(path, { force: true });
   }
+  throw new InvalidArgumentError(`Could not take the lock ${path}; retry.`, { dir: folder });
+}
+
+/** Removes the lock file if it is still this instance's (a reload may have taken it over). */
+async function releaseLock(folder: string, content: string): Promise<void> {
+  const path = join(folder, LOCK_FILE);
+  if ((await readFile(path, 'utf8').catch(() => '')) === content) await rm(path, { force: true });
 }
 
 function processRuns(pid: number): boolean {
