@@ -55,6 +55,8 @@ export type { ModelFolder } from './embedding/model-folder-io.js';
 export { folderSaveHandler, MODEL_JSON, readModelFolder } from './embedding/model-folder-io.js';
 export type { ModelInputOptions, ModelInputShape } from './embedding/model-input.js';
 export { readInputShape, resolveModelSpec } from './embedding/model-input.js';
+export type { NsfwjsModel } from './embedding/nsfwjs-models.js';
+export { extractNsfwjsModel } from './embedding/nsfwjs-models.js';
 export type { OnnxEmbedderOptions } from './embedding/onnx-embedder.js';
 export { ONNX_MODEL_FILE, OnnxImageEmbedder } from './embedding/onnx-embedder.js';
 export { ONNX_RUNTIME_PACKAGE } from './embedding/onnx-runtime.js';

@@ -4,7 +4,7 @@ import type { ImageEmbedder } from '../embedding/image-embedder.js';
 import type { FolderCounts, SkippedImage } from '../image-folder.js';
 import { evaluateImageSearch, type SearchEvaluation } from '../search/evaluate-search.js';
 import { ImageSearch } from '../search/image-search.js';
-import { type EmbedFolderOptions, embedImageFolder } from './index-folder.js';
+import { type EmbeddedFolder, type EmbedFolderOptions, embedImageFolder } from './index-folder.js';
 
 /** Options of {@link evaluateImageFolder}. */
 export interface EvaluateFolderOptions extends EmbedFolderOptions {
@@ -16,6 +16,8 @@ export interface EvaluateFolderOptions extends EmbedFolderOptions {
   seed?: number;
   /** Called with the number of queries done. */
   onQuery?: (done: number, total: number) => void;
+  /** The folder already embedded with this embedder (`embedImageFolder`), to skip doing it again. */
+  embedded?: EmbeddedFolder;
 }
 
 /** What {@link evaluateImageFolder} measured, with the folder's account. */
@@ -45,7 +47,7 @@ export async function evaluateImageFolder(
   options: EvaluateFolderOptions = {},
 ): Promise<FolderEvaluation> {
   const root = resolve(dir);
-  const folder = await embedImageFolder(root, embedder, options);
+  const folder = options.embedded ?? (await embedImageFolder(root, embedder, options));
   const labelled = folder.ids
     .map((id, i) => ({ id, label: folder.metadata[i]!.label }))
     .filter((entry): entry is { id: string; label: string } => typeof entry.label === 'string');
