@@ -8,7 +8,7 @@ import {
 import sharp from 'sharp';
 import {
   DEFAULT_DECODE_GATE,
-  DecodeGate,
+  type DecodeGate,
   type DecodeLimitsInput,
   DecodeTimeoutError,
   ImageTooLargeError,

@@ -136,9 +136,7 @@ export async function listImageFolder(
       } else if (entry.isFile()) {
         files.push(id);
       } else if (entry.isSymbolicLink()) {
-        const target = options.followSymlinks
-          ? await stat(path).catch(() => undefined)
-          : undefined;
+        const target = options.followSymlinks ? await stat(path).catch(() => undefined) : undefined;
         if (target?.isFile()) files.push(id);
         else {
           skipped.push({

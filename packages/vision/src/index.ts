@@ -64,10 +64,14 @@ export {
   PROJECTION_HEAD_LOADER,
   ProjectionHeadEmbedder,
 } from './embedding/projection-head-embedder.js';
+export { sameConv2d } from './embedding/same-conv2d.js';
 export type { SaveEmbedderArtifactOptions } from './embedding/saved-embedder.js';
 export { SAVED_EMBEDDER_KIND, saveEmbedder } from './embedding/saved-embedder.js';
-export { sameConv2d } from './embedding/same-conv2d.js';
-export type { BatchPredictor, FeaturePooling, TfjsEmbedderOptions } from './embedding/tfjs-embedder.js';
+export type {
+  BatchPredictor,
+  FeaturePooling,
+  TfjsEmbedderOptions,
+} from './embedding/tfjs-embedder.js';
 export { TfjsImageEmbedder } from './embedding/tfjs-embedder.js';
 export type {
   EpochReport,
@@ -111,6 +115,8 @@ export {
   imageSize,
   parseImageSpec,
 } from './image-spec.js';
+export type { FolderAdded } from './pipelines/change-catalogue.js';
+export { addImageFolder, removeImages } from './pipelines/change-catalogue.js';
 export type { EvaluateFolderOptions, FolderEvaluation } from './pipelines/evaluate-folder.js';
 export { evaluateImageFolder } from './pipelines/evaluate-folder.js';
 export type {
@@ -169,9 +175,17 @@ export type {
   NearDuplicateOptions,
 } from './search/near-duplicates.js';
 export { findNearDuplicates } from './search/near-duplicates.js';
-export type { CachedFeatures, FeatureCacheOptions, FeatureEntry } from './transfer/feature-cache.js';
+export type {
+  CachedFeatures,
+  FeatureCacheOptions,
+  FeatureEntry,
+} from './transfer/feature-cache.js';
 export { cachedBackboneFeatures } from './transfer/feature-cache.js';
 export type { TrainedHead, TrainHeadOptions } from './transfer/train-projection-head.js';
 export { trainProjectionHead } from './transfer/train-projection-head.js';
-export type { TransferMetrics, TransferOptions, TransferResult } from './transfer/train-transfer.js';
+export type {
+  TransferMetrics,
+  TransferOptions,
+  TransferResult,
+} from './transfer/train-transfer.js';
 export { splitByLabel, trainTransferEmbedder } from './transfer/train-transfer.js';

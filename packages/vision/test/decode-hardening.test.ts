@@ -23,7 +23,8 @@ describe('issue 13 item 1: a PNG decompression bomb through the fast path', () =
     expect(inflate).toHaveBeenCalled();
     for (const result of inflate.mock.results) {
       // Before the fix the inflate returned all 32 MB on the main thread.
-      if (result.type === 'return') expect((result.value as Buffer).length).toBeLessThanOrEqual(813);
+      if (result.type === 'return')
+        expect((result.value as Buffer).length).toBeLessThanOrEqual(813);
       else expect(result.type).toBe('throw');
     }
     inflate.mockRestore();
@@ -49,7 +50,9 @@ describe('issue 13 item 2: slow decodes', () => {
     const huge = pngFile(16383, 16383, 6, zlib.deflateSync(Buffer.alloc(1 << 20)));
     const result = decodeImage(huge, spec28, { name: 'huge.png' });
     await expect(result).rejects.toThrow(ImageTooLargeError);
-    await expect(result).rejects.toThrow(/huge\.png is 16383×16383 \(268\.4 MP\).*maxPixels 40000000/);
+    await expect(result).rejects.toThrow(
+      /huge\.png is 16383×16383 \(268\.4 MP\).*maxPixels 40000000/,
+    );
   });
 
   it('maps sharp timeouts to a typed error that names the timeout', () => {

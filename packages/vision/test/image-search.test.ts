@@ -5,11 +5,11 @@ import { initBackend } from '@mlsd/core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  type ImageEmbedder,
   ImageSearch,
   loadImageEmbedder,
   parseImageSpec,
   saveImageEmbedder,
-  type ImageEmbedder,
   trainImageEmbedder,
 } from '../src/index.js';
 import { makeShapes } from './helpers/shapes.js';

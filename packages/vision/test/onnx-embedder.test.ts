@@ -87,7 +87,9 @@ describe('OnnxImageEmbedder (fixture made by make-onnx-fixture.py, reference fro
     const photo = await sharp({
       create: { width: 40, height: 30, channels: 3, background: { r: 200, g: 60, b: 10 } },
     })
-      .composite([{ input: Buffer.alloc(10 * 10 * 3, 255), raw: { width: 10, height: 10, channels: 3 } }])
+      .composite([
+        { input: Buffer.alloc(10 * 10 * 3, 255), raw: { width: 10, height: 10, channels: 3 } },
+      ])
       .jpeg()
       .toBuffer();
     const base = { width: 16, height: 16, channels: 3 as const, preset: 'imagenet' };

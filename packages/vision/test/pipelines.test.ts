@@ -10,8 +10,8 @@ import {
   LiveCatalogue,
   loadImageEmbedder,
   ProjectionHeadEmbedder,
-  reindexCatalogue,
   registerEmbedderKind,
+  reindexCatalogue,
   saveEmbedder,
   trainTransferEmbedder,
   unregisterEmbedderKind,
@@ -63,7 +63,9 @@ beforeAll(async () => {
       }
       await writeFile(
         join(dir, label, `${label}-${i}.jpg`),
-        await sharp(pixels, { raw: { width: 24, height: 24, channels: 3 } }).jpeg().toBuffer(),
+        await sharp(pixels, { raw: { width: 24, height: 24, channels: 3 } })
+          .jpeg()
+          .toBuffer(),
       );
     }
   }
@@ -145,7 +147,9 @@ describe('indexImageFolder and reindexCatalogue', () => {
     const next = new QuadrantEmbedder([1, 2, 1]);
     const report = await reindexCatalogue(index, next, join(work, 'index-v2'), { batchSize: 4 });
     expect(report.reindexed).toBe(30);
-    expect(report.skipped.map((s) => [s.file, s.code])).toEqual([['forest/forest-0.jpg', 'NOT_FOUND']]);
+    expect(report.skipped.map((s) => [s.file, s.code])).toEqual([
+      ['forest/forest-0.jpg', 'NOT_FOUND'],
+    ]);
     expect(report.from).not.toBe(report.to);
     const reindexed = await LiveCatalogue.read(join(work, 'index-v2'));
     expect(reindexed.embedderVersion).toBe(next.info.version);

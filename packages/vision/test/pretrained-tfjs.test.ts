@@ -5,7 +5,12 @@ import { initBackend } from '@mlsd/core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractNsfwjsModel } from '../src/embedding/nsfwjs-models.js';
-import { decodeImage, type ImageEmbedder, loadImageEmbedder, TfjsImageEmbedder } from '../src/index.js';
+import {
+  decodeImage,
+  type ImageEmbedder,
+  loadImageEmbedder,
+  TfjsImageEmbedder,
+} from '../src/index.js';
 
 // Real pretrained weights: the MobileNetV2 models nsfwjs (MIT, a devDependency) bundles.
 let layersDir: string;
@@ -13,7 +18,11 @@ let graphDir: string;
 let photos: Buffer[];
 
 /** A synthetic "photo": a coloured disc on a background, at an offset. */
-function disc(colour: [number, number, number], background: number, shift: number): Promise<Buffer> {
+function disc(
+  colour: [number, number, number],
+  background: number,
+  shift: number,
+): Promise<Buffer> {
   const size = 96;
   const pixels = Buffer.alloc(size * size * 3, background);
   for (let y = 0; y < size; y++) {
@@ -21,7 +30,9 @@ function disc(colour: [number, number, number], background: number, shift: numbe
       if ((x - 48 - shift) ** 2 + (y - 48) ** 2 < 30 ** 2) pixels.set(colour, (y * size + x) * 3);
     }
   }
-  return sharp(pixels, { raw: { width: size, height: size, channels: 3 } }).jpeg().toBuffer();
+  return sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+    .jpeg()
+    .toBuffer();
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {

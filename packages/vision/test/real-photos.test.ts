@@ -41,7 +41,9 @@ describe('real photos decode to the right pixels, or are refused with a reason',
   });
 
   it('converts a CMYK JPEG to sRGB', async () => {
-    const cmyk = await sharp(halves(8, 8, RED, WHITE), { raw: { width: 8, height: 8, channels: 3 } })
+    const cmyk = await sharp(halves(8, 8, RED, WHITE), {
+      raw: { width: 8, height: 8, channels: 3 },
+    })
       .toColourspace('cmyk')
       .jpeg({ quality: 95 })
       .toBuffer();
@@ -54,7 +56,9 @@ describe('real photos decode to the right pixels, or are refused with a reason',
   });
 
   it('reduces a 16-bit PNG to 8-bit values, in colour and in grey', async () => {
-    const png16 = await sharp(halves(8, 8, RED, WHITE), { raw: { width: 8, height: 8, channels: 3 } })
+    const png16 = await sharp(halves(8, 8, RED, WHITE), {
+      raw: { width: 8, height: 8, channels: 3 },
+    })
       .toColourspace('rgb16')
       .png()
       .toBuffer();
@@ -83,7 +87,9 @@ describe('real photos decode to the right pixels, or are refused with a reason',
   });
 
   it('reads AVIF, and refuses HEIC that sharp cannot decode (HEVC) with the reason', async () => {
-    const avif = await sharp(halves(16, 16, RED, WHITE), { raw: { width: 16, height: 16, channels: 3 } })
+    const avif = await sharp(halves(16, 16, RED, WHITE), {
+      raw: { width: 16, height: 16, channels: 3 },
+    })
       .avif({ quality: 90 })
       .toBuffer();
     const values = await decodeImage(avif, rgb(16, 16));
@@ -91,7 +97,8 @@ describe('real photos decode to the right pixels, or are refused with a reason',
     // A HEIC container whose image is HEVC-coded: sharp's prebuilt libvips has no HEVC decoder.
     const heic = Buffer.from(avif);
     heic.write('heic', heic.indexOf('avif'));
-    for (let p = heic.indexOf('av01'); p >= 0; p = heic.indexOf('av01', p + 1)) heic.write('hvc1', p);
+    for (let p = heic.indexOf('av01'); p >= 0; p = heic.indexOf('av01', p + 1))
+      heic.write('hvc1', p);
     const refused = decodeImage(heic, rgb(16, 16), { name: 'photo.heic' });
     await expect(refused).rejects.toThrow(UnsupportedFormatError);
     await expect(refused).rejects.toThrow(/photo\.heic.*HEVC/s);
@@ -119,7 +126,9 @@ describe('real photos decode to the right pixels, or are refused with a reason',
     await expect(decodeImage(new Uint8Array(0), rgb(4, 4), { name: 'empty.jpg' })).rejects.toThrow(
       /empty\.jpg is empty/,
     );
-    const jpeg = await sharp(halves(64, 64, RED, WHITE), { raw: { width: 64, height: 64, channels: 3 } })
+    const jpeg = await sharp(halves(64, 64, RED, WHITE), {
+      raw: { width: 64, height: 64, channels: 3 },
+    })
       .jpeg()
       .toBuffer();
     await expect(
@@ -129,7 +138,12 @@ describe('real photos decode to the right pixels, or are refused with a reason',
 
   it('decodes a decompression bomb of another size through sharp, which reads only the rows it needs', async () => {
     // 300 × 200 grey whose IDAT inflates to 64 MB (the image needs 60 kB).
-    const bomb = pngFile(300, 200, 0, zlib.deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }));
+    const bomb = pngFile(
+      300,
+      200,
+      0,
+      zlib.deflateSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }),
+    );
     expect(bomb.length).toBeLessThan(200_000);
     const values = await decodeImage(bomb, parseImageSpec({ width: 30, height: 20, channels: 1 }));
     expect(values).toHaveLength(600);

@@ -1,168 +1,42 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { createProgress, currentBackend, InvalidArgumentError, type Progress } from '@mlsd/core';
+import { createProgress, currentBackend, InvalidArgumentError } from '@mlsd/core';
 import { FASHION_MNIST_LABELS, loadFashionMnist } from '@mlsd/datasets';
 import {
   DEFAULT_EMBEDDER_DIR,
   describeImageSpec,
-  embedImageFolder,
   evaluateFashionMnist,
   evaluateImageFolder,
   FASHION_MNIST_RECIPE,
   fashionMnistCatalogue,
-  findNearDuplicates,
-  type ImageEmbedder,
   type ImageMetadata,
   ImageSearch,
   indexImageFolder,
   LiveCatalogue,
-  type LoadEmbedderOptions,
-  loadImageEmbedder,
   readImageSource,
-  reindexCatalogue,
   type SkippedImage,
   saveEmbedder,
   trainFashionMnistEmbedder,
   trainTransferEmbedder,
   writeContactSheet,
 } from '@mlsd/vision';
-import { type Command, InvalidArgumentError as UsageError } from 'commander';
+import type { Command } from 'commander';
 import { addGroup } from '../group.js';
-import { parseNumber, parsePositiveInt } from '../options.js';
+import { parsePositiveInt } from '../options.js';
 import { formatTable, printJson, printLines } from '../output.js';
-
-/** Flags every command that loads a pretrained model takes (`--model` and its preprocessing). */
-interface ModelFlags {
-  model: string;
-  preset?: string;
-  output?: string;
-  size?: { width: number; height: number };
-  mean?: number[];
-  std?: number[];
-  layout?: 'nhwc' | 'nchw';
-  channelOrder?: 'rgb' | 'bgr';
-  pooling?: 'avg' | 'max' | 'flatten';
-  batchSize?: number;
-}
-
-/** Flags of commands that decode image files. */
-interface DecodeFlags {
-  maxPixels?: number;
-  decodeTimeout?: number;
-  followSymlinks?: boolean;
-}
-
-/** Adds `--model` and the flags that say how a pretrained model's input is prepared. */
-function modelFlags(command: Command, modelHelp: string, defaultModel?: string): Command {
-  return command
-    .option(
-      '--model <folder|file.onnx>',
-      `${modelHelp}: a TensorFlow.js model folder, an .onnx file, or an mlsd embedder`,
-      defaultModel,
-    )
-    .option(
-      '--preset <name>',
-      'preprocessing of a pretrained model: imagenet, inception, clip, unit',
-    )
-    .option(
-      '--output <name>',
-      'layer, node or output whose values are the embedding (e.g. the pooled features before the classifier)',
-    )
-    .option('--size <WxH>', 'input size, for models whose input size is dynamic', parseSize)
-    .option(
-      '--mean <r,g,b>',
-      'per-channel mean of v/255 (overrides the preset)',
-      parseNumbers('--mean'),
-    )
-    .option(
-      '--std <r,g,b>',
-      'per-channel std of v/255 (overrides the preset)',
-      parseNumbers('--std'),
-    )
-    .option(
-      '--layout <nhwc|nchw>',
-      'tensor layout (default: read from the model)',
-      parseChoice('--layout', ['nhwc', 'nchw']),
-    )
-    .option(
-      '--channel-order <rgb|bgr>',
-      'colour channel order the model reads',
-      parseChoice('--channel-order', ['rgb', 'bgr']),
-    )
-    .option(
-      '--pooling <avg|max|flatten>',
-      'how a feature-map output becomes a vector (default avg)',
-      parseChoice('--pooling', ['avg', 'max', 'flatten']),
-    )
-    .option('--batch-size <n>', 'images per forward pass', parsePositiveInt('--batch-size'));
-}
-
-/** Adds the decode limits and the folder-scan flag. */
-function decodeFlags(command: Command): Command {
-  return command
-    .option(
-      '--max-pixels <n>',
-      'largest image decoded, in pixels (default 40,000,000)',
-      parsePositiveInt('--max-pixels'),
-    )
-    .option(
-      '--decode-timeout <s>',
-      'longest decode of one image, seconds (default 10)',
-      parsePositiveInt('--decode-timeout'),
-    )
-    .option(
-      '--follow-symlinks',
-      'read symbolic links to files (by default they are counted and skipped)',
-    );
-}
-
-function loadModel(flags: ModelFlags): Promise<ImageEmbedder> {
-  const options: LoadEmbedderOptions = {
-    preset: flags.preset,
-    output: flags.output,
-    size: flags.size,
-    mean: flags.mean,
-    std: flags.std,
-    layout: flags.layout,
-    channelOrder: flags.channelOrder,
-    pooling: flags.pooling,
-    batchSize: flags.batchSize,
-  };
-  return loadImageEmbedder(flags.model, options);
-}
-
-function decodeOptions(flags: DecodeFlags) {
-  return {
-    ...(flags.maxPixels === undefined ? {} : { maxPixels: flags.maxPixels }),
-    ...(flags.decodeTimeout === undefined ? {} : { timeoutSeconds: flags.decodeTimeout }),
-    ...(flags.followSymlinks ? { followSymlinks: true } : {}),
-  };
-}
-
-/** A progress bar whose total is learnt from the first update (known only once a folder is listed). */
-function progressBar(
-  label: string,
-  unit: string,
-): {
-  update(done: number, total: number): void;
-  finish(): void;
-} {
-  let bar: Progress | undefined;
-  return {
-    update(done, total) {
-      bar ??= createProgress({ label, total, unit });
-      bar.update(done);
-    },
-    finish() {
-      bar?.finish();
-    },
-  };
-}
-
-function reportSkips(skipped: readonly SkippedImage[]): void {
-  for (const bad of skipped)
-    process.stderr.write(`skipped ${bad.file} (${bad.code}): ${bad.reason}\n`);
-}
+import { registerImageCatalogueCommands } from './image-catalogue.js';
+import {
+  type DecodeFlags,
+  decodeFlags,
+  decodeOptions,
+  loadModel,
+  type ModelFlags,
+  modelFlags,
+  parseNonNegativeInt,
+  parseSize,
+  progressBar,
+  reportSkips,
+} from './image-flags.js';
 
 /** Registers `mlsd images ...`. */
 export function registerImagesCommands(program: Command): void {
@@ -175,10 +49,7 @@ export function registerImagesCommands(program: Command): void {
   registerIndex(images);
   registerQuery(images);
   registerEvaluate(images);
-  registerAdd(images);
-  registerRemove(images);
-  registerReindex(images);
-  registerDedup(images);
+  registerImageCatalogueCommands(images);
 }
 
 interface TrainFlags extends Partial<ModelFlags> {
@@ -597,235 +468,6 @@ function registerEvaluate(images: Command): void {
       );
     },
   );
-}
-
-interface AddFlags extends DecodeFlags {
-  index: string;
-  dir: string;
-  json?: boolean;
-}
-
-function registerAdd(images: Command): void {
-  const command = images
-    .command('add')
-    .description(
-      "Add a folder's images to an index (ids = relative paths, labels = folder names), embedded with the index's own model; " +
-        'a running service takes adds through POST /v1/images instead.',
-    )
-    .requiredOption('--index <dir>', 'index to add to (changed in place, atomically)')
-    .requiredOption('--dir <folder>', 'folder of images to add')
-    .option('--json', 'print one JSON line: { added, skipped, total }');
-  decodeFlags(command).action(async (flags: AddFlags) => {
-    const catalogue = await LiveCatalogue.open(flags.index);
-    try {
-      const search = catalogue.search;
-      const progress = progressBar('decoding + embedding', 'files');
-      const folder = await embedImageFolder(flags.dir, search.embedder, {
-        ...decodeOptions(flags),
-        onProgress: (done, total) => progress.update(done, total),
-      });
-      progress.finish();
-      const skipped = [...folder.skipped];
-      const ids: string[] = [];
-      const metadata: ImageMetadata[] = [];
-      const rows: number[] = [];
-      folder.ids.forEach((id, i) => {
-        if (search.has(id)) {
-          skipped.push({
-            file: id,
-            code: 'DUPLICATE_ID',
-            reason: `id "${id}" is already in the index; remove it first`,
-          });
-          return;
-        }
-        ids.push(id);
-        metadata.push(folder.metadata[i]!);
-        rows.push(i);
-      });
-      const dim = search.embedder.dim;
-      const vectors = new Float32Array(ids.length * dim);
-      rows.forEach((row, i) =>
-        vectors.set(folder.vectors.subarray(row * dim, (row + 1) * dim), i * dim),
-      );
-      if (ids.length > 0) search.addEmbeddings(ids, vectors, metadata);
-      // One atomic snapshot with the journal folded in.
-      await catalogue.compact();
-      reportSkips(skipped);
-      const summary = { added: ids.length, skipped, total: search.size };
-      if (flags.json) printJson(summary);
-      else
-        printLines([
-          `added ${ids.length} images to ${resolve(flags.index)} (now ${search.size}); skipped ${skipped.length}`,
-        ]);
-    } finally {
-      await catalogue.close();
-    }
-  });
-}
-
-interface RemoveFlags {
-  index: string;
-  id: string[];
-  json?: boolean;
-}
-
-function registerRemove(images: Command): void {
-  images
-    .command('remove')
-    .description(
-      'Remove images from an index by id (a running service takes DELETE /v1/images/:id instead).',
-    )
-    .requiredOption('--index <dir>', 'index to remove from (changed in place, atomically)')
-    .requiredOption('--id <id...>', 'ids to remove')
-    .option('--json', 'print one JSON line: { removed, total }')
-    .action(async (flags: RemoveFlags) => {
-      const catalogue = await LiveCatalogue.open(flags.index);
-      try {
-        const missing = flags.id.filter((id) => !catalogue.search.has(id));
-        if (missing.length > 0) {
-          throw new InvalidArgumentError(
-            `Not in the index: ${missing.join(', ')}; nothing was removed.`,
-          );
-        }
-        for (const id of flags.id) catalogue.search.remove(id);
-        await catalogue.compact();
-        const summary = { removed: flags.id.length, total: catalogue.search.size };
-        if (flags.json) printJson(summary);
-        else
-          printLines([
-            `removed ${summary.removed} images from ${resolve(flags.index)} (now ${summary.total})`,
-          ]);
-      } finally {
-        await catalogue.close();
-      }
-    });
-}
-
-interface ReindexFlags extends ModelFlags {
-  index: string;
-  out: string;
-  json?: boolean;
-}
-
-function registerReindex(images: Command): void {
-  const command = images
-    .command('reindex')
-    .description(
-      'Re-embed a catalogue for a new model: every image is read back from its source (file, upload or dataset) into a new index.',
-    )
-    .requiredOption('--index <dir>', 'the current index')
-    .requiredOption('--out <dir>', 'where to write the new index (the old one is left as it is)')
-    .option('--json', 'print one JSON line');
-  modelFlags(command, 'the new embedding model').action(async (flags: ReindexFlags) => {
-    if (flags.model === undefined)
-      throw new InvalidArgumentError('Give the new model: --model <folder|file.onnx>.');
-    const embedder = await loadModel(flags);
-    const progress = progressBar('reindexing', 'images');
-    const report = await reindexCatalogue(flags.index, embedder, flags.out, {
-      onProgress: (done, total) => progress.update(done, total),
-    });
-    progress.finish();
-    reportSkips(report.skipped);
-    if (flags.json) {
-      printJson(report);
-      return;
-    }
-    printLines([
-      `reindexed ${report.reindexed} images into ${report.out} (${report.from} → ${report.to}) in ${report.seconds.toFixed(1)} s; skipped ${report.skipped.length}`,
-    ]);
-  });
-}
-
-interface DedupFlags {
-  index: string;
-  maxDistance: number;
-  neighbours: number;
-  json?: boolean;
-}
-
-function registerDedup(images: Command): void {
-  images
-    .command('dedup')
-    .description(
-      'List groups of near-duplicate images in an index (cosine distance ≤ --max-distance), largest first.',
-    )
-    .requiredOption('--index <dir>', 'index to check')
-    .option(
-      '--max-distance <d>',
-      'largest cosine distance (1 − cos) between near-duplicates',
-      parseNumber('--max-distance'),
-      0.05,
-    )
-    .option(
-      '--neighbours <n>',
-      'neighbours examined per image',
-      parsePositiveInt('--neighbours'),
-      10,
-    )
-    .option(
-      '--json',
-      'print one JSON line: { groups: [{ maxDistance, members: [{ id, distance, metadata }] }] }',
-    )
-    .action(async (flags: DedupFlags) => {
-      const search = await LiveCatalogue.read(flags.index);
-      const groups = findNearDuplicates(search, {
-        maxDistance: flags.maxDistance,
-        neighbours: flags.neighbours,
-      });
-      if (flags.json) {
-        printJson({
-          groups: groups.map((group) => ({
-            maxDistance: group.maxDistance,
-            members: group.members.map((m) => ({
-              id: m.id,
-              distance: m.distance,
-              metadata: m.metadata ?? null,
-            })),
-          })),
-        });
-        return;
-      }
-      const duplicates = groups.reduce((sum, group) => sum + group.members.length - 1, 0);
-      printLines([
-        `${groups.length} groups of near-duplicates (${duplicates} images beyond the first of each) among ${search.size}:`,
-        ...groups.flatMap((group, i) => [
-          `group ${i + 1} (max distance ${group.maxDistance.toFixed(4)}):`,
-          ...group.members.map((m) => `  ${m.distance.toFixed(4)}  ${m.id}`),
-        ]),
-      ]);
-    });
-}
-
-function parseSize(value: string): { width: number; height: number } {
-  const match = /^(\d+)x(\d+)$/i.exec(value.trim());
-  if (match === null || Number(match[1]) < 1 || Number(match[2]) < 1) {
-    throw new UsageError(`--size must be WIDTHxHEIGHT, e.g. 224x224; got "${value}".`);
-  }
-  return { width: Number(match[1]), height: Number(match[2]) };
-}
-
-function parseNumbers(flag: string) {
-  const one = parseNumber(flag);
-  return (value: string): number[] => value.split(',').map((part) => one(part.trim()));
-}
-
-function parseChoice<T extends string>(flag: string, choices: readonly T[]) {
-  return (value: string): T => {
-    if (!choices.includes(value as T)) {
-      throw new UsageError(`${flag} must be one of ${choices.join(', ')}; got "${value}".`);
-    }
-    return value as T;
-  };
-}
-
-function parseNonNegativeInt(flag: string) {
-  return (value: string): number => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0) {
-      throw new UsageError(`${flag} must be a non-negative integer, got "${value}".`);
-    }
-    return parsed;
-  };
 }
 
 /** Labels are numbers for datasets and folder names for folders: "3" matches label 3. */

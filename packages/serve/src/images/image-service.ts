@@ -5,9 +5,9 @@ import {
   decodeImage,
   EmbedderMismatchError,
   ImageExistsError,
-  ImageTooLargeError,
   type ImageMetadata,
   type ImageSearch,
+  ImageTooLargeError,
   LiveCatalogue,
 } from '@mlsd/vision';
 import { loadArtifact } from '../artifact-version.js';

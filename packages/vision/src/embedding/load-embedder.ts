@@ -7,8 +7,8 @@ import type { io } from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
 import { type ImageSpec, ImageSpecSchema, parseImageSpec } from '../image-spec.js';
 import type { EmbedderLoader, LoadEmbedderOptions } from './embedder-registry.js';
-import { readInputShape, resolveModelSpec } from './model-input.js';
 import { folderSaveHandler, MODEL_JSON, readModelFolder } from './model-folder-io.js';
+import { readInputShape, resolveModelSpec } from './model-input.js';
 import { type BatchPredictor, TfjsImageEmbedder } from './tfjs-embedder.js';
 
 /** Artifact kind of a saved embedder: a TensorFlow.js model folder plus its input spec. */
@@ -73,7 +73,7 @@ export const TFJS_EMBEDDER_LOADER: EmbedderLoader = {
   async detect(path) {
     if (existsSync(join(path, MODEL_JSON))) return true;
     const manifest = await readFile(join(path, 'manifest.json'), 'utf8').catch(() => undefined);
-    return manifest !== undefined && manifest.includes(`"${EMBEDDER_KIND}"`);
+    return manifest?.includes(`"${EMBEDDER_KIND}"`) === true;
   },
   load: (path, options) => loadTfjsEmbedder(path, options),
 };

@@ -87,7 +87,11 @@ export function resolveModelSpec(
       { model, channels },
     );
   }
-  if (options.layout !== undefined && shape.layout !== undefined && options.layout !== shape.layout) {
+  if (
+    options.layout !== undefined &&
+    shape.layout !== undefined &&
+    options.layout !== shape.layout
+  ) {
     throw new InvalidArgumentError(
       `${model}'s input shape is ${shape.layout.toUpperCase()}, not ${options.layout.toUpperCase()}.`,
       { model },

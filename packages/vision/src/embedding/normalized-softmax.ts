@@ -1,5 +1,5 @@
-import { InvalidDataError } from '@mlsd/core';
 import type { Tf } from '@mlsd/core';
+import { InvalidDataError } from '@mlsd/core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 
 /**

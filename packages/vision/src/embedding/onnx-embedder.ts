@@ -162,7 +162,11 @@ export class OnnxImageEmbedder implements ImageEmbedder {
     );
   }
 
-  async embed(pixels: Float32Array, count: number, options: EmbedOptions = {}): Promise<Float32Array> {
+  async embed(
+    pixels: Float32Array,
+    count: number,
+    options: EmbedOptions = {},
+  ): Promise<Float32Array> {
     checkEmbedInput(pixels, count, this.spec);
     const size = imageSize(this.spec);
     const fixed = this.#fixedBatch;

@@ -58,7 +58,11 @@ export class ProjectionHeadEmbedder implements ImageEmbedder {
     return this.backbone.spec;
   }
 
-  async embed(pixels: Float32Array, count: number, options: EmbedOptions = {}): Promise<Float32Array> {
+  async embed(
+    pixels: Float32Array,
+    count: number,
+    options: EmbedOptions = {},
+  ): Promise<Float32Array> {
     const features = await this.backbone.embed(pixels, count, options);
     return this.project(features, count);
   }

@@ -45,7 +45,7 @@ export const SAVED_EMBEDDER_LOADER: EmbedderLoader = {
   description: 'an embedder saved by mlsd (manifest.json of kind saved-embedder)',
   async detect(path) {
     const manifest = await readFile(join(path, 'manifest.json'), 'utf8').catch(() => undefined);
-    return manifest !== undefined && manifest.includes(`"${SAVED_EMBEDDER_KIND}"`);
+    return manifest?.includes(`"${SAVED_EMBEDDER_KIND}"`) === true;
   },
   async load(path, _options, context) {
     const artifact = await readArtifact(path, {

@@ -2,7 +2,11 @@ import { cp } from 'node:fs/promises';
 import { describeWithNearest, getTf, InvalidArgumentError } from '@mlsd/core';
 import { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { type LayersModel, model as layersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import {
+  type LayersModel,
+  model as layersModel,
+  type SymbolicTensor,
+} from '@tensorflow/tfjs-layers';
 import type { ImageSpec } from '../image-spec.js';
 import { embedderVersion } from './embedder-version.js';
 import {
@@ -104,7 +108,11 @@ export class TfjsImageEmbedder implements ImageEmbedder {
     };
   }
 
-  async embed(pixels: Float32Array, count: number, options: EmbedOptions = {}): Promise<Float32Array> {
+  async embed(
+    pixels: Float32Array,
+    count: number,
+    options: EmbedOptions = {},
+  ): Promise<Float32Array> {
     return this.embedSync(pixels, count, options);
   }
 

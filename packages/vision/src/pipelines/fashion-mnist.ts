@@ -49,7 +49,10 @@ export async function fashionMnistQueries(
   const images: Uint8Array[] = [];
   for (let q = 0; q < n; q++) {
     images.push(
-      await fashionMnistPng(dataset.test.images.subarray(q * side * side, (q + 1) * side * side), side),
+      await fashionMnistPng(
+        dataset.test.images.subarray(q * side * side, (q + 1) * side * side),
+        side,
+      ),
     );
   }
   return { images, labels: dataset.test.labels.subarray(0, n) };

@@ -1,7 +1,7 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ImageEmbedder } from '../embedding/image-embedder.js';
 import { decodeImage } from '../decode-image.js';
+import type { ImageEmbedder } from '../embedding/image-embedder.js';
 import { type SkippedImage, skipCodeOf } from '../image-folder.js';
 import { parseImageSource, readImageSource, UPLOADS_FOLDER } from '../image-source.js';
 import { imageSize } from '../image-spec.js';
@@ -63,7 +63,11 @@ export async function reindexCatalogue(
       const metadata = old.index.getMetadata(id);
       const source = metadata?.source;
       if (typeof source !== 'string') {
-        skipped.push({ file: id, code: 'NOT_FOUND', reason: 'no source recorded to read it back from' });
+        skipped.push({
+          file: id,
+          code: 'NOT_FOUND',
+          reason: 'no source recorded to read it back from',
+        });
         continue;
       }
       try {
@@ -85,7 +89,10 @@ export async function reindexCatalogue(
       batchMetadata.push(metadata);
     }
     if (batchIds.length > 0) {
-      const vectors = await embedder.embed(pixels.subarray(0, batchIds.length * size), batchIds.length);
+      const vectors = await embedder.embed(
+        pixels.subarray(0, batchIds.length * size),
+        batchIds.length,
+      );
       search.addEmbeddings(batchIds, vectors, batchMetadata);
     }
     options.onProgress?.(Math.min(start + batchSize, ids.length), ids.length);

@@ -100,7 +100,9 @@ export class CatalogueJournal {
    * was altered: refused.
    * @throws CorruptFileError for a damaged line that is not the last.
    */
-  static async open(path: string): Promise<{ journal: CatalogueJournal; records: JournalRecord[] }> {
+  static async open(
+    path: string,
+  ): Promise<{ journal: CatalogueJournal; records: JournalRecord[] }> {
     const { records, validBytes } = await readJournal(path);
     const handle = await open(path, 'a+');
     // Cut a torn tail, so the next append starts on a clean line.
@@ -133,7 +135,9 @@ export class CatalogueJournal {
  * Reads a journal's records. A damaged last line is a write cut short by a crash (never
  * acknowledged): dropped with a warning. A damaged line before the last: refused.
  */
-async function readJournal(path: string): Promise<{ records: JournalRecord[]; validBytes: number }> {
+async function readJournal(
+  path: string,
+): Promise<{ records: JournalRecord[]; validBytes: number }> {
   const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return '';
     throw error;

@@ -19,10 +19,16 @@ export class EmbedderMismatchError extends InvalidArgumentError {
     action: 'open' | 'add' | 'query',
   ) {
     const where = dir === undefined ? 'This index' : `The index at ${dir}`;
-    const name = (info: Partial<EmbedderInfo>) => (info.name === undefined ? '' : ` (${info.name})`);
+    const name = (info: Partial<EmbedderInfo>) =>
+      info.name === undefined ? '' : ` (${info.name})`;
     super(
       `${where} was built with embedder ${index.version}${name(index)}, but this ${action} uses ${offered.version}${name(offered)}: vectors of different models cannot be compared. Use the index's own embedder, or re-embed the catalogue for the new model with \`mlsd images reindex --index <dir> --model <new model> --out <new dir>\`.`,
-      { expected: index.version, actual: offered.version, action, ...(dir === undefined ? {} : { dir }) },
+      {
+        expected: index.version,
+        actual: offered.version,
+        action,
+        ...(dir === undefined ? {} : { dir }),
+      },
     );
     this.expected = index.version;
     this.actual = offered.version;

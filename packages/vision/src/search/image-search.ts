@@ -144,7 +144,11 @@ export class ImageSearch {
   /** An empty search over `embedder` (HNSW, cosine), to fill with {@link add} or {@link addEmbeddings}. */
   static create(
     embedder: ImageEmbedder,
-    options: { hnsw?: ImageIndexSettings; capacity?: number; decodeLimits?: Partial<DecodeLimits> } = {},
+    options: {
+      hnsw?: ImageIndexSettings;
+      capacity?: number;
+      decodeLimits?: Partial<DecodeLimits>;
+    } = {},
   ): ImageSearch {
     const index = new HnswIndex<ImageMetadata>({
       ...DEFAULT_HNSW,
@@ -330,10 +334,9 @@ export class ImageSearch {
       dim: embedder.dim,
       space: 'cosine',
     });
-    const ids =
-      artifact.manifest.files.some((file) => file.path === IDS_FILE)
-        ? await artifact.readJson<string[]>(IDS_FILE)
-        : (await artifact.readJson<{ ids: string[] }>('index/items.json')).ids;
+    const ids = artifact.manifest.files.some((file) => file.path === IDS_FILE)
+      ? await artifact.readJson<string[]>(IDS_FILE)
+      : (await artifact.readJson<{ ids: string[] }>('index/items.json')).ids;
     const decode = DecodeLimitsSchema.safeParse(params.decode ?? {});
     const search = new ImageSearch(embedder, index, {
       ids,

@@ -152,11 +152,7 @@ export class LiveCatalogue {
    * @throws ImageExistsError for an id already in the catalogue; the decode's typed errors
    *   for a bad image (nothing is recorded then).
    */
-  async add(
-    id: string,
-    image: Uint8Array,
-    metadata: ImageMetadata = {},
-  ): Promise<CatalogueChange> {
+  async add(id: string, image: Uint8Array, metadata: ImageMetadata = {}): Promise<CatalogueChange> {
     checkId(id);
     const vector = await this.#search.embedImage(image);
     return this.#change(async () => {
@@ -314,7 +310,8 @@ function applyRecord(search: ImageSearch, record: JournalRecord, dir: string): v
 }
 
 function checkId(id: string): void {
-  if (id.length === 0 || id.length > 512 || /[\0-\x1f]/.test(id)) {
+  const control = [...id].some((char) => char.charCodeAt(0) < 0x20);
+  if (id.length === 0 || id.length > 512 || control) {
     throw new InvalidArgumentError(
       `Image id must be 1 to 512 characters without control characters; got ${JSON.stringify(id.slice(0, 40))}.`,
     );

@@ -89,7 +89,9 @@ export async function cachedBackboneFeatures(
     }
     if (batch.length > 0) {
       const rows = await backbone.embed(pixels.subarray(0, batch.length * size), batch.length);
-      batch.forEach((key, i) => computedRows.set(key, rows.slice(i * dim, (i + 1) * dim)));
+      batch.forEach((key, i) => {
+        computedRows.set(key, rows.slice(i * dim, (i + 1) * dim));
+      });
     }
     done += Math.min(batchSize, missing.length - start);
     options.onProgress?.(done, entries.length);
@@ -135,7 +137,9 @@ async function readCache(
     }
     const values = new Float32Array(index.keys.length * dim);
     new Uint8Array(values.buffer).set(bytes);
-    index.keys.forEach((key, i) => rows.set(key, values.subarray(i * dim, (i + 1) * dim)));
+    index.keys.forEach((key, i) => {
+      rows.set(key, values.subarray(i * dim, (i + 1) * dim));
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       logWarn('ignoring an unreadable feature cache', {
@@ -158,8 +162,13 @@ async function writeCache(
   await mkdir(cacheDir, { recursive: true });
   const keys = [...rows.keys()];
   const values = new Float32Array(keys.length * dim);
-  keys.forEach((key, i) => values.set(rows.get(key)!, i * dim));
+  keys.forEach((key, i) => {
+    values.set(rows.get(key)!, i * dim);
+  });
   // Rows first: an index naming rows that are not written yet fails the size check on read.
   await writeFileAtomic(rowsPath, new Uint8Array(values.buffer));
-  await writeFileAtomic(indexPath, `${JSON.stringify({ version, dim, keys } satisfies CacheIndex)}\n`);
+  await writeFileAtomic(
+    indexPath,
+    `${JSON.stringify({ version, dim, keys } satisfies CacheIndex)}\n`,
+  );
 }

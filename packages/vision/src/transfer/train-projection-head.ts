@@ -2,7 +2,11 @@ import { getTf, InvalidArgumentError, InvalidDataError, Rng } from '@mlsd/core';
 import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import { type LayersModel, layers, sequential } from '@tensorflow/tfjs-layers';
 import { denseMatMul } from '../embedding/dense-matmul.js';
-import { cosineRate, countClasses, normalizedSoftmaxLoss } from '../embedding/normalized-softmax.js';
+import {
+  cosineRate,
+  countClasses,
+  normalizedSoftmaxLoss,
+} from '../embedding/normalized-softmax.js';
 import type { EpochReport } from '../embedding/train-embedder.js';
 
 /** Options of {@link trainProjectionHead}. */
@@ -131,7 +135,9 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
           const embedding = forward(x, seed * 1_000_003 + step * 64);
           return normalizedSoftmaxLoss(tf, embedding, proxies, batchLabels, classes, scale);
         }, variables);
-        optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+        optimizer.applyGradients(
+          grads as unknown as Parameters<typeof optimizer.applyGradients>[0],
+        );
         lossSum += value.dataSync()[0]!;
         tf.dispose([value, ...Object.values(grads)]);
         step++;

@@ -5,8 +5,8 @@ import type { ImageEmbedder } from '../embedding/image-embedder.js';
 import { ProjectionHeadEmbedder } from '../embedding/projection-head-embedder.js';
 import type { EpochReport } from '../embedding/train-embedder.js';
 import { listImageFolder, type SkippedImage } from '../image-folder.js';
-import { exactPrecisionAtK } from '../search/exact-precision.js';
 import { fileMetadata } from '../pipelines/index-folder.js';
+import { exactPrecisionAtK } from '../search/exact-precision.js';
 import { cachedBackboneFeatures, type FeatureEntry } from './feature-cache.js';
 import { type TrainHeadOptions, trainProjectionHead } from './train-projection-head.js';
 
@@ -104,7 +104,9 @@ export async function trainTransferEmbedder(
   const dim = backbone.dim;
   const pick = (rows: Int32Array) => {
     const out = new Float32Array(rows.length * dim);
-    rows.forEach((row, i) => out.set(cached.features.subarray(row * dim, (row + 1) * dim), i * dim));
+    rows.forEach((row, i) => {
+      out.set(cached.features.subarray(row * dim, (row + 1) * dim), i * dim);
+    });
     return out;
   };
   const trainFeatures = pick(train);
@@ -167,7 +169,9 @@ export function splitByLabel(
     const order = Int32Array.from(rows);
     rng.shuffle(order);
     const held = rows.length < 2 ? 0 : Math.max(1, Math.round(rows.length * share));
-    order.forEach((row, i) => (i < held ? validation : train).push(row));
+    order.forEach((row, i) => {
+      (i < held ? validation : train).push(row);
+    });
   }
   return {
     train: Int32Array.from(train.sort((a, b) => a - b)),
