@@ -191,6 +191,38 @@ describe('POST /v1/images and DELETE /v1/images/:id', () => {
     expect((await app.inject({ url: '/v1/info' })).json().images.count).toBe(201);
   });
 
+  it('keeps every change across a reload of the same folder, and takes changes after it', async () => {
+    const folder = await freshIndex('reload');
+    const live = await createService({ imageIndexDir: folder, adminToken: TOKEN, logger: false });
+    const post = (id: string) =>
+      live.app.inject({
+        method: 'POST',
+        url: `/v1/images?id=${id}`,
+        headers: { ...auth, 'content-type': 'image/png' },
+        payload: query,
+      });
+    expect((await post('before-reload')).statusCode).toBe(201);
+    const reload = await live.app.inject({
+      method: 'POST',
+      url: '/admin/reload',
+      headers: auth,
+      payload: { imageIndexDir: folder },
+    });
+    expect(reload.statusCode, reload.body).toBe(200);
+    expect((await post('after-reload')).statusCode).toBe(201);
+    const info = (await live.app.inject({ url: '/v1/info' })).json().images;
+    expect(info.count).toBe(202);
+    await live.close();
+    // The journal holds both; the lock was released at close.
+    const reopened = await createService({
+      imageIndexDir: folder,
+      adminToken: TOKEN,
+      logger: false,
+    });
+    expect((await reopened.app.inject({ url: '/v1/info' })).json().images.count).toBe(202);
+    await reopened.close();
+  });
+
   it('keeps the catalogue read-only without an admin token', async () => {
     const readOnly = await createService({
       imageIndexDir: await freshIndex('read-only'),

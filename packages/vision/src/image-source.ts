@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { InvalidDataError, NotFoundError } from '@mlsd/core';
 import type { FashionMnist } from '@mlsd/datasets';
@@ -135,5 +135,27 @@ export async function readImageSource(
       { source },
       { cause: error },
     );
+  }
+}
+
+/**
+ * Copies the uploads that `sources` name from one catalogue folder into another (a snapshot's
+ * or a reindexed catalogue's staging folder); other sources are left alone.
+ */
+export async function copyUploads(
+  sources: Iterable<unknown>,
+  fromDir: string,
+  toDir: string,
+): Promise<void> {
+  const files = new Set<string>();
+  for (const source of sources) {
+    if (typeof source !== 'string') continue;
+    const parsed = parseImageSource(source);
+    if (parsed.kind === 'upload') files.add(parsed.file);
+  }
+  if (files.size === 0) return;
+  await mkdir(join(toDir, UPLOADS_FOLDER), { recursive: true });
+  for (const file of files) {
+    await copyFile(join(fromDir, UPLOADS_FOLDER, file), join(toDir, UPLOADS_FOLDER, file));
   }
 }

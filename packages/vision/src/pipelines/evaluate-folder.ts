@@ -67,10 +67,7 @@ export async function evaluateImageFolder(
   }
   const search = ImageSearch.create(embedder, {
     capacity: folder.ids.length,
-    decodeLimits: {
-      ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
-      ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
-    },
+    decodeLimits: { maxPixels: options.maxPixels, timeoutSeconds: options.timeoutSeconds },
   });
   search.addEmbeddings(folder.ids, folder.vectors, folder.metadata);
   const result = await evaluateImageSearch(

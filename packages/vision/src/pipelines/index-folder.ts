@@ -117,10 +117,7 @@ export async function indexImageFolder(
   const search = ImageSearch.create(embedder, {
     capacity: folder.ids.length,
     ...(options.hnsw === undefined ? {} : { hnsw: options.hnsw }),
-    decodeLimits: {
-      ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
-      ...(options.timeoutSeconds === undefined ? {} : { timeoutSeconds: options.timeoutSeconds }),
-    },
+    decodeLimits: { maxPixels: options.maxPixels, timeoutSeconds: options.timeoutSeconds },
   });
   search.addEmbeddings(folder.ids, folder.vectors, folder.metadata);
   return {

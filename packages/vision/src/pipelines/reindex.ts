@@ -1,9 +1,8 @@
-import { copyFile, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { decodeImage } from '../decode-image.js';
 import type { ImageEmbedder } from '../embedding/image-embedder.js';
 import { type SkippedImage, skipCodeOf } from '../image-folder.js';
-import { parseImageSource, readImageSource, UPLOADS_FOLDER } from '../image-source.js';
+import { copyUploads, readImageSource } from '../image-source.js';
 import { imageSize } from '../image-spec.js';
 import type { ImageMetadata } from '../search/image-search.js';
 import { ImageSearch } from '../search/image-search.js';
@@ -54,7 +53,6 @@ export async function reindexCatalogue(
     decodeLimits: old.decodeLimits,
   });
   const skipped: SkippedImage[] = [];
-  const uploads = new Set<string>();
   const pixels = new Float32Array(batchSize * size);
   for (let start = 0; start < ids.length; start += batchSize) {
     const batchIds: string[] = [];
@@ -83,8 +81,6 @@ export async function reindexCatalogue(
         skipped.push({ file: id, code, reason: (error as Error).message });
         continue;
       }
-      const parsed = parseImageSource(source);
-      if (parsed.kind === 'upload') uploads.add(parsed.file);
       batchIds.push(id);
       batchMetadata.push(metadata);
     }
@@ -99,13 +95,12 @@ export async function reindexCatalogue(
   }
   await search.save(out, {
     params: { reindexedFrom: old.embedderVersion },
-    write: async (staging) => {
-      if (uploads.size === 0) return;
-      await mkdir(join(staging, UPLOADS_FOLDER));
-      for (const file of uploads) {
-        await copyFile(join(dir, UPLOADS_FOLDER, file), join(staging, UPLOADS_FOLDER, file));
-      }
-    },
+    write: (staging) =>
+      copyUploads(
+        [...search.ids()].map((id) => search.index.getMetadata(id)?.source),
+        dir,
+        staging,
+      ),
   });
   return {
     out: resolve(out),

@@ -9,7 +9,12 @@ import {
   writeArtifact,
 } from '@mlsd/core';
 import { decodeImage } from '../decode-image.js';
-import { type DecodeLimits, DecodeLimitsSchema, parseDecodeLimits } from '../decode-limits.js';
+import {
+  type DecodeLimits,
+  type DecodeLimitsInput,
+  DecodeLimitsSchema,
+  parseDecodeLimits,
+} from '../decode-limits.js';
 import { loadImageEmbedder, reloadEmbedder } from '../embedding/embedder-registry.js';
 import type { EmbedderInfo, ImageEmbedder } from '../embedding/image-embedder.js';
 import { EmbedderMismatchError } from './embedder-mismatch-error.js';
@@ -44,7 +49,7 @@ export interface BuildImageSearchOptions {
   /** HNSW settings (cosine space); defaults M 16, efConstruction 200, ef 64. */
   hnsw?: ImageIndexSettings;
   /** Limits applied when images are decoded for this index (saved with it). */
-  decodeLimits?: Partial<DecodeLimits>;
+  decodeLimits?: DecodeLimitsInput;
   /** Called with the number of images embedded so far. */
   onProgress?: (done: number) => void;
 }
@@ -103,7 +108,7 @@ export class ImageSearch {
   constructor(
     embedder: ImageEmbedder,
     index: VectorIndex<ImageMetadata>,
-    options: { ids?: Iterable<string>; decodeLimits?: Partial<DecodeLimits> } = {},
+    options: { ids?: Iterable<string>; decodeLimits?: DecodeLimitsInput } = {},
   ) {
     if (index.dim !== embedder.dim) {
       throw new InvalidArgumentError(
@@ -147,7 +152,7 @@ export class ImageSearch {
     options: {
       hnsw?: ImageIndexSettings;
       capacity?: number;
-      decodeLimits?: Partial<DecodeLimits>;
+      decodeLimits?: DecodeLimitsInput;
     } = {},
   ): ImageSearch {
     const index = new HnswIndex<ImageMetadata>({

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   InvalidArgumentError,
@@ -9,7 +9,7 @@ import {
   writeFileAtomic,
 } from '@mlsd/core';
 import type { ImageEmbedder } from '../embedding/image-embedder.js';
-import { parseImageSource, UPLOADS_FOLDER, uploadSource } from '../image-source.js';
+import { copyUploads, UPLOADS_FOLDER, uploadSource } from '../image-source.js';
 import { CatalogueJournal, type JournalRecord } from './catalogue-journal.js';
 import { EmbedderMismatchError } from './embedder-mismatch-error.js';
 import { type ImageMetadata, ImageSearch } from './image-search.js';
@@ -214,28 +214,16 @@ export class LiveCatalogue {
 
   async #compact(): Promise<void> {
     const search = this.#search;
-    const uploads = new Set<string>();
-    for (const id of search.ids()) {
-      const source = search.index.getMetadata(id)?.source;
-      if (typeof source === 'string') {
-        const parsed = parseImageSource(source);
-        if (parsed.kind === 'upload') uploads.add(parsed.file);
-      }
-    }
     await this.#journal.close();
     try {
       await search.save(this.dir, {
         params: { journalSeq: this.#seq },
-        write: async (staging) => {
-          if (uploads.size === 0) return;
-          await mkdir(join(staging, UPLOADS_FOLDER));
-          for (const file of uploads) {
-            await copyFile(
-              join(this.dir, UPLOADS_FOLDER, file),
-              join(staging, UPLOADS_FOLDER, file),
-            );
-          }
-        },
+        write: (staging) =>
+          copyUploads(
+            [...search.ids()].map((id) => search.index.getMetadata(id)?.source),
+            this.dir,
+            staging,
+          ),
       });
     } finally {
       // The new folder (or, if the save failed, the old one with its journal) gets the lock
