@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '@mlsd/core';
@@ -79,6 +79,27 @@ describe('ImageSearch', () => {
     after.forEach((hit, i) => {
       expect(hit.distance).toBeCloseTo(before[i]!.distance, 5);
     });
+  });
+
+  it('loads an index saved in the previous format (no embedder version, no ids file)', async () => {
+    const catalogue = makeShapes(20, 21);
+    const ids = Array.from({ length: 20 }, (_, i) => `old-${i}`);
+    const search = await ImageSearch.build({ embedder, ids, pixels: catalogue.images });
+    const dir = join(workDir, 'format-1');
+    await search.save(dir);
+    // What format 1 wrote: the same folder without the embedder info and the ids file.
+    const manifestPath = join(dir, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest.formatVersion = 1;
+    delete manifest.params.embedder;
+    delete manifest.params.decode;
+    manifest.files = manifest.files.filter((file: { path: string }) => file.path !== 'ids.json');
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    await rm(join(dir, 'ids.json'));
+    const loaded = await ImageSearch.load(dir);
+    expect([...loaded.ids()]).toEqual(ids);
+    expect(loaded.embedderVersion).toBe(embedder.info.version);
+    expect((await loaded.query(catalogue.images.subarray(144, 288), 1))[0]!.id).toBe('old-1');
   });
 
   it('refuses a corrupt query image with a typed error naming it', async () => {
