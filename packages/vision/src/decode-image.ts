@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import {
   CorruptFileError,
   InvalidArgumentError,
+  isMlsdError,
   NotFoundError,
   UnsupportedFormatError,
 } from '@mlsd/core';
@@ -59,7 +60,11 @@ export async function decodeImage(
 ): Promise<Float32Array> {
   const o: DecodeImageOptions = options instanceof Float32Array ? { out: options } : options;
   const name = typeof input === 'string' ? input : (o.name ?? '<image bytes>');
-  const limits = parseDecodeLimits({ maxPixels: o.maxPixels, timeoutSeconds: o.timeoutSeconds });
+  const limits = parseDecodeLimits({
+    maxPixels: o.maxPixels,
+    maxBytes: o.maxBytes,
+    timeoutSeconds: o.timeoutSeconds,
+  });
   const size = imageSize(spec);
   if (o.out !== undefined && o.out.length !== size) {
     throw new InvalidArgumentError(
@@ -67,7 +72,7 @@ export async function decodeImage(
     );
   }
   const out = o.out ?? new Float32Array(size);
-  const bytes = typeof input === 'string' ? await readImageFile(input) : input;
+  const bytes = typeof input === 'string' ? await readImageFile(input, limits.maxBytes) : input;
   if (bytes.length === 0) {
     throw new CorruptFileError(`${name} is empty (0 bytes); it is not an image.`, { file: name });
   }
@@ -216,15 +221,35 @@ export function normalizePixels(
   return out;
 }
 
-async function readImageFile(path: string): Promise<Buffer> {
+/**
+ * Reads an image file, refusing what is not a regular file (a FIFO would block the read
+ * forever) and files above `maxBytes`, before reading them.
+ */
+async function readImageFile(path: string, maxBytes: number): Promise<Buffer> {
   try {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      throw new InvalidArgumentError(`${path} is a folder, not an image file.`, { file: path });
+    }
+    if (!info.isFile()) {
+      throw new InvalidArgumentError(
+        `${path} is not a regular file (a FIFO, socket or device); it is not read.`,
+        { file: path },
+      );
+    }
+    if (info.size > maxBytes) {
+      throw new ImageTooLargeError(
+        `${path} is ${info.size} bytes, above the file limit of ${maxBytes} (maxBytes); raise maxBytes to read it.`,
+        { file: path, bytes: info.size, maxBytes },
+      );
+    }
     return await readFile(path);
   } catch (error) {
+    if (isMlsdError(error)) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT')
+    if (code === 'ENOENT') {
       throw new NotFoundError(`Image file ${path} does not exist.`, { file: path });
-    if (code === 'EISDIR')
-      throw new InvalidArgumentError(`${path} is a folder, not an image file.`, { file: path });
+    }
     throw new InvalidArgumentError(
       `Image file ${path} cannot be read (${code ?? (error as Error).message}); check its permissions.`,
       { file: path, errno: code },

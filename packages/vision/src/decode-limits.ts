@@ -8,6 +8,8 @@ import { z } from 'zod';
  * camera up to 40 MP fits; raise it with `maxPixels` (`--max-pixels`) for larger photos.
  */
 export const DEFAULT_MAX_PIXELS = 40_000_000;
+/** Default largest image file read, bytes (256 MiB): larger files are refused before reading. */
+export const DEFAULT_MAX_BYTES = 256 * 2 ** 20;
 /** Default longest decode, seconds (sharp's `timeout`): a slow decode is stopped and reported. */
 export const DEFAULT_DECODE_TIMEOUT_SECONDS = 10;
 
@@ -16,6 +18,8 @@ export const DecodeLimitsSchema = z
   .object({
     /** Largest image accepted, in pixels (width × height from the header). */
     maxPixels: z.number().int().positive().default(DEFAULT_MAX_PIXELS),
+    /** Largest image file read from disk, bytes. */
+    maxBytes: z.number().int().positive().default(DEFAULT_MAX_BYTES),
     /** Longest one decode may take, seconds; a slower one is stopped. */
     timeoutSeconds: z.number().int().positive().max(3600).default(DEFAULT_DECODE_TIMEOUT_SECONDS),
   })
@@ -29,6 +33,15 @@ export type DecodeLimitsInput = z.input<typeof DecodeLimitsSchema>;
 /** Validates decode limits, filling in the defaults. */
 export function parseDecodeLimits(input: DecodeLimitsInput = {}): DecodeLimits {
   return parseOptions(DecodeLimitsSchema, input, 'decode limits');
+}
+
+/** The decode limits among a larger options object (to pass them on). */
+export function pickDecodeLimits(options: DecodeLimitsInput): DecodeLimitsInput {
+  return {
+    maxPixels: options.maxPixels,
+    maxBytes: options.maxBytes,
+    timeoutSeconds: options.timeoutSeconds,
+  };
 }
 
 /** An image whose header declares more pixels than the decode limit allows. */

@@ -8,6 +8,7 @@ import {
   type DecodeLimitsInput,
   DecodeTimeoutError,
   ImageTooLargeError,
+  pickDecodeLimits,
 } from './decode-limits.js';
 import { type ImageSpec, imageSize } from './image-spec.js';
 
@@ -258,8 +259,7 @@ export function decodeImageBatches(
           try {
             await decodeImage(join(dir, file), spec, {
               out: buffer.subarray(index * size, (index + 1) * size),
-              maxPixels: options.maxPixels,
-              timeoutSeconds: options.timeoutSeconds,
+              ...pickDecodeLimits(options),
               gate: options.gate,
             });
             ok[index] = 1;

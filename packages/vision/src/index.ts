@@ -18,12 +18,14 @@ export type { DecodeGateOptions, DecodeLimits, DecodeLimitsInput } from './decod
 export {
   DEFAULT_DECODE_GATE,
   DEFAULT_DECODE_TIMEOUT_SECONDS,
+  DEFAULT_MAX_BYTES,
   DEFAULT_MAX_PIXELS,
   DecodeGate,
   DecodeLimitsSchema,
   DecodeTimeoutError,
   ImageTooLargeError,
   parseDecodeLimits,
+  pickDecodeLimits,
 } from './decode-limits.js';
 export type { EmbedderArchitecture } from './embedding/build-network.js';
 export { buildEmbedderNetwork } from './embedding/build-network.js';

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { CorruptFileError, UnsupportedFormatError } from '@mlsd/core';
 import sharp from 'sharp';
@@ -120,6 +124,18 @@ describe('real photos decode to the right pixels, or are refused with a reason',
       /maxPixels 10000/,
     );
     expect(await decodeImage(small, rgb(8, 8), { maxPixels: 12_000 })).toHaveLength(192);
+  });
+
+  it('never opens a FIFO given as an image (the read would hang), and refuses files above maxBytes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mlsd-fifo-'));
+    execFileSync('mkfifo', [join(dir, 'pipe.jpg')]);
+    await expect(decodeImage(join(dir, 'pipe.jpg'), rgb(4, 4))).rejects.toThrow(
+      /pipe\.jpg is not a regular file/,
+    );
+    await writeFile(join(dir, 'big.jpg'), Buffer.alloc(5000));
+    await expect(decodeImage(join(dir, 'big.jpg'), rgb(4, 4), { maxBytes: 4096 })).rejects.toThrow(
+      ImageTooLargeError,
+    );
   });
 
   it('refuses zero-byte and truncated files as corrupt, naming them', async () => {

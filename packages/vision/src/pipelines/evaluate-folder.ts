@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { InvalidDataError, Rng } from '@mlsd/core';
+import { pickDecodeLimits } from '../decode-limits.js';
 import type { ImageEmbedder } from '../embedding/image-embedder.js';
 import type { FolderCounts, SkippedImage } from '../image-folder.js';
 import { evaluateImageSearch, type SearchEvaluation } from '../search/evaluate-search.js';
@@ -67,7 +68,7 @@ export async function evaluateImageFolder(
   }
   const search = ImageSearch.create(embedder, {
     capacity: folder.ids.length,
-    decodeLimits: { maxPixels: options.maxPixels, timeoutSeconds: options.timeoutSeconds },
+    decodeLimits: pickDecodeLimits(options),
   });
   search.addEmbeddings(folder.ids, folder.vectors, folder.metadata);
   const result = await evaluateImageSearch(

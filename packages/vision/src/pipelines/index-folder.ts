@@ -1,5 +1,6 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from '@mlsd/core';
+import { pickDecodeLimits } from '../decode-limits.js';
 import type { ImageEmbedder } from '../embedding/image-embedder.js';
 import {
   type DecodeFolderOptions,
@@ -117,7 +118,7 @@ export async function indexImageFolder(
   const search = ImageSearch.create(embedder, {
     capacity: folder.ids.length,
     ...(options.hnsw === undefined ? {} : { hnsw: options.hnsw }),
-    decodeLimits: { maxPixels: options.maxPixels, timeoutSeconds: options.timeoutSeconds },
+    decodeLimits: pickDecodeLimits(options),
   });
   search.addEmbeddings(folder.ids, folder.vectors, folder.metadata);
   return {

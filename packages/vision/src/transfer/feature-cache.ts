@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { logWarn, writeFileAtomic } from '@mlsd/core';
 import { decodeImage } from '../decode-image.js';
-import type { DecodeLimitsInput } from '../decode-limits.js';
+import { type DecodeLimitsInput, pickDecodeLimits } from '../decode-limits.js';
 import type { ImageEmbedder } from '../embedding/image-embedder.js';
 import { type SkippedImage, skipCodeOf } from '../image-folder.js';
 import { imageSize } from '../image-spec.js';
@@ -77,8 +77,7 @@ export async function cachedBackboneFeatures(
         await decodeImage(await entry.image(), backbone.spec, {
           out: pixels.subarray(batch.length * size, (batch.length + 1) * size),
           name: entry.key,
-          maxPixels: options.maxPixels,
-          timeoutSeconds: options.timeoutSeconds,
+          ...pickDecodeLimits(options),
         });
         batch.push(entry.key);
       } catch (error) {
