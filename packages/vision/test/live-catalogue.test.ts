@@ -103,7 +103,7 @@ describe('embedder versions', () => {
       EmbedderMismatchError,
     );
     expect(() => search.addEmbeddings(['x'], foreign, undefined, other.info.version)).toThrow(
-      /this add uses/,
+      /cannot be given vectors with quadrant-colour:/,
     );
     // Edited embedder files are caught on load: the version no longer matches the index.
     await writeFile(join(dir, 'embedder', 'quadrant-colour.json'), '{"weights":[2,2,2]}');
