@@ -16,7 +16,8 @@
  * Sizes: PHOTO_VARIANTS (5000), FASHION_CATALOGUE (5000), FASHION_QUERIES (1000),
  *        LATENCY_QUERIES (300), LARGE_PHOTOS (40). Writes benchmarks/results/vision-pretrained.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +135,54 @@ for (const batchSize of [1, 4, 8, 16, 32, 64]) {
   log(`batch ${batchSize}: ${(count / seconds).toFixed(1)} images/s`);
 }
 
+// 2b. The same weights on ONNX Runtime (CPU): converted by tfjs-layers-to-onnx.py with Debian's
+// python3-onnx (a peer tool, not a dependency); skipped with the reason when it cannot run.
+const onnxPath = join(cacheDir, 'mobilenet_v2.onnx');
+let onnxEmbedder: Awaited<ReturnType<typeof loadImageEmbedder>> | undefined;
+let onnx: Record<string, unknown>;
+if (!existsSync(onnxPath)) {
+  const script = fileURLToPath(new URL('./tfjs-layers-to-onnx.py', import.meta.url));
+  spawnSync('/usr/bin/python3', [script, modelDir, onnxPath], { stdio: 'inherit' });
+}
+if (existsSync(onnxPath)) {
+  log('ONNX Runtime: agreement with TF.js, then throughput by batch size');
+  onnxEmbedder = await loadImageEmbedder(onnxPath, { preset: 'unit', output: 'features' });
+  const a = await backbone.embed(sample.subarray(0, 16 * size), 16);
+  const b = await onnxEmbedder.embed(sample.subarray(0, 16 * size), 16);
+  let minCosine = 1;
+  for (let i = 0; i < 16; i++) {
+    let dot = 0;
+    for (let j = 0; j < backbone.dim; j++)
+      dot += a[i * backbone.dim + j]! * b[i * backbone.dim + j]!;
+    minCosine = Math.min(minCosine, dot);
+  }
+  const onnxThroughput = [];
+  for (const threads of [1, 0]) {
+    const runner =
+      threads === 0
+        ? onnxEmbedder
+        : await loadImageEmbedder(onnxPath, { preset: 'unit', output: 'features', threads });
+    for (const batchSize of [1, 8, 32]) {
+      const count = Math.max(batchSize, 32);
+      const started = performance.now();
+      await runner.embed(sample.subarray(0, count * size), count, { batchSize });
+      const seconds = (performance.now() - started) / 1000;
+      onnxThroughput.push({
+        threads: threads === 0 ? 'all cores' : threads,
+        batchSize,
+        imagesPerSecond: count / seconds,
+        load: loadavg()[0],
+      });
+      log(
+        `onnx threads ${threads || 'all'} batch ${batchSize}: ${(count / seconds).toFixed(1)} images/s`,
+      );
+    }
+  }
+  onnx = { model: onnxPath, minCosineToTfjs: minCosine, throughput: onnxThroughput };
+} else {
+  onnx = { skipped: '/usr/bin/python3 with python3-onnx could not convert the model' };
+}
+
 /** Photo variant `i`: a random crop, flip, quarter turn and colour change of a committed photo. */
 async function photoVariant(i: number): Promise<Buffer> {
   const rng = new Rng(`variant-${i}`);
@@ -211,10 +260,12 @@ const buildSeconds = (performance.now() - buildStart) / 1000;
 const memoryAfter = settledMemory();
 const indexDir = join(tmpdir(), `mlsd-bench-index-${process.pid}`);
 await search.save(indexDir);
-const { stdout: du } = await import('node:child_process').then((cp) =>
-  cp.spawnSync('du', ['-sb', join(indexDir, 'index'), join(indexDir, 'ids.json')], {
+const { stdout: du } = spawnSync(
+  'du',
+  ['-sb', join(indexDir, 'index'), join(indexDir, 'ids.json')],
+  {
     encoding: 'utf8',
-  }),
+  },
 );
 // The index and the ids; the embedder's own files are the same whatever the catalogue's size.
 const indexBytes = du
@@ -248,38 +299,59 @@ for (let q = 0; q < LATENCY_QUERIES; q++) {
     queryLabels.push(`fashion:${dataset.test.labels[q]}`);
   }
 }
-await search.query(queries[0]!, 10); // warm-up
-const times = new Float64Array(LATENCY_QUERIES);
-const stages = {
-  decodeMs: new Float64Array(LATENCY_QUERIES),
-  embedMs: new Float64Array(LATENCY_QUERIES),
-  searchMs: new Float64Array(LATENCY_QUERIES),
-};
-const found: string[][] = [];
-const latencyStart = performance.now();
-for (let q = 0; q < LATENCY_QUERIES; q++) {
-  const t0 = performance.now();
-  const pixels = await search.embedderInput(queries[q]!);
-  const t1 = performance.now();
-  const vector = await search.embedder.embed(pixels, 1);
-  const t2 = performance.now();
-  const hits = search.queryEmbedding(vector, 10);
-  const t3 = performance.now();
-  times[q] = t3 - t0;
-  stages.decodeMs[q] = t1 - t0;
-  stages.embedMs[q] = t2 - t1;
-  stages.searchMs[q] = t3 - t2;
-  found.push(hits.map((hit) => String(hit.metadata?.label)));
+/** End-to-end latency of `target`, one query at a time, with the time of each stage. */
+async function queryLatency(target: ImageSearch) {
+  await target.query(queries[0]!, 10); // warm-up
+  const times = new Float64Array(LATENCY_QUERIES);
+  const stages = {
+    decodeMs: new Float64Array(LATENCY_QUERIES),
+    embedMs: new Float64Array(LATENCY_QUERIES),
+    searchMs: new Float64Array(LATENCY_QUERIES),
+  };
+  const found: string[][] = [];
+  const started = performance.now();
+  for (let q = 0; q < LATENCY_QUERIES; q++) {
+    const t0 = performance.now();
+    const pixels = await target.embedderInput(queries[q]!);
+    const t1 = performance.now();
+    const vector = await target.embedder.embed(pixels, 1);
+    const t2 = performance.now();
+    const hits = target.queryEmbedding(vector, 10);
+    const t3 = performance.now();
+    times[q] = t3 - t0;
+    stages.decodeMs[q] = t1 - t0;
+    stages.embedMs[q] = t2 - t1;
+    stages.searchMs[q] = t3 - t2;
+    found.push(hits.map((hit) => String(hit.metadata?.label)));
+  }
+  return {
+    catalogue: target.size,
+    embedder: target.embedder.info.kind,
+    ...latencyStats(times, performance.now() - started),
+    stagesP50Ms: Object.fromEntries(
+      Object.entries(stages).map(([name, values]) => [name, latencyStats(values, 1).p50Ms]),
+    ),
+    precisionAt10: precisionAtK(queryLabels, found, 10),
+    loadAverage: loadavg()[0],
+  };
 }
-const latency = {
-  catalogue: n,
-  ...latencyStats(times, performance.now() - latencyStart),
-  stagesP50Ms: Object.fromEntries(
-    Object.entries(stages).map(([name, values]) => [name, latencyStats(values, 1).p50Ms]),
-  ),
-  precisionAt10: precisionAtK(queryLabels, found, 10),
-};
+const latency = await queryLatency(search);
 log(`latency p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms`);
+// The same catalogue vectors queried through ONNX Runtime: its vectors agree with TF.js's (the
+// minimum cosine above), so they may share one index for this measurement.
+let onnxLatency: Awaited<ReturnType<typeof queryLatency>> | undefined;
+if (onnxEmbedder !== undefined) {
+  const onnxSearch = ImageSearch.create(onnxEmbedder, { capacity: n });
+  onnxSearch.addEmbeddings(
+    catalogue.keys,
+    catalogue.features,
+    catalogue.keys.map((key) => ({ label: labelOf(key) })),
+  );
+  onnxLatency = await queryLatency(onnxSearch);
+  log(
+    `onnx latency p50 ${onnxLatency.p50Ms.toFixed(1)} ms, p99 ${onnxLatency.p99Ms.toFixed(1)} ms`,
+  );
+}
 
 // 4. Transfer learning on Fashion-MNIST at 224 × 224: frozen features, trained head, from scratch.
 log(`transfer: ${FASHION_CATALOGUE} training images (catalogue), ${FASHION_QUERIES} test queries`);
@@ -370,7 +442,8 @@ const results = {
     seconds: featureSeconds,
   },
   index: { images: n, buildSeconds },
-  queryLatency: latency,
+  queryLatency: { tfjsWasm: latency, onnxRuntime: onnxLatency ?? null },
+  onnxRuntime: onnx,
   memoryPerImage: memory,
   indexingLargePhotos: largePhotos,
   transfer: {
@@ -390,6 +463,9 @@ const f = (x: number, d = 1) => x.toFixed(d);
 process.stdout.write(
   `MobileNetV2 224×224 on ${results.backend}: ${throughput.map((t) => `batch ${t.batchSize} ${f(t.imagesPerSecond)} img/s`).join(', ')}\n` +
     `query from JPEG bytes, ${n} images: p50 ${f(latency.p50Ms)} ms, p99 ${f(latency.p99Ms)} ms (decode ${f(latency.stagesP50Ms.decodeMs!)} / embed ${f(latency.stagesP50Ms.embedMs!)} / search ${f(latency.stagesP50Ms.searchMs!, 2)} ms at p50)\n` +
+    (onnxLatency === undefined
+      ? 'ONNX Runtime: skipped\n'
+      : `ONNX Runtime (same weights, min cosine to TF.js ${f(onnx.minCosineToTfjs as number, 6)}): query p50 ${f(onnxLatency.p50Ms)} ms, p99 ${f(onnxLatency.p99Ms)} ms\n`) +
     `memory per indexed image: ${f(memory.rssBytesPerImage / 1024)} KiB resident (vector ${memory.vectorBytesPerImage} B), ${f(memory.savedIndexBytesPerImage / 1024)} KiB on disk\n` +
     `peak RSS indexing large photos: ${largePhotos.map((l) => `${l.photos} photos ${f(l.peakRssMiB, 0)} MiB`).join(', ')}\n` +
     `Fashion-MNIST P@10: frozen MobileNetV2 ${f(frozen, 4)}, trained head ${f(trained, 4)}, from scratch ${f(fromScratch, 4)}\n`,

@@ -21,6 +21,8 @@ export interface LoadEmbedderOptions extends ModelInputOptions {
   batchSize?: number | undefined;
   /** Name for people (default: the model's file or folder name); kept when an index is saved. */
   name?: string | undefined;
+  /** ONNX: threads onnxruntime uses inside one run (default: its own choice, all cores). */
+  threads?: number | undefined;
 }
 
 /** What a loader may call back into: loading another embedder (a backbone, say). */
