@@ -30,6 +30,7 @@ import { loadFashionMnist } from '@mlsd/datasets';
 import {
   cachedBackboneFeatures,
   DEFAULT_EMBEDDER_DIR,
+  datasetSource,
   decodeImage,
   embedImageFolder,
   exactPrecisionAtK,
@@ -41,6 +42,7 @@ import {
   imageSize,
   loadImageEmbedder,
   ProjectionHeadEmbedder,
+  parseImageSource,
   trainProjectionHead,
 } from '@mlsd/vision';
 import sharp from 'sharp';
@@ -227,7 +229,7 @@ const entries: FeatureEntry[] = [
     image: () => photoVariant(i),
   })),
   ...Array.from({ length: FASHION_CATALOGUE }, (_, i) => ({
-    key: `fashion-mnist:train:${i}`,
+    key: datasetSource('train', i),
     image: () => fashionJpeg('train', i),
   })),
 ];
@@ -246,7 +248,7 @@ const featureSeconds = (performance.now() - featureStart) / 1000;
 const labelOf = (key: string) =>
   key.startsWith('photo-variant:')
     ? `photo:${sources[Number(key.split(':')[1]) % sources.length]}`
-    : `fashion:${dataset.train.labels[Number(key.split(':')[2])]}`;
+    : `fashion:${dataset.train.labels[datasetIndex(key)]}`;
 
 const memoryBefore = settledMemory();
 const search = ImageSearch.create(backbone, { capacity: catalogue.keys.length });
@@ -358,7 +360,7 @@ log(`transfer: ${FASHION_CATALOGUE} training images (catalogue), ${FASHION_QUERI
 const testFeatures = await cachedBackboneFeatures(
   backbone,
   Array.from({ length: FASHION_QUERIES }, (_, i) => ({
-    key: `fashion-mnist:test:${i}`,
+    key: datasetSource('test', i),
     image: () => fashionJpeg('test', i),
   })),
   cacheDir,
@@ -366,7 +368,7 @@ const testFeatures = await cachedBackboneFeatures(
 );
 const fashionRows = catalogue.keys
   .map((key, row) => ({ key, row }))
-  .filter(({ key }) => key.startsWith('fashion-mnist:train:'));
+  .filter(({ key }) => parseImageSource(key).kind === 'dataset');
 const trainFeatures = new Float32Array(fashionRows.length * backbone.dim);
 const trainLabels = new Int32Array(fashionRows.length);
 fashionRows.forEach(({ key, row }, i) => {
@@ -374,7 +376,7 @@ fashionRows.forEach(({ key, row }, i) => {
     catalogue.features.subarray(row * backbone.dim, (row + 1) * backbone.dim),
     i * backbone.dim,
   );
-  trainLabels[i] = dataset.train.labels[Number(key.split(':')[2])]!;
+  trainLabels[i] = dataset.train.labels[datasetIndex(key)]!;
 });
 const testLabels = dataset.test.labels.subarray(0, FASHION_QUERIES);
 const frozen = exactPrecisionAtK(
@@ -470,6 +472,13 @@ process.stdout.write(
     `peak RSS indexing large photos: ${largePhotos.map((l) => `${l.photos} photos ${f(l.peakRssMiB, 0)} MiB`).join(', ')}\n` +
     `Fashion-MNIST P@10: frozen MobileNetV2 ${f(frozen, 4)}, trained head ${f(trained, 4)}, from scratch ${f(fromScratch, 4)}\n`,
 );
+
+/** The image index of a `fashion-mnist:<split>:<i>` source. */
+function datasetIndex(key: string): number {
+  const source = parseImageSource(key);
+  if (source.kind !== 'dataset') throw new Error(`${key} is not a dataset source`);
+  return source.index;
+}
 
 function settledMemory(): NodeJS.MemoryUsage {
   gc();
