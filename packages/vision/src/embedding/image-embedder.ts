@@ -76,11 +76,13 @@ export function normalizeRows(values: Float32Array, dim: number): void {
 }
 
 /**
- * Default images per forward pass for an input of this size: about 4 M input values per
- * batch (256 for 28 × 28 grey, 27 for 224 × 224 colour), so activations stay a few hundred MB.
+ * Default images per forward pass for an input of this size: about 1 M input values per
+ * batch (256 for 28 × 28 grey, 6 for 224 × 224 colour). MobileNetV2 on the WebAssembly backend
+ * measured fastest at batches of 4–8 (benchmarks/results/vision-pretrained.json); larger ones
+ * only grow the activations' memory.
  */
 export function defaultBatchSize(spec: ImageSpec): number {
-  return Math.max(1, Math.min(256, Math.floor(2 ** 22 / imageSize(spec))));
+  return Math.max(1, Math.min(256, Math.floor(2 ** 20 / imageSize(spec))));
 }
 
 /**
