@@ -254,8 +254,10 @@ export async function runYourPhotos(options: YourPhotosOptions): Promise<YourPho
 
   const rows: SheetRow[] = [];
   for (const name of sources.slice(0, 6)) {
-    const query = join(folder, name, variants > 3 ? 'rotated.jpg' : 'original.jpg');
-    const hits = await search.query(query, 6);
+    const file = `${name}/${variants > 3 ? 'rotated.jpg' : 'original.jpg'}`;
+    const query = join(folder, file);
+    // The query file is in the catalogue too: show the six nearest other files.
+    const hits = (await search.query(query, 7)).filter((hit) => hit.id !== file).slice(0, 6);
     rows.push({
       query,
       results: hits.map((hit) => ({
@@ -266,7 +268,9 @@ export async function runYourPhotos(options: YourPhotosOptions): Promise<YourPho
   }
   const sheetPath = join(options.outDir, 'your-photos-sheet.png');
   await writeContactSheet(sheetPath, rows, { cellSize: 120 });
-  log(`   contact sheet (query in blue; green = same photo, red = another): ${sheetPath}`);
+  log(
+    `   contact sheet (an EXIF-rotated photo in blue, then its six nearest other files; green = same photo, red = another): ${sheetPath}`,
+  );
 
   log('   live catalogue: the index served with an admin token; one photo added, found, removed');
   const token = 'example-admin-token';

@@ -146,7 +146,13 @@ export function classifyDecodeError(error: unknown, name: string, timeoutSeconds
   ) {
     return error;
   }
-  const message = (error instanceof Error ? error.message : String(error)).trim();
+  // libvips reports some failures over many lines (libheif's seek retries): keep the first
+  // and the last, which say what and why.
+  const lines = (error instanceof Error ? error.message : String(error))
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const message = lines.length <= 2 ? lines.join(' ') : `${lines[0]} … ${lines.at(-1)}`;
   if (/^timeout/i.test(message)) {
     return new DecodeTimeoutError(
       `${name} took longer than the decode timeout of ${timeoutSeconds} s and was stopped (${message}); raise timeoutSeconds to allow slower decodes.`,
