@@ -179,11 +179,14 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   };
   const [fraudLoad, imagesLoad] = await Promise.allSettled([
     o.fraudModelDir === undefined ? undefined : FraudService.open(o.fraudModelDir, fraudOptions),
-    o.imageIndexDir === undefined ? undefined : ImageService.open(o.imageIndexDir),
+    o.imageIndexDir === undefined
+      ? undefined
+      : ImageService.open(o.imageIndexDir, { live: o.adminToken !== undefined }),
   ]);
   if (fraudLoad.status === 'rejected' || imagesLoad.status === 'rejected') {
     // Do not leave a state store (a Redis connection) open behind a refused start.
     if (fraudLoad.status === 'fulfilled') await fraudLoad.value?.close();
+    if (imagesLoad.status === 'fulfilled') await imagesLoad.value?.close();
     logger?.flush();
     throw fraudLoad.status === 'rejected'
       ? fraudLoad.reason
@@ -198,7 +201,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     adminToken: o.adminToken,
     closing: false,
     openFraud: (dir) => FraudService.open(dir, fraudOptions),
-    openImages: (dir) => ImageService.open(dir),
+    openImages: (dir) => ImageService.open(dir, { live: o.adminToken !== undefined }),
   };
   if (fraud !== undefined) metrics.setModelVersion('fraud', fraud.version);
   if (images !== undefined) metrics.setModelVersion('images', images.version);
@@ -295,6 +298,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       files: 1,
       fields: 10,
       parts: 12,
+      // Routes may raise it for their own forms (readMultipartForm passes fieldLimitBytes).
       fieldSize: MULTIPART_FIELD_LIMIT_BYTES,
     },
   });
@@ -380,6 +384,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         clearTimeout(timer);
         await draining;
         await context.fraud?.close();
+        await context.images?.close();
         logger?.info('service closed');
         logger?.flush();
       })();

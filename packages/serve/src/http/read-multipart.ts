@@ -49,7 +49,9 @@ export async function readMultipartForm(
   });
   overLimit.catch(() => {});
   // parts() pipes the body into the parser synchronously, so counting from here sees every byte.
-  const parts = request.parts()[Symbol.asyncIterator]();
+  const parts = request
+    .parts({ limits: { fieldSize: limits.fieldLimitBytes } })
+    [Symbol.asyncIterator]();
   let received = 0;
   const count = (chunk: Buffer) => {
     received += chunk.length;

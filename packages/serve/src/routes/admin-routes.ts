@@ -15,19 +15,26 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** Checks `Authorization: Bearer <token>` in constant time. */
-function authorize(context: ServiceContext, request: FastifyRequest): void {
+/**
+ * Checks `Authorization: Bearer <token>` in constant time (admin routes and catalogue changes).
+ * @param route - named in the messages, e.g. `POST /admin/reload`.
+ */
+export function authorize(
+  context: ServiceContext,
+  request: FastifyRequest,
+  route = 'POST /admin/reload',
+): void {
   if (context.adminToken === undefined) {
     throw new HttpError(
       404,
       'NOT_FOUND',
-      'Admin routes are off: start the service with an admin token (mlsd serve --admin-token-env <VAR>) to enable POST /admin/reload.',
+      `Admin routes are off: start the service with an admin token (mlsd serve --admin-token-env <VAR>) to enable ${route}.`,
     );
   }
   const header = request.headers.authorization ?? '';
   const match = /^Bearer\s+(.+)$/i.exec(header);
   if (match === null || !timingSafeEqual(digest(match[1]!.trim()), digest(context.adminToken))) {
-    throw new HttpError(401, 'UNAUTHORIZED', 'Missing or wrong bearer token for /admin/reload.');
+    throw new HttpError(401, 'UNAUTHORIZED', `Missing or wrong bearer token for ${route}.`);
   }
 }
 
