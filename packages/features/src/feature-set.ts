@@ -6,7 +6,7 @@ import {
   type FeatureSpecInput,
   FeatureSpecSchema,
   type TransactionColumns,
-} from './feature-spec.js';
+} from './legacy-feature-spec.js';
 import { ColumnFeature, NightFeature, type RowFeature, WeekendFeature } from './row-features.js';
 import { SlidingWindow } from './sliding-window.js';
 import { WindowAggregate } from './window-aggregate.js';

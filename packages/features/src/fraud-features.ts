@@ -5,7 +5,7 @@ import {
   type FeatureDefinition,
   type FeatureSpec,
   TransactionColumnsSchema,
-} from './feature-spec.js';
+} from './legacy-feature-spec.js';
 
 const FraudFeatureOptionsSchema = z
   .object({

@@ -17,15 +17,32 @@ export { EventBuffer } from './event-buffer.js';
 export type { PlacedRowFeature } from './feature-set.js';
 export { FeatureSet } from './feature-set.js';
 export type {
+  EntityDefinition,
   FeatureDefinition,
+  FeatureDefinitionInput,
+  FeatureKind,
   FeatureSpec,
   FeatureSpecInput,
-  TransactionColumns,
+  FittedFeature,
+  FittedParameters,
+  NameContext,
+  RelativeKind,
+  SpecColumns,
+  WindowAggregate as WindowAggregateKind,
 } from './feature-spec.js';
 export {
+  defaultFeatureName,
+  EntitySchema,
+  FEATURE_KINDS,
+  FEATURE_SPEC_VERSION,
   FeatureDefinitionSchema,
   FeatureSpecSchema,
-  TransactionColumnsSchema,
+  FittedFeatureSchema,
+  FittedSchema,
+  RELATIVE_KINDS,
+  resolveFeatureSpec,
+  SpecColumnsSchema,
+  WINDOW_AGGREGATES,
 } from './feature-spec.js';
 export type { WriteFeatureStateOptions } from './feature-state-artifact.js';
 export {
@@ -38,6 +55,17 @@ export {
 export type { FraudFeatureOptions } from './fraud-features.js';
 export { defineFraudFeatures, FRAUD_FEATURE_NAMES, fraudFeatureSpec } from './fraud-features.js';
 export { IdIndex } from './id-index.js';
+export type {
+  FeatureDefinition as LegacyFeatureDefinition,
+  FeatureSpec as LegacyFeatureSpec,
+  FeatureSpecInput as LegacyFeatureSpecInput,
+  TransactionColumns,
+} from './legacy-feature-spec.js';
+export {
+  FeatureDefinitionSchema as LegacyFeatureDefinitionSchema,
+  FeatureSpecSchema as LegacyFeatureSpecSchema,
+  TransactionColumnsSchema,
+} from './legacy-feature-spec.js';
 export type {
   OnlineFeatureSnapshot,
   OnlineFeatureStateOptions,
@@ -57,6 +85,8 @@ export {
   CURSOR_SUM,
   SlidingWindow,
 } from './sliding-window.js';
+export type { ColumnRole, SpecColumnUse } from './spec-columns.js';
+export { checkSpecColumns, specColumnUses } from './spec-columns.js';
 export type { TransactionArrays } from './transaction-columns.js';
 export { readTransactions } from './transaction-columns.js';
 export type { TransactionFields, TransactionFieldsTarget } from './transaction-fields.js';

@@ -12,8 +12,8 @@ import { z } from 'zod';
 import { SECONDS_PER_DAY } from './calendar.js';
 import { EntityStore, type EntityStoreSnapshot } from './entity-store.js';
 import { FeatureSet } from './feature-set.js';
-import type { FeatureSpec } from './feature-spec.js';
 import { defineFraudFeatures } from './fraud-features.js';
+import type { FeatureSpec } from './legacy-feature-spec.js';
 import {
   checkLateLabel,
   readTransactionFields,
