@@ -221,6 +221,13 @@ export const FeatureSpecSchema = strict({
   fitted: FittedSchema.optional(),
 }).superRefine((spec, ctx) => {
   checkTimezone(spec.timezone, ctx);
+  if (spec.timeOrigin !== null && !isRealDate(spec.timeOrigin)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['timeOrigin'],
+      message: `${JSON.stringify(spec.timeOrigin)} is not a date; write it YYYY-MM-DD, such as "2018-04-01"`,
+    });
+  }
   const entityNames = spec.entities.map((entity) => entity.name);
   spec.entities.forEach((entity, index) => {
     if (entityNames.indexOf(entity.name) !== index) {
@@ -426,4 +433,10 @@ function checkTimezone(name: string, ctx: z.RefinementCtx): void {
       message: `unknown time zone "${name}"; use an IANA name such as "UTC", "Europe/Paris" or "America/New_York"`,
     });
   }
+}
+
+function isRealDate(text: string): boolean {
+  const time = Date.parse(`${text}T00:00:00Z`);
+  // Date.parse rolls 2018-02-30 over into March; a real date reads back unchanged.
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === text;
 }

@@ -85,6 +85,19 @@ export function specColumnUses(spec: FeatureSpec): SpecColumnUse[] {
 }
 
 /**
+ * The columns a spec reads that are not among `available`, each as `<key path>: no column
+ * "<name>" (did you mean "<nearest>"?)`; empty when all are there. The id column is not
+ * required (batch evaluation does not read it).
+ */
+export function missingSpecColumns(spec: FeatureSpec, available: Iterable<string>): string[] {
+  const names = [...available];
+  const known = new Set(names);
+  return specColumnUses(spec)
+    .filter((use) => use.role !== 'id' && !known.has(use.column))
+    .map((use) => `${use.path}: no column ${describeWithNearest(use.column, names)}`);
+}
+
+/**
  * Checks that every column a spec reads is among `available` (a table's or a config's columns).
  * @param where - what is being checked, for the message (e.g. `"FeatureSpec" against data.csv`).
  * @throws InvalidArgumentError listing each missing column with its key path and the nearest
@@ -96,10 +109,7 @@ export function checkSpecColumns(
   where = 'FeatureSpec',
 ): void {
   const names = [...available];
-  const known = new Set(names);
-  const problems = specColumnUses(spec)
-    .filter((use) => use.role !== 'id' && !known.has(use.column))
-    .map((use) => `${use.path}: no column ${describeWithNearest(use.column, names)}`);
+  const problems = missingSpecColumns(spec, names);
   if (problems.length > 0) {
     throw new InvalidArgumentError(
       `${where}: ${problems.join('; ')}. Available columns: ${names.join(', ')}.`,

@@ -5,7 +5,7 @@ import {
   type FeatureDefinition,
   type FeatureSpec,
   TransactionColumnsSchema,
-} from './legacy-feature-spec.js';
+} from './feature-spec.js';
 
 const FraudFeatureOptionsSchema = z
   .object({
