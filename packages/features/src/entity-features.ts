@@ -96,7 +96,7 @@ export class TimeSincePreviousFeature implements EntityFeature {
   read(events: EventColumns, first: number, self: number, time: number): number {
     if (self <= first) return this.capSeconds;
     const gap = time - events.times[self - 1]!;
-    return gap < this.capSeconds ? gap : this.capSeconds;
+    return Math.min(gap, this.capSeconds);
   }
 }
 

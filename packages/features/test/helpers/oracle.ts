@@ -144,9 +144,8 @@ export function oracleFeatures(table: Table, features: FeatureSet): Float64Array
                 case 'min':
                 case 'max': {
                   if (values.length === 0) break;
-                  const pick = values.reduce((a, b) =>
-                    definition.aggregate === 'min' ? (b < a ? b : a) : b > a ? b : a,
-                  );
+                  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+                  const pick = definition.aggregate === 'min' ? sorted[0]! : sorted.at(-1)!;
                   cell(Number(pick) / scale);
                   break;
                 }
