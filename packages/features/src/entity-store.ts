@@ -1,6 +1,7 @@
 import { CategoryDictionary } from './category-dictionary.js';
 import { EntityEvents } from './entity-events.js';
 import type { EntityEvaluator, EntityPlan } from './entity-plan.js';
+import { EventArena } from './event-arena.js';
 import { NO_EVENTS } from './event-columns.js';
 
 /** One entity's events as plain arrays (see {@link EntityStore.toSnapshot}). */
@@ -16,10 +17,12 @@ export interface EntitySnapshot {
 }
 
 /**
- * The in-process state of one entity plan: each live entity's events ({@link EntityEvents},
- * typed arrays) by key, and the plan's evaluator that rebuilds the entity's windows around a
- * transaction. An entity keeps the events a later transaction can still reach: those within
- * `keepSeconds` (the plan's span plus the allowed lateness) of its newest event.
+ * The in-process state of one entity plan: each live entity's events ({@link EntityEvents}, a
+ * block of the plan's {@link EventArena}) by key, and the plan's evaluator that rebuilds the
+ * entity's windows around a transaction (additive aggregates from running totals in O(log n),
+ * min, max and distinct from the window's events). An entity keeps the events a later
+ * transaction can still reach: those within `keepSeconds` (the plan's span plus the allowed
+ * lateness) of its previous newest event.
  */
 export class EntityStore {
   readonly plan: EntityPlan;
@@ -27,14 +30,19 @@ export class EntityStore {
   /** Seconds of history kept behind an entity's newest event. */
   readonly keepSeconds: number;
   readonly #entities = new Map<string, EntityEvents>();
+  readonly #arena: EventArena;
   readonly #dictionaries: CategoryDictionary[];
   readonly #codes: Int32Array;
   #events = 0;
+  /** The sweep in progress (entities still to look at), if any. */
+  #sweeping: Iterator<[string, EntityEvents]> | undefined;
+  #sweepCutoff = 0;
 
   constructor(plan: EntityPlan, prior: number, allowedLatenessSeconds: number) {
     this.plan = plan;
     this.evaluator = plan.createEvaluator(prior);
     this.keepSeconds = plan.spanSeconds + allowedLatenessSeconds;
+    this.#arena = new EventArena(plan.layout);
     this.#dictionaries = plan.layout.categoryColumns.map(() => new CategoryDictionary());
     this.#codes = new Int32Array(plan.layout.categoryColumns.length);
   }
@@ -64,13 +72,14 @@ export class EntityStore {
   ): void {
     let entity = found ?? this.#entities.get(key);
     if (entity === undefined) {
-      entity = new EntityEvents(this.plan.layout);
+      entity = new EntityEvents(this.#arena);
       this.#entities.set(key, entity);
     }
     const newest = entity.newest;
     const codes = this.#codes;
-    for (let c = 0; c < codes.length; c++)
+    for (let c = 0; c < codes.length; c++) {
       codes[c] = this.#dictionaries[c]!.acquire(categories[c]!);
+    }
     const position = entity.insert(
       entity.insertionPoint(time),
       transactionId,
@@ -81,8 +90,7 @@ export class EntityStore {
       codes,
     );
     this.#events++;
-    this.evaluator.rebuild(entity, entity.first, position, time);
-    this.evaluator.write(out, 0, entity, entity.first, position, time);
+    this.#evaluate(entity, position, time, out);
     this.#forgetUntil(entity, newest - this.keepSeconds, forget);
   }
 
@@ -94,9 +102,7 @@ export class EntityStore {
     const entity = this.#entities.get(key);
     const position = entity?.positionOf(transactionId) ?? -1;
     if (entity === undefined || position < 0) return false;
-    const time = entity.times[position]!;
-    this.evaluator.rebuild(entity, entity.first, position, time);
-    this.evaluator.write(out, 0, entity, entity.first, position, time);
+    this.#evaluate(entity, position, this.#arena.times[position]!, out);
     return true;
   }
 
@@ -111,32 +117,62 @@ export class EntityStore {
     const entity = this.#entities.get(key);
     const position = entity?.positionOf(transactionId) ?? -1;
     if (entity === undefined || position < 0 || !this.plan.layout.labels) return false;
-    entity.labels[position] = label;
-    entity.labelTimes[position] = labelTime;
+    entity.setLabel(position, label, labelTime);
     return true;
   }
 
   /**
-   * Drops every entity whose newest event is at least `keepSeconds` older than `horizon` (the
-   * newest time the state has accepted): a transaction within the allowed lateness of that time
+   * Starts a sweep: entities whose newest event is at least `keepSeconds` older than `horizon`
+   * (the newest time the state has accepted) are dropped by the next
+   * {@link EntityStore.sweepSome} calls. A transaction within the allowed lateness of that time
    * cannot reach their events, so forgetting them changes no value.
    */
-  sweep(horizon: number, forget: (transactionId: string) => void): void {
-    const cutoff = horizon - this.keepSeconds;
-    for (const [key, entity] of this.#entities) {
-      if (entity.newest > cutoff) continue;
+  startSweep(horizon: number): void {
+    this.#sweeping = this.#entities.entries();
+    this.#sweepCutoff = horizon - this.keepSeconds;
+  }
+
+  /**
+   * Looks at up to `budget` entities of the sweep in progress (so no single update pays for a
+   * sweep of every entity); returns true when no sweep is in progress any more.
+   */
+  sweepSome(budget: number, forget: (transactionId: string) => void): boolean {
+    const sweeping = this.#sweeping;
+    if (sweeping === undefined) return true;
+    for (let k = 0; k < budget; k++) {
+      const next = sweeping.next();
+      if (next.done === true) {
+        this.#sweeping = undefined;
+        return true;
+      }
+      const [key, entity] = next.value;
+      if (entity.newest > this.#sweepCutoff) continue;
       this.#forgetUntil(entity, Number.POSITIVE_INFINITY, forget);
+      entity.release();
       this.#entities.delete(key);
     }
+    return false;
+  }
+
+  #evaluate(
+    entity: EntityEvents,
+    position: number,
+    time: number,
+    out: Float64Array | Float32Array,
+  ): void {
+    const events = entity.view();
+    this.evaluator.rebuild(events, entity.first, position, time);
+    this.evaluator.write(out, 0, events, entity.first, position, time);
   }
 
   #forgetUntil(entity: EntityEvents, cutoff: number, forget: (id: string) => void): void {
+    const arena = this.#arena;
     entity.forgetUntil(cutoff, (position) => {
       for (let c = 0; c < this.#dictionaries.length; c++) {
-        this.#dictionaries[c]!.release(entity.codes[c]![position]!);
+        this.#dictionaries[c]!.release(arena.codes[c]![position]!);
       }
       this.#events--;
-      forget(entity.transactionIds[position]!);
+      forget(arena.transactionIds[position]!);
     });
   }
 
@@ -150,27 +186,20 @@ export class EntityStore {
     return this.#events;
   }
 
-  /** Allocated event slots. */
+  /** Event positions held by the entities' blocks (≥ events). */
   get capacity(): number {
-    let capacity = 0;
-    for (const entity of this.#entities.values()) capacity += entity.capacity;
-    return capacity;
+    return this.#arena.allocated;
   }
 
-  /** Rough bytes of the typed-array columns (not keys and ids). */
+  /** Bytes of the arena's columns (not the keys). */
   get bytes(): number {
-    const layout = this.plan.layout;
-    const perEvent =
-      8 +
-      (layout.labels ? 9 : 0) +
-      8 * layout.valueColumns.length +
-      4 * layout.categoryColumns.length;
-    return this.capacity * perEvent;
+    return this.#arena.bytes;
   }
 
   /** Every entity's events as plain arrays, entities in insertion order. */
   toSnapshot(): EntitySnapshot[] {
     const layout = this.plan.layout;
+    const arena = this.#arena;
     const out: EntitySnapshot[] = [];
     for (const [key, entity] of this.#entities) {
       const range = <T>(read: (p: number) => T): T[] => {
@@ -180,12 +209,12 @@ export class EntityStore {
       };
       out.push({
         key,
-        transactionIds: range((p) => entity.transactionIds[p]!),
-        times: range((p) => entity.times[p]!),
-        labels: layout.labels ? range((p) => entity.labels[p]!) : [],
-        labelTimes: layout.labels ? range((p) => encodeTime(entity.labelTimes[p]!)) : [],
-        values: entity.values.map((column) => range((p) => column[p]!)),
-        categories: entity.codes.map((column, c) =>
+        transactionIds: range((p) => arena.transactionIds[p]!),
+        times: range((p) => arena.times[p]!),
+        labels: layout.labels ? range((p) => arena.labels[p]!) : [],
+        labelTimes: layout.labels ? range((p) => encodeTime(arena.labelTimes[p]!)) : [],
+        values: arena.values.map((column) => range((p) => column[p]!)),
+        categories: arena.codes.map((column, c) =>
           range((p) => this.#dictionaries[c]!.value(column[p]!)),
         ),
       });
@@ -198,7 +227,7 @@ export class EntityStore {
    * `hold` hears of each transaction the entity holds.
    */
   restore(snapshot: EntitySnapshot, hold: (transactionId: string) => void): void {
-    const entity = new EntityEvents(this.plan.layout, Math.max(4, snapshot.times.length));
+    const entity = new EntityEvents(this.#arena, snapshot.times.length);
     const codes = this.#codes;
     const values = new Float64Array(this.plan.layout.valueColumns.length);
     for (let k = 0; k < snapshot.times.length; k++) {

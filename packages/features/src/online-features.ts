@@ -11,6 +11,7 @@ import type { EntityEvents } from './entity-events.js';
 import { type EntitySnapshot, EntityStore } from './entity-store.js';
 import { FeatureSet } from './feature-set.js';
 import type { FeatureSpec } from './feature-spec.js';
+import { HeldTransactions } from './held-transactions.js';
 import { describeValue, type RecordFields, RecordReader } from './record-reader.js';
 import { SECONDS_PER_DAY } from './zoned-calendar.js';
 
@@ -21,6 +22,8 @@ import { SECONDS_PER_DAY } from './zoned-calendar.js';
  */
 export type OnlineTransaction = Readonly<Record<string, unknown>>;
 
+/** Entities each store's sweep looks at per update. */
+const SWEEP_BUDGET = 64;
 /** Default maximum skew into the future: a week. */
 const DEFAULT_SKEW_SECONDS = 7 * SECONDS_PER_DAY;
 
@@ -133,13 +136,6 @@ const EntitySnapshotSchema = z.object({
   categories: z.array(z.array(z.string().nullable())),
 });
 
-/** A held transaction: its entity keys and fingerprint, and how many entities still hold it. */
-interface HeldTransaction {
-  keys: (string | null)[];
-  fingerprint: number;
-  holders: number;
-}
-
 /**
  * The in-process online evaluator: per-entity stores of recent events (typed arrays) that turn
  * one transaction at a time into its feature vector, with the same {@link FeatureSet} and the
@@ -168,15 +164,15 @@ export class OnlineFeatureState {
   readonly #now: (() => number) | undefined;
   readonly #reader: RecordReader;
   readonly #stores: EntityStore[];
-  readonly #held = new Map<string, HeldTransaction>();
+  readonly #held: HeldTransactions;
   /** Each entity's events as found by the time check, handed to the stores (one lookup each). */
   readonly #found: (EntityEvents | undefined)[];
-  readonly #forget = (transactionId: string): void => {
-    const held = this.#held.get(transactionId);
-    if (held !== undefined && --held.holders <= 0) this.#held.delete(transactionId);
-  };
+  /** Per entity plan: what the store calls when it lets a transaction go. */
+  readonly #forget: ((transactionId: string) => void)[];
   #watermark = Number.NEGATIVE_INFINITY;
   #lastSweep = Number.NEGATIVE_INFINITY;
+  /** True while a sweep is in progress (a few entities per update). */
+  #sweeping = false;
 
   /**
    * @throws InvalidArgumentError for bad options; NotFittedError when the features need fitting.
@@ -192,6 +188,8 @@ export class OnlineFeatureState {
       (plan) => new EntityStore(plan, features.prior, this.options.allowedLatenessSeconds),
     );
     this.#found = new Array<EntityEvents | undefined>(this.#stores.length).fill(undefined);
+    this.#held = new HeldTransactions(this.#stores.length);
+    this.#forget = this.#stores.map((_, e) => (id: string) => this.#held.release(id, e));
   }
 
   /** Feature names, in the order of the vectors {@link OnlineFeatureState.update} returns. */
@@ -248,10 +246,10 @@ export class OnlineFeatureState {
       );
     }
     const fields = this.#reader.read(transaction, 'OnlineFeatureState.update', vector);
-    const held = this.#held.get(fields.transactionId);
-    if (held !== undefined) {
+    const held = this.#held.slotOf(fields.transactionId);
+    if (held >= 0) {
       this.#checkRepeat(held, fields);
-      this.#evaluateHeld(fields, vector);
+      this.#evaluateHeld(held, fields, vector);
       return { vector, repeated: true };
     }
     this.#checkTime(fields);
@@ -276,24 +274,15 @@ export class OnlineFeatureState {
         this.#reader.eventValues(e),
         this.#reader.eventCategories(e),
         vector,
-        this.#forget,
+        this.#forget[e]!,
       );
       holders++;
     }
     if (holders > 0) {
-      this.#held.set(fields.transactionId, {
-        keys: fields.keys,
-        fingerprint: fields.fingerprint,
-        holders,
-      });
+      this.#held.add(fields.transactionId, fields.fingerprint, fields.keys, holders);
     }
     if (fields.time > this.#watermark) this.#watermark = fields.time;
-    const sweepEvery = this.options.sweepEveryDays * SECONDS_PER_DAY;
-    if (this.#lastSweep === Number.NEGATIVE_INFINITY) this.#lastSweep = this.#watermark;
-    else if (this.#watermark - this.#lastSweep >= sweepEvery) {
-      for (const store of stores) store.sweep(this.#watermark, this.#forget);
-      this.#lastSweep = this.#watermark;
-    }
+    this.#sweep();
     return { vector, repeated: false };
   }
 
@@ -342,8 +331,30 @@ export class OnlineFeatureState {
     }
   }
 
-  #checkRepeat(held: HeldTransaction, fields: RecordFields): void {
-    if (held.fingerprint === fields.fingerprint) return;
+  /**
+   * Forgets idle entities: once per `sweepEveryDays` of event time a sweep starts, and each
+   * update looks at a few entities of it, so no update pays for all of them at once.
+   */
+  #sweep(): void {
+    const stores = this.#stores;
+    if (!this.#sweeping) {
+      if (this.#lastSweep === Number.NEGATIVE_INFINITY) this.#lastSweep = this.#watermark;
+      if (this.#watermark - this.#lastSweep < this.options.sweepEveryDays * SECONDS_PER_DAY) {
+        return;
+      }
+      for (const store of stores) store.startSweep(this.#watermark);
+      this.#sweeping = true;
+      this.#lastSweep = this.#watermark;
+    }
+    let done = true;
+    for (let e = 0; e < stores.length; e++) {
+      done = stores[e]!.sweepSome(SWEEP_BUDGET, this.#forget[e]!) && done;
+    }
+    this.#sweeping = !done;
+  }
+
+  #checkRepeat(held: number, fields: RecordFields): void {
+    if (this.#held.fingerprint(held) === fields.fingerprint) return;
     throw new InvalidDataError(
       `OnlineFeatureState.update: transaction id ${describeValue(fields.transactionId)} was already recorded with other values; transaction ids must be unique.`,
       {
@@ -355,7 +366,7 @@ export class OnlineFeatureState {
   }
 
   /** The vector of a held transaction, recomputed at its own place in each entity. */
-  #evaluateHeld(fields: RecordFields, vector: Float64Array | Float32Array): void {
+  #evaluateHeld(_held: number, fields: RecordFields, vector: Float64Array | Float32Array): void {
     for (let e = 0; e < this.#stores.length; e++) {
       const store = this.#stores[e]!;
       const key = fields.keys[e]!;
@@ -382,12 +393,12 @@ export class OnlineFeatureState {
     const caller = 'OnlineFeatureState.recordLabel';
     const id = checkLabelArguments(transactionId, fraud, labelTime, caller);
     const label = fraud === true || fraud === 1 ? 1 : 0;
-    const held = this.#held.get(id);
+    const held = this.#held.slotOf(id);
     let found = false;
-    if (held !== undefined) {
+    if (held >= 0) {
       this.#stores.forEach((store, e) => {
-        const key = held.keys[e];
-        if (key !== null && key !== undefined && store.plan.readsLabels) {
+        const key = this.#held.key(held, e);
+        if (key !== null && store.plan.readsLabels) {
           found = store.setLabel(key, id, label, labelTime) || found;
         }
       });
@@ -432,7 +443,9 @@ export class OnlineFeatureState {
   /** The whole state as plain JSON; {@link OnlineFeatureState.fromJSON} continues identically. */
   toJSON(): OnlineFeatureSnapshot {
     const fingerprints: Record<string, number> = {};
-    for (const [id, held] of this.#held) fingerprints[id] = held.fingerprint;
+    this.#held.forEach((id, fingerprint) => {
+      fingerprints[id] = fingerprint;
+    });
     return {
       kind: 'OnlineFeatureState',
       version: 2,
@@ -496,11 +509,8 @@ export class OnlineFeatureState {
       }
     });
     for (const [id, keys] of keysOf) {
-      state.#held.set(id, {
-        keys,
-        fingerprint: snapshot.fingerprints[id] ?? -1,
-        holders: keys.filter((key) => key !== null).length,
-      });
+      const holders = keys.filter((key) => key !== null).length;
+      state.#held.add(id, snapshot.fingerprints[id] ?? -1, keys, holders);
     }
     state.#watermark = snapshot.watermark ?? Number.NEGATIVE_INFINITY;
     state.#lastSweep = snapshot.lastSweep ?? Number.NEGATIVE_INFINITY;

@@ -153,7 +153,7 @@ export function streamArbitrary(maxLength = 60): fc.Arbitrary<StreamEvent[]> {
     step,
     amount: fc.oneof(fc.integer({ min: -500, max: 50_000 }), fc.constant(1_000)),
     fraud: fc.constantFrom<0 | 1>(0, 0, 0, 1),
-    labelDelay: fc.constantFrom(0, 0.5 * DAY, 1.5 * DAY, 4 * DAY, Number.NaN),
+    labelDelay: fc.constantFrom(0, 0.25 * DAY, 0.5 * DAY, DAY, 1.5 * DAY, 4 * DAY, Number.NaN),
     card: fc.constantFrom(1, 2, 3, 4, Number.NaN),
     merchant: fc.constantFrom('m1', 'm2', 'm{3}', 'm 4', ''),
     category: fc.constantFrom('food', 'travel', 'games', null),
