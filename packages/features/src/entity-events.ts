@@ -21,9 +21,15 @@ export class EntityEvents {
   end: number;
   /** Positions, ascending, of frauds whose label time is finite (see `EventPrefixes`). */
   laterFrauds: number[] = NONE as number[];
+  /** The entity's key in its store. */
+  readonly key: string;
+  /** Neighbours in the store's list of entities, least recently updated first. */
+  older: EntityEvents | undefined;
+  newer: EntityEvents | undefined;
 
-  constructor(arena: EventArena, capacity = MIN_BLOCK) {
+  constructor(arena: EventArena, key: string, capacity = MIN_BLOCK) {
     this.#arena = arena;
+    this.key = key;
     let size = MIN_BLOCK;
     while (size < capacity) size *= 2;
     this.capacity = size;
@@ -66,6 +72,7 @@ export class EntityEvents {
   insert(
     position: number,
     transactionId: string,
+    heldSlot: number,
     time: number,
     label: number,
     labelTime: number,
@@ -87,6 +94,7 @@ export class EntityEvents {
     }
     arena.times[position] = time;
     arena.transactionIds[position] = transactionId;
+    arena.heldSlots[position] = heldSlot;
     if (arena.layout.labels) {
       arena.labels[position] = label;
       arena.labelTimes[position] = labelTime;

@@ -3,6 +3,7 @@ import { EntityEvents } from './entity-events.js';
 import type { EntityEvaluator, EntityPlan } from './entity-plan.js';
 import { EventArena } from './event-arena.js';
 import { NO_EVENTS } from './event-columns.js';
+import type { HeldTransactions } from './held-transactions.js';
 
 /** One entity's events as plain arrays (see {@link EntityStore.toSnapshot}). */
 export interface EntitySnapshot {
@@ -34,11 +35,37 @@ export class EntityStore {
   readonly #dictionaries: CategoryDictionary[];
   readonly #codes: Int32Array;
   #events = 0;
-  /** The sweep in progress (entities still to look at), if any. */
-  #sweeping: Iterator<[string, EntityEvents]> | undefined;
-  #sweepCutoff = 0;
+  /** Entities by last update, least recent first: the sweep looks only at the head. */
+  #oldest: EntityEvents | undefined;
+  #newest: EntityEvents | undefined;
 
-  constructor(plan: EntityPlan, prior: number, allowedLatenessSeconds: number) {
+  readonly #held: HeldTransactions;
+  readonly #index: number;
+  /** Called for each event the store lets go (one function for the store's life). */
+  readonly #forgetPosition: (position: number) => void;
+
+  /**
+   * @param held - the state's held transactions, told when this store lets one go.
+   * @param index - this plan's position among the feature set's entity plans.
+   */
+  constructor(
+    plan: EntityPlan,
+    prior: number,
+    allowedLatenessSeconds: number,
+    held: HeldTransactions,
+    index: number,
+  ) {
+    this.#held = held;
+    this.#index = index;
+    this.#forgetPosition = (position) => {
+      const arena = this.#arena;
+      for (let c = 0; c < this.#dictionaries.length; c++) {
+        this.#dictionaries[c]!.release(arena.codes[c]![position]!);
+      }
+      this.#events--;
+      const slot = arena.heldSlots[position]!;
+      if (slot >= 0) this.#held.release(slot, this.#index, arena.transactionIds[position]!);
+    };
     this.plan = plan;
     this.evaluator = plan.createEvaluator(prior);
     this.keepSeconds = plan.spanSeconds + allowedLatenessSeconds;
@@ -55,8 +82,8 @@ export class EntityStore {
   /**
    * Records an event of entity `key` in time order and writes the entity's features for it into
    * `out`; then forgets events no later transaction can reach. `found` is the entity's events
-   * when the caller already looked them up (undefined: looked up here, created when new).
-   * `forget` hears of each transaction this entity lets go.
+   * when the caller already looked them up (undefined: looked up here, created when new);
+   * `heldSlot` is the transaction's slot among the held transactions (−1: none).
    */
   add(
     found: EntityEvents | undefined,
@@ -68,13 +95,14 @@ export class EntityStore {
     values: ArrayLike<number>,
     categories: readonly (string | null)[],
     out: Float64Array | Float32Array,
-    forget: (transactionId: string) => void,
+    heldSlot: number,
   ): void {
     let entity = found ?? this.#entities.get(key);
     if (entity === undefined) {
-      entity = new EntityEvents(this.#arena);
+      entity = new EntityEvents(this.#arena, key);
       this.#entities.set(key, entity);
-    }
+    } else this.#unlink(entity);
+    this.#append(entity);
     const newest = entity.newest;
     const codes = this.#codes;
     for (let c = 0; c < codes.length; c++) {
@@ -83,6 +111,7 @@ export class EntityStore {
     const position = entity.insert(
       entity.insertionPoint(time),
       transactionId,
+      heldSlot,
       time,
       label,
       labelTime,
@@ -91,7 +120,7 @@ export class EntityStore {
     );
     this.#events++;
     this.#evaluate(entity, position, time, out);
-    this.#forgetUntil(entity, newest - this.keepSeconds, forget);
+    entity.forgetUntil(newest - this.keepSeconds, this.#forgetPosition);
   }
 
   /**
@@ -122,36 +151,38 @@ export class EntityStore {
   }
 
   /**
-   * Starts a sweep: entities whose newest event is at least `keepSeconds` older than `horizon`
-   * (the newest time the state has accepted) are dropped by the next
-   * {@link EntityStore.sweepSome} calls. A transaction within the allowed lateness of that time
-   * cannot reach their events, so forgetting them changes no value.
+   * Forgets entities whose newest event is at least `keepSeconds` older than `horizon` (the
+   * newest time the state has accepted): a transaction within the allowed lateness of that time
+   * cannot reach their events, so forgetting them changes no value. Only the least recently
+   * updated entities are looked at, so the cost follows the entities forgotten. (An entity
+   * updated late, within the lateness, may wait behind a more recent one for a while.)
    */
-  startSweep(horizon: number): void {
-    this.#sweeping = this.#entities.entries();
-    this.#sweepCutoff = horizon - this.keepSeconds;
+  sweep(horizon: number): void {
+    const cutoff = horizon - this.keepSeconds;
+    for (let entity = this.#oldest; entity !== undefined && entity.newest <= cutoff; ) {
+      const next = entity.newer;
+      entity.forgetUntil(Number.POSITIVE_INFINITY, this.#forgetPosition);
+      entity.release();
+      this.#unlink(entity);
+      this.#entities.delete(entity.key);
+      entity = next;
+    }
   }
 
-  /**
-   * Looks at up to `budget` entities of the sweep in progress (so no single update pays for a
-   * sweep of every entity); returns true when no sweep is in progress any more.
-   */
-  sweepSome(budget: number, forget: (transactionId: string) => void): boolean {
-    const sweeping = this.#sweeping;
-    if (sweeping === undefined) return true;
-    for (let k = 0; k < budget; k++) {
-      const next = sweeping.next();
-      if (next.done === true) {
-        this.#sweeping = undefined;
-        return true;
-      }
-      const [key, entity] = next.value;
-      if (entity.newest > this.#sweepCutoff) continue;
-      this.#forgetUntil(entity, Number.POSITIVE_INFINITY, forget);
-      entity.release();
-      this.#entities.delete(key);
-    }
-    return false;
+  #unlink(entity: EntityEvents): void {
+    if (entity.older === undefined) this.#oldest = entity.newer;
+    else entity.older.newer = entity.newer;
+    if (entity.newer === undefined) this.#newest = entity.older;
+    else entity.newer.older = entity.older;
+    entity.older = undefined;
+    entity.newer = undefined;
+  }
+
+  #append(entity: EntityEvents): void {
+    entity.older = this.#newest;
+    if (this.#newest === undefined) this.#oldest = entity;
+    else this.#newest.newer = entity;
+    this.#newest = entity;
   }
 
   #evaluate(
@@ -163,17 +194,6 @@ export class EntityStore {
     const events = entity.view();
     this.evaluator.rebuild(events, entity.first, position, time);
     this.evaluator.write(out, 0, events, entity.first, position, time);
-  }
-
-  #forgetUntil(entity: EntityEvents, cutoff: number, forget: (id: string) => void): void {
-    const arena = this.#arena;
-    entity.forgetUntil(cutoff, (position) => {
-      for (let c = 0; c < this.#dictionaries.length; c++) {
-        this.#dictionaries[c]!.release(arena.codes[c]![position]!);
-      }
-      this.#events--;
-      forget(arena.transactionIds[position]!);
-    });
   }
 
   /** Live entities. */
@@ -223,11 +243,11 @@ export class EntityStore {
   }
 
   /**
-   * Restores one entity from {@link EntityStore.toSnapshot}'s arrays (events in order).
-   * `hold` hears of each transaction the entity holds.
+   * Restores one entity from {@link EntityStore.toSnapshot}'s arrays (events in order);
+   * `slotOf` gives each transaction's slot among the held transactions.
    */
-  restore(snapshot: EntitySnapshot, hold: (transactionId: string) => void): void {
-    const entity = new EntityEvents(this.#arena, snapshot.times.length);
+  restore(snapshot: EntitySnapshot, slotOf: (transactionId: string) => number): void {
+    const entity = new EntityEvents(this.#arena, snapshot.key, snapshot.times.length);
     const codes = this.#codes;
     const values = new Float64Array(this.plan.layout.valueColumns.length);
     for (let k = 0; k < snapshot.times.length; k++) {
@@ -238,6 +258,7 @@ export class EntityStore {
       entity.insert(
         entity.end,
         snapshot.transactionIds[k]!,
+        slotOf(snapshot.transactionIds[k]!),
         snapshot.times[k]!,
         snapshot.labels[k] ?? 0,
         decodeTime(snapshot.labelTimes[k] ?? '+inf'),
@@ -245,9 +266,9 @@ export class EntityStore {
         codes,
       );
       this.#events++;
-      hold(snapshot.transactionIds[k]!);
     }
     this.#entities.set(snapshot.key, entity);
+    this.#append(entity);
   }
 }
 

@@ -19,6 +19,8 @@ export class EventArena {
   values: Float64Array[];
   codes: Int32Array[];
   transactionIds: string[];
+  /** Slot of each event's transaction among the state's held transactions. */
+  heldSlots: Int32Array;
   sumLow: Float64Array[];
   sumHigh: Float64Array[];
   squares0: Float64Array[];
@@ -45,6 +47,7 @@ export class EventArena {
     this.values = many(n);
     this.codes = layout.categoryColumns.map(() => new Int32Array(n));
     this.transactionIds = new Array<string>(n).fill('');
+    this.heldSlots = new Int32Array(n);
     this.sumLow = many(n);
     this.sumHigh = many(n);
     this.squares0 = many(n);
@@ -73,7 +76,7 @@ export class EventArena {
       (layout.labels ? 17 : 0) +
       48 * layout.valueColumns.length +
       4 * layout.categoryColumns.length +
-      8; // the id's slot in the JS array
+      12; // the id's slot in the JS array, its held slot
     return this.capacity * perPosition;
   }
 
@@ -110,6 +113,7 @@ export class EventArena {
     for (const column of this.values) column.copyWithin(to, from, end);
     for (const column of this.codes) column.copyWithin(to, from, end);
     this.transactionIds.copyWithin(to, from, end);
+    this.heldSlots.copyWithin(to, from, end);
   }
 
   /**
@@ -153,6 +157,7 @@ export class EventArena {
     this.squares1 = this.squares1.map(widen);
     this.squares2 = this.squares2.map(widen);
     this.knownFrauds = widen(this.knownFrauds);
+    this.heldSlots = widen(this.heldSlots);
     const ids = this.transactionIds;
     const old = ids.length;
     ids.length = size;

@@ -38,13 +38,13 @@ export class HeldTransactions {
     return this.#keys[e]![slot] ?? null;
   }
 
-  /** Holds a transaction that `holders` entities now hold. */
+  /** Holds a transaction that `holders` entities now hold; returns its slot. */
   add(
     transactionId: string,
     fingerprint: number,
     keys: readonly (string | null)[],
     holders: number,
-  ): void {
+  ): number {
     let slot = this.#free.pop();
     if (slot === undefined) {
       slot = this.#slots.size;
@@ -54,12 +54,14 @@ export class HeldTransactions {
     this.#fingerprints[slot] = fingerprint;
     this.#holders[slot] = holders;
     for (let e = 0; e < this.#plans; e++) this.#keys[e]![slot] = keys[e] ?? null;
+    return slot;
   }
 
-  /** Entity plan `e` let the transaction go; it is forgotten when no entity holds it. */
-  release(transactionId: string, e: number): void {
-    const slot = this.#slots.get(transactionId);
-    if (slot === undefined) return;
+  /**
+   * Entity plan `e` let the transaction in `slot` go; it is forgotten when no entity holds it
+   * (only then is its id looked up).
+   */
+  release(slot: number, e: number, transactionId: string): void {
     this.#keys[e]![slot] = null;
     if (--this.#holders[slot]! > 0) return;
     this.#slots.delete(transactionId);

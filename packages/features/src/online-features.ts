@@ -22,8 +22,6 @@ import { SECONDS_PER_DAY } from './zoned-calendar.js';
  */
 export type OnlineTransaction = Readonly<Record<string, unknown>>;
 
-/** Entities each store's sweep looks at per update. */
-const SWEEP_BUDGET = 64;
 /** Default maximum skew into the future: a week. */
 const DEFAULT_SKEW_SECONDS = 7 * SECONDS_PER_DAY;
 
@@ -43,8 +41,12 @@ export const OnlineStateOptionsSchema = z
      * limit (a backtest over a log with long gaps).
      */
     maxFutureSkewSeconds: z.number().positive().nullable().default(DEFAULT_SKEW_SECONDS),
-    /** How often (days of event time) idle entities are forgotten. */
-    sweepEveryDays: z.number().positive().finite().default(1),
+    /**
+     * Forget idle entities (default true): once an entity's newest event is out of every
+     * window's reach of the newest accepted time. Turned off only to count what per-entity
+     * trimming alone keeps (as the Redis store, which has no global clock, does).
+     */
+    sweepIdleEntities: z.boolean().default(true),
   })
   .strict();
 
@@ -107,8 +109,6 @@ export interface OnlineFeatureSnapshot {
   options: z.output<typeof OnlineStateOptionsSchema>;
   /** Newest event time accepted, null before the first. */
   watermark: number | null;
-  /** Watermark at the last sweep of idle entities, null before the first transaction. */
-  lastSweep: number | null;
   /** One entry per entity plan, in the feature set's order. */
   stores: { entity: string; entities: EntitySnapshot[] }[];
   /** Fingerprint of each held transaction (for repeated requests). */
@@ -121,7 +121,6 @@ const SnapshotSchema = z.object({
   spec: z.unknown(),
   options: OnlineStateOptionsSchema,
   watermark: z.number().nullable(),
-  lastSweep: z.number().nullable(),
   stores: z.array(z.object({ entity: z.string(), entities: z.array(z.unknown()) })),
   fingerprints: z.record(z.string(), z.number()),
 });
@@ -167,12 +166,7 @@ export class OnlineFeatureState {
   readonly #held: HeldTransactions;
   /** Each entity's events as found by the time check, handed to the stores (one lookup each). */
   readonly #found: (EntityEvents | undefined)[];
-  /** Per entity plan: what the store calls when it lets a transaction go. */
-  readonly #forget: ((transactionId: string) => void)[];
   #watermark = Number.NEGATIVE_INFINITY;
-  #lastSweep = Number.NEGATIVE_INFINITY;
-  /** True while a sweep is in progress (a few entities per update). */
-  #sweeping = false;
 
   /**
    * @throws InvalidArgumentError for bad options; NotFittedError when the features need fitting.
@@ -184,12 +178,12 @@ export class OnlineFeatureState {
     this.options = parseOnlineStateOptions(rest, 'OnlineFeatureState options');
     this.#now = now;
     this.#reader = new RecordReader(features);
+    this.#held = new HeldTransactions(features.entities.length);
     this.#stores = features.entities.map(
-      (plan) => new EntityStore(plan, features.prior, this.options.allowedLatenessSeconds),
+      (plan, e) =>
+        new EntityStore(plan, features.prior, this.options.allowedLatenessSeconds, this.#held, e),
     );
     this.#found = new Array<EntityEvents | undefined>(this.#stores.length).fill(undefined);
-    this.#held = new HeldTransactions(this.#stores.length);
-    this.#forget = this.#stores.map((_, e) => (id: string) => this.#held.release(id, e));
   }
 
   /** Feature names, in the order of the vectors {@link OnlineFeatureState.update} returns. */
@@ -257,6 +251,11 @@ export class OnlineFeatureState {
     // Everything is checked: from here on nothing throws, so a refused transaction changes nothing.
     const stores = this.#stores;
     let holders = 0;
+    for (const key of fields.keys) if (key !== null) holders++;
+    const heldSlot =
+      holders === 0
+        ? -1
+        : this.#held.add(fields.transactionId, fields.fingerprint, fields.keys, holders);
     for (let e = 0; e < stores.length; e++) {
       const store = stores[e]!;
       const key = fields.keys[e]!;
@@ -274,12 +273,8 @@ export class OnlineFeatureState {
         this.#reader.eventValues(e),
         this.#reader.eventCategories(e),
         vector,
-        this.#forget[e]!,
+        heldSlot,
       );
-      holders++;
-    }
-    if (holders > 0) {
-      this.#held.add(fields.transactionId, fields.fingerprint, fields.keys, holders);
     }
     if (fields.time > this.#watermark) this.#watermark = fields.time;
     this.#sweep();
@@ -331,26 +326,10 @@ export class OnlineFeatureState {
     }
   }
 
-  /**
-   * Forgets idle entities: once per `sweepEveryDays` of event time a sweep starts, and each
-   * update looks at a few entities of it, so no update pays for all of them at once.
-   */
+  /** Forgets idle entities (see {@link EntityStore.sweep}). */
   #sweep(): void {
-    const stores = this.#stores;
-    if (!this.#sweeping) {
-      if (this.#lastSweep === Number.NEGATIVE_INFINITY) this.#lastSweep = this.#watermark;
-      if (this.#watermark - this.#lastSweep < this.options.sweepEveryDays * SECONDS_PER_DAY) {
-        return;
-      }
-      for (const store of stores) store.startSweep(this.#watermark);
-      this.#sweeping = true;
-      this.#lastSweep = this.#watermark;
-    }
-    let done = true;
-    for (let e = 0; e < stores.length; e++) {
-      done = stores[e]!.sweepSome(SWEEP_BUDGET, this.#forget[e]!) && done;
-    }
-    this.#sweeping = !done;
+    if (!this.options.sweepIdleEntities) return;
+    for (const store of this.#stores) store.sweep(this.#watermark);
   }
 
   #checkRepeat(held: number, fields: RecordFields): void {
@@ -452,7 +431,6 @@ export class OnlineFeatureState {
       spec: this.features.spec,
       options: { ...this.options },
       watermark: this.watermark ?? null,
-      lastSweep: this.#lastSweep === Number.NEGATIVE_INFINITY ? null : this.#lastSweep,
       stores: this.#stores.map((store) => ({
         entity: store.plan.name,
         entities: store.toSnapshot(),
@@ -488,32 +466,39 @@ export class OnlineFeatureState {
         `OnlineFeatureState.fromJSON: the snapshot holds entities [${stored.join(', ')}] but its spec uses [${expected.join(', ')}].`,
       );
     }
-    const keysOf = new Map<string, (string | null)[]>();
-    snapshot.stores.forEach((blob, e) => {
-      const store = state.#stores[e]!;
-      for (const raw of blob.entities) {
+    // Which entities hold each transaction, then the held slots, then the events.
+    const entities = snapshot.stores.map((blob, e) =>
+      blob.entities.map((raw) => {
         const entity = parseOptions(
           EntitySnapshotSchema,
           raw,
           `OnlineFeatureState.fromJSON: entity of "${blob.entity}"`,
         );
-        checkEntitySnapshot(entity, store, blob.entity);
-        store.restore(entity, (id) => {
+        checkEntitySnapshot(entity, state.#stores[e]!, blob.entity);
+        return entity;
+      }),
+    );
+    const keysOf = new Map<string, (string | null)[]>();
+    entities.forEach((list, e) => {
+      for (const entity of list) {
+        for (const id of entity.transactionIds) {
           let keys = keysOf.get(id);
           if (keys === undefined) {
             keys = new Array<string | null>(expected.length).fill(null);
             keysOf.set(id, keys);
           }
           keys[e] = entity.key;
-        });
+        }
       }
     });
     for (const [id, keys] of keysOf) {
       const holders = keys.filter((key) => key !== null).length;
       state.#held.add(id, snapshot.fingerprints[id] ?? -1, keys, holders);
     }
+    entities.forEach((list, e) => {
+      for (const entity of list) state.#stores[e]!.restore(entity, (id) => state.#held.slotOf(id));
+    });
     state.#watermark = snapshot.watermark ?? Number.NEGATIVE_INFINITY;
-    state.#lastSweep = snapshot.lastSweep ?? Number.NEGATIVE_INFINITY;
     return state;
   }
 }

@@ -97,7 +97,7 @@ async function replay(
 /** An in-process state that forgets the way `traits` says the store under test does. */
 function referenceState(features: FeatureSet, traits: StoreTraits): OnlineFeatureState {
   return new OnlineFeatureState(features, {
-    sweepEveryDays: traits.sweepsIdleEntities ? 1 : 1e9,
+    sweepIdleEntities: traits.sweepsIdleEntities,
   });
 }
 

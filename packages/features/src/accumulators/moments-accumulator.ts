@@ -50,15 +50,23 @@ export class MomentsAccumulator implements Accumulator {
       // The range's state is the difference of two running totals, then normalised: the same
       // limbs as adding one by one, since a normalised representation is unique.
       const f = this.field;
+      const last = to - 1;
       const before = from - 1;
-      const take = (column: Float64Array) =>
-        column[to - 1]! - (before >= prefix.base ? column[before]! : 0);
-      this.#carry(take(prefix.sumLow[f]!), take(prefix.sumHigh[f]!));
+      const hasBefore = before >= prefix.base;
+      const low = prefix.sumLow[f]!;
+      const high = prefix.sumHigh[f]!;
+      this.#carry(
+        low[last]! - (hasBefore ? low[before]! : 0),
+        high[last]! - (hasBefore ? high[before]! : 0),
+      );
       if (this.squares) {
+        const q0 = prefix.squares0[f]!;
+        const q1 = prefix.squares1[f]!;
+        const q2 = prefix.squares2[f]!;
         this.#carrySquares(
-          take(prefix.squares0[f]!),
-          take(prefix.squares1[f]!),
-          take(prefix.squares2[f]!),
+          q0[last]! - (hasBefore ? q0[before]! : 0),
+          q1[last]! - (hasBefore ? q1[before]! : 0),
+          q2[last]! - (hasBefore ? q2[before]! : 0),
         );
       }
       return;
