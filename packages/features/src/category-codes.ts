@@ -55,6 +55,8 @@ export function readCategoryCodes(column: Column): CategoryCodes {
   const levels: string[] = [];
   const codes = new Int32Array(column.length);
   if (isNumericColumn(column)) {
+    const dense = denseIntegerCodes(column);
+    if (dense !== undefined) return dense;
     const index = new Map<number, number>();
     for (let i = 0; i < column.length; i++) {
       const value = column[i]!;
@@ -82,6 +84,35 @@ export function readCategoryCodes(column: Column): CategoryCodes {
     if (code === undefined) {
       code = levels.push(value) - 1;
       index.set(value, code);
+    }
+    codes[i] = code;
+  }
+  return { codes, levels };
+}
+
+/**
+ * {@link readCategoryCodes} of a column of small non-negative integers (ids, as the simulator's
+ * are) through a lookup array instead of a hash map: the same codes, in order of first
+ * appearance; undefined when the values are not all such integers.
+ */
+function denseIntegerCodes(column: ArrayLike<number>): CategoryCodes | undefined {
+  const n = column.length;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const value = column[i]!;
+    if (!(value >= 0 && Math.floor(value) === value)) return undefined;
+    if (value > max) max = value;
+  }
+  if (max >= 4 * n + 1_024) return undefined;
+  const lookup = new Int32Array(max + 1).fill(-1);
+  const levels: string[] = [];
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = column[i]!;
+    let code = lookup[value]!;
+    if (code < 0) {
+      code = levels.push(String(value)) - 1;
+      lookup[value] = code;
     }
     codes[i] = code;
   }
