@@ -13,6 +13,7 @@ import { FeatureSet } from './feature-set.js';
 import type { FeatureSpec } from './feature-spec.js';
 import { HeldTransactions } from './held-transactions.js';
 import { describeValue, type RecordFields, RecordReader } from './record-reader.js';
+import { type FutureGuard, futureTimeError } from './time-guards.js';
 import { SECONDS_PER_DAY } from './zoned-calendar.js';
 
 /**
@@ -21,9 +22,6 @@ import { SECONDS_PER_DAY } from './zoned-calendar.js';
  * label and label time). Other fields are ignored.
  */
 export type OnlineTransaction = Readonly<Record<string, unknown>>;
-
-/** Default maximum skew into the future: a week. */
-const DEFAULT_SKEW_SECONDS = 7 * SECONDS_PER_DAY;
 
 /** Options of the online state, shared by every online store. */
 export const OnlineStateOptionsSchema = z
@@ -35,12 +33,19 @@ export const OnlineStateOptionsSchema = z
      */
     allowedLatenessSeconds: z.number().nonnegative().finite().default(0),
     /**
-     * Seconds a transaction may lie beyond the newest time the state has accepted (and beyond
-     * the wall clock, when `now` is given) before it is refused: a time far in the future would
-     * otherwise hold its entities' windows hostage. Default 7 days; null (or Infinity) for no
-     * limit (a backtest over a log with long gaps).
+     * Seconds a transaction may lie beyond the wall clock (`now`, given by services) before it
+     * is refused. Default one day; null for no limit.
      */
-    maxFutureSkewSeconds: z.number().positive().nullable().default(DEFAULT_SKEW_SECONDS),
+    maxFutureSkewSeconds: z.number().positive().nullable().default(SECONDS_PER_DAY),
+    /**
+     * Without a wall clock (a replay of a log): seconds a transaction may lie beyond the newest
+     * time the state has accepted. Default 30 days; null for no limit.
+     */
+    maxGapSeconds: z
+      .number()
+      .positive()
+      .nullable()
+      .default(30 * SECONDS_PER_DAY),
     /**
      * Forget idle entities (default true): once an entity's newest event is out of every
      * window's reach of the newest accepted time. Turned off only to count what per-entity
@@ -51,19 +56,25 @@ export const OnlineStateOptionsSchema = z
   .strict();
 
 /**
- * Validates online-state options (shared by every store), reading an Infinity skew as null.
+ * Validates online-state options (shared by every store), reading an Infinity limit as null.
  * @throws InvalidArgumentError listing every problem.
  */
 export function parseOnlineStateOptions(
   options: unknown,
   where: string,
 ): z.output<typeof OnlineStateOptionsSchema> {
+  // JSON has no infinity: Infinity is written null (no limit).
   const input =
-    typeof options === 'object' &&
-    options !== null &&
-    (options as { maxFutureSkewSeconds?: unknown }).maxFutureSkewSeconds ===
-      Number.POSITIVE_INFINITY
-      ? { ...options, maxFutureSkewSeconds: null }
+    typeof options === 'object' && options !== null
+      ? Object.fromEntries(
+          Object.entries(options).map(([key, value]) => [
+            key,
+            value === Number.POSITIVE_INFINITY &&
+            (key === 'maxFutureSkewSeconds' || key === 'maxGapSeconds')
+              ? null
+              : value,
+          ]),
+        )
       : options;
   return parseOptions(OnlineStateOptionsSchema, input, where);
 }
@@ -146,9 +157,10 @@ const EntitySnapshotSchema = z.object({
  *   its features are what batch gives on the time-sorted events seen so far; an older one is
  *   refused (`InvalidDataError`, `details.reason: 'out-of-order'`). There is no global clock
  *   for ordering.
- * - **Guards before anything is recorded.** Times beyond the newest accepted time (and the wall
- *   clock, with `now`) plus `maxFutureSkewSeconds`, window values outside the exact fixed-point
- *   range, malformed fields: refused, and nothing changes when `update` throws.
+ * - **Guards before anything is recorded.** Times beyond the wall clock plus
+ *   `maxFutureSkewSeconds` (with `now`; else beyond the newest accepted time plus
+ *   `maxGapSeconds`), window values outside the exact fixed-point range, malformed fields:
+ *   refused, and nothing changes when `update` throws.
  * - **Labels** come with the transaction (a replay) or later through
  *   {@link OnlineFeatureState.recordLabel}; a label counts in windows of transactions at or
  *   after its label time.
@@ -160,7 +172,7 @@ export class OnlineFeatureState {
   readonly features: FeatureSet;
   /** The options in force (defaults filled in). */
   readonly options: z.output<typeof OnlineStateOptionsSchema>;
-  readonly #now: (() => number) | undefined;
+  readonly #guard: FutureGuard;
   readonly #reader: RecordReader;
   readonly #stores: EntityStore[];
   readonly #held: HeldTransactions;
@@ -176,7 +188,11 @@ export class OnlineFeatureState {
     const { now, ...rest } = options;
     this.features = features;
     this.options = parseOnlineStateOptions(rest, 'OnlineFeatureState options');
-    this.#now = now;
+    this.#guard = {
+      maxFutureSkewSeconds: this.options.maxFutureSkewSeconds,
+      maxGapSeconds: this.options.maxGapSeconds,
+      now,
+    };
     this.#reader = new RecordReader(features);
     this.#held = new HeldTransactions(features.entities.length);
     this.#stores = features.entities.map(
@@ -285,24 +301,16 @@ export class OnlineFeatureState {
   #checkTime(fields: RecordFields): void {
     const { time, transactionId } = fields;
     const column = this.features.columns.time;
-    const skew = this.options.maxFutureSkewSeconds ?? Number.POSITIVE_INFINITY;
-    const caller = `OnlineFeatureState.update (transaction ${transactionId})`;
-    if (this.#watermark !== Number.NEGATIVE_INFINITY && time > this.#watermark + skew) {
-      throw new InvalidDataError(
-        `${caller}: ${column} ${time} is ${time - this.#watermark} s beyond the newest time accepted (${this.#watermark}); the maximum skew into the future is ${skew} s (maxFutureSkewSeconds). Check the clock or the time format of the sender.`,
-        { column, transactionId, value: time, newest: this.#watermark, reason: 'future' },
-      );
-    }
-    if (this.#now !== undefined) {
-      const now = this.#now();
-      const epoch = this.features.calendar.epochSeconds(time);
-      if (epoch > now + skew) {
-        throw new InvalidDataError(
-          `${caller}: ${column} ${time} lies ${Math.round(epoch - now)} s after the wall clock; the maximum skew into the future is ${skew} s (maxFutureSkewSeconds). Check the clock or the time format of the sender.`,
-          { column, transactionId, value: time, now, reason: 'future' },
-        );
-      }
-    }
+    const caller = 'OnlineFeatureState.update';
+    const future = futureTimeError(
+      this.features,
+      this.#guard,
+      time,
+      this.#watermark,
+      transactionId,
+      caller,
+    );
+    if (future !== undefined) throw future;
     const lateness = this.options.allowedLatenessSeconds;
     for (let e = 0; e < this.#stores.length; e++) {
       const key = fields.keys[e];
@@ -313,7 +321,7 @@ export class OnlineFeatureState {
       const newest = entity.newest;
       if (time < newest - lateness) {
         throw outOfOrder(
-          caller,
+          `${caller} (transaction ${transactionId})`,
           column,
           transactionId,
           time,

@@ -220,7 +220,7 @@ describe('the handbook preset against the implementation it replaces', () => {
   });
 
   it('replays online to the batch values bit for bit', () => {
-    const state = new OnlineFeatureState(HANDBOOK, { maxFutureSkewSeconds: null });
+    const state = new OnlineFeatureState(HANDBOOK, { maxGapSeconds: null });
     table.toRows().forEach((row, i) => {
       const vector = state.update(row);
       expect(Array.from(vector)).toEqual(Array.from(now.values.subarray(i * 15, i * 15 + 15)));

@@ -33,7 +33,7 @@ describe('online = batch (property, in process)', () => {
       fc.property(specArbitrary, streamArbitrary(60), fc.boolean(), (spec, events, snapshot) => {
         const features = fitted(spec, events);
         const batch = computeFeatures(streamTable(events), features);
-        let state = new OnlineFeatureState(features, { maxFutureSkewSeconds: null });
+        let state = new OnlineFeatureState(features, { maxGapSeconds: null });
         events.forEach((event, i) => {
           if (snapshot && i === Math.floor(events.length / 2)) {
             // A snapshot taken mid-stream continues identically.
@@ -58,7 +58,7 @@ describe('online = batch (property, in process)', () => {
         (spec, events) => {
           const features = fitted(spec, events);
           const batch = computeFeatures(streamTable(events), features);
-          const state = new OnlineFeatureState(features, { maxFutureSkewSeconds: null });
+          const state = new OnlineFeatureState(features, { maxGapSeconds: null });
           // Each label is recorded once some transaction at or after its label time arrives
           // (or right away when there is none): late, but before any window could count it.
           const pending = new Set<number>();
@@ -92,7 +92,7 @@ describe('online = batch (property, in process)', () => {
           const arrivals = lateArrivals(events, lateness, seed);
           const state = new OnlineFeatureState(features, {
             allowedLatenessSeconds: lateness,
-            maxFutureSkewSeconds: null,
+            maxGapSeconds: null,
           });
           arrivals.forEach((event, k) => {
             const vector = state.update(streamRecord(event, true));

@@ -47,7 +47,7 @@ describe('RedisStateStore = batch (property, real Redis)', () => {
             url: server().url,
             model: { features },
             namespace: `parity-${namespaces++}`,
-            maxFutureSkewSeconds: null,
+            maxGapSeconds: null,
           });
           try {
             const pending = new Set<number>();
@@ -92,7 +92,7 @@ describe('RedisStateStore = batch (property, real Redis)', () => {
             model: { features },
             namespace: `late-${namespaces++}`,
             allowedLatenessSeconds: lateness,
-            maxFutureSkewSeconds: null,
+            maxGapSeconds: null,
           });
           try {
             for (let k = 0; k < arrivals.length; k++) {
