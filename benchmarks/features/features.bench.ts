@@ -34,7 +34,6 @@ import { describeMachine } from '../machine.js';
 import { computeFeatures as v1ComputeFeatures } from './baseline/batch-features.js';
 import { defineFraudFeatures as v1Features } from './baseline/fraud-features.js';
 
-const DAY = 86_400;
 const CATEGORIES = [
   'grocery',
   'fuel',

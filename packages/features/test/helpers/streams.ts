@@ -1,6 +1,11 @@
 import { CategoryColumn, Table } from '@mlsd/core';
 import fc from 'fast-check';
-import type { FeatureDefinitionInput, FeatureSpecInput } from '../../src/index.js';
+import {
+  type FeatureDefinitionInput,
+  FeatureSet,
+  type FeatureSpecInput,
+  fitFeatureSet,
+} from '../../src/index.js';
 
 const DAY = 86_400;
 /** 2024-03-10 05:00 UTC: streams cross New York's spring-forward change (07:00 UTC that day). */
@@ -273,4 +278,14 @@ export function sortedByTime<T extends { t: number }>(events: readonly T[]): T[]
     .map((event, i) => ({ event, i }))
     .sort((a, b) => a.event.t - b.event.t || a.i - b.i)
     .map(({ event }) => event);
+}
+
+/** A spec compiled and fitted on the whole stream (the parity tests compare paths, not fits). */
+export function fittedOn(spec: FeatureSpecInput, events: readonly StreamEvent[]): FeatureSet {
+  return fitFeatureSet(new FeatureSet(spec), streamTable(events));
+}
+
+/** Row `row` of a row-major matrix of `width` columns, as a plain array. */
+export function rowOf(values: Float64Array, row: number, width: number): number[] {
+  return Array.from(values.subarray(row * width, (row + 1) * width));
 }
