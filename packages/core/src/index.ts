@@ -46,6 +46,7 @@ export type { ChartOptions, ChartSeries } from './svg-chart.js';
 export { barChart, lineChart } from './svg-chart.js';
 export type { Column, NumericColumn, Row, RowMask } from './table.js';
 export { isNumericColumn, Table } from './table.js';
+export { TimeZone } from './time-zone.js';
 export type {
   Code as WasmCode,
   Local as WasmLocal,
