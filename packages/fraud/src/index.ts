@@ -11,6 +11,39 @@ export {
   FRAUD_MODEL_KINDS,
   loadClassifier,
 } from './classifiers.js';
+export { describeValue } from './config/describe-value.js';
+export {
+  FRAUD_CONFIG_SCHEMA_FILE,
+  fraudConfigJsonSchema,
+} from './config/fraud-config-json-schema.js';
+export type {
+  FeatureEntry,
+  FraudColumns,
+  FraudPipelineConfig,
+  FraudPipelineConfigInput,
+  ProtocolConfig,
+  TimeColumn,
+} from './config/fraud-config-schema.js';
+export {
+  ColumnsSchema,
+  FRAUD_CONFIG_PRESETS,
+  FraudPipelineConfigSchema,
+  ProtocolSchema,
+  TIME_FORMAT_KEYWORDS,
+} from './config/fraud-config-schema.js';
+export type { NormalizedLayout } from './config/normalized-layout.js';
+export { JOINED_TIME_COLUMN, normalizedLayout } from './config/normalized-layout.js';
+export type { ConfigProblem } from './config/parse-fraud-config.js';
+export { parseFraudConfig, readFraudConfig } from './config/parse-fraud-config.js';
+export type { FraudLog, ReadFraudLogOptions } from './config/read-fraud-log.js';
+export { readFraudLog } from './config/read-fraud-log.js';
+export type {
+  HeaderBinding,
+  LabelRequirement,
+  NormalizedRow,
+} from './config/row-normalizer.js';
+export { RowNormalizer } from './config/row-normalizer.js';
+export { TimeParser } from './config/time-format.js';
 export type { EvaluateFraudOptions, FraudEvaluation } from './evaluate-fraud-model.js';
 export { evaluateFraudModel } from './evaluate-fraud-model.js';
 export type { FraudData } from './fraud-data.js';
