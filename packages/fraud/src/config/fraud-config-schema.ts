@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { FRAUD_MODEL_KINDS } from '../classifiers.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** Names a config gives things (entities, the derived time column): usable as JSON keys and in feature names. */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Entity names go into feature names and state keys (the rule of @mlsd/features' entities). */
+const IDENTIFIER = /^[A-Za-z0-9_.-]{1,64}$/;
 
 const ColumnName = z
   .string()
@@ -152,7 +152,12 @@ export const ColumnsSchema = z
     ),
     entities: z
       .record(
-        z.string().regex(IDENTIFIER, 'entity names are letters, digits and _'),
+        z
+          .string()
+          .regex(
+            IDENTIFIER,
+            'use 1 to 64 letters, digits, "_", "." or "-" (it becomes part of feature names)',
+          ),
         z.array(ColumnName).min(1, 'an entity needs at least one column'),
       )
       .default({})
