@@ -11,10 +11,13 @@ export {
   FRAUD_MODEL_KINDS,
   loadClassifier,
 } from './classifiers.js';
+export type { DefaultFeatureOptions } from './config/default-features.js';
+export { defaultFeatures } from './config/default-features.js';
 export { describeValue } from './config/describe-value.js';
 export {
   FRAUD_CONFIG_SCHEMA_FILE,
   fraudConfigJsonSchema,
+  fraudConfigSchemaPath,
 } from './config/fraud-config-json-schema.js';
 export type {
   FeatureEntry,
@@ -57,7 +60,32 @@ export { dayNumber, FraudProtocolSchema } from './fraud-protocol.js';
 export { renderFraudReport, writeFraudReport } from './fraud-report.js';
 export type { ScoreRequest, ScoreResult } from './fraud-scorer.js';
 export { FraudScorer, ScoreRequestSchema } from './fraud-scorer.js';
+export type { ColumnProfile } from './init/column-profile.js';
+export { profileColumns } from './init/column-profile.js';
+export type { InferredConfig, LeftOut } from './init/infer-fraud-config.js';
+export { inferFraudConfig } from './init/infer-fraud-config.js';
+export type { TimeCandidate, TimeInference } from './init/infer-time.js';
+export { inferTime } from './init/infer-time.js';
+export type { LogSample } from './init/read-log-sample.js';
+export { readLogSample } from './init/read-log-sample.js';
+export type { DraftFraudConfigOptions } from './init/write-config-draft.js';
+export { draftFraudConfig } from './init/write-config-draft.js';
 export type { MeanStd, PrequentialOptions, PrequentialResult } from './prequential.js';
 export { prequentialEvaluation } from './prequential.js';
+export type {
+  DateRange,
+  ProtocolDates,
+  ResolveProtocolOptions,
+  TimeSpan,
+} from './protocol/fraud-periods.js';
+export {
+  addDays,
+  dayNumbers,
+  localDate,
+  protocolDates,
+  protocolDay,
+  resolveProtocol,
+  timeSpan,
+} from './protocol/fraud-periods.js';
 export type { TrainedFraudModel, TrainFraudModelOptions } from './train-fraud-model.js';
 export { trainFraudModel } from './train-fraud-model.js';

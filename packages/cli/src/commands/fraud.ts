@@ -11,6 +11,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addGroup } from '../group.js';
 import { parseNumber, parsePositiveInt } from '../options.js';
 import { formatTable, printJson, printLines } from '../output.js';
+import { registerFraudInit } from './fraud-init.js';
 import { registerFraudModelCommands } from './fraud-model.js';
 
 /** Registers `mlsd fraud ...`. */
@@ -18,9 +19,10 @@ export function registerFraudCommands(program: Command): void {
   const fraud = addGroup(
     program,
     'fraud',
-    'Card-fraud detection: simulate transactions, train, evaluate, score.',
+    'Card-fraud detection on your own transaction log or the simulator: init a config, train, evaluate, score, predict.',
   );
   registerSimulate(fraud);
+  registerFraudInit(fraud);
   registerFraudModelCommands(fraud);
 }
 

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { FraudPipelineConfigSchema } from './fraud-config-schema.js';
 
@@ -16,4 +17,10 @@ export function fraudConfigJsonSchema(): Record<string, unknown> {
     $id: 'https://mlsd.dev/schemas/fraud-config.schema.json',
     title: 'mlsd fraud pipeline config',
   };
+}
+
+/** Where the shipped JSON Schema file is on this machine (for a draft's `$schema`). */
+export function fraudConfigSchemaPath(): string {
+  // src/config/ and dist/config/ are both two levels below the package root.
+  return fileURLToPath(new URL(`../../${FRAUD_CONFIG_SCHEMA_FILE}`, import.meta.url));
 }
