@@ -34,11 +34,14 @@ export {
   ProtocolSchema,
   TIME_FORMAT_KEYWORDS,
 } from './config/fraud-config-schema.js';
+export type { FraudLog, FraudLogOptions } from './config/fraud-log-builder.js';
+export { FraudLogBuilder } from './config/fraud-log-builder.js';
+export { normalizeTable } from './config/normalize-table.js';
 export type { NormalizedLayout } from './config/normalized-layout.js';
 export { JOINED_TIME_COLUMN, normalizedLayout } from './config/normalized-layout.js';
 export type { ConfigProblem } from './config/parse-fraud-config.js';
 export { parseFraudConfig, readFraudConfig } from './config/parse-fraud-config.js';
-export type { FraudLog, ReadFraudLogOptions } from './config/read-fraud-log.js';
+export type { ReadFraudLogOptions } from './config/read-fraud-log.js';
 export { readFraudLog } from './config/read-fraud-log.js';
 export type {
   HeaderBinding,

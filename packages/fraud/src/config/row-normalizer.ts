@@ -1,4 +1,12 @@
-import { describeWithNearest, findNearestName, SchemaMismatchError, TimeZone } from '@mlsd/core';
+import {
+  CategoryColumn,
+  type Column,
+  describeWithNearest,
+  findNearestName,
+  isNumericColumn,
+  SchemaMismatchError,
+  TimeZone,
+} from '@mlsd/core';
 import type { RowProblem } from '@mlsd/ingest';
 import { describeValue } from './describe-value.js';
 import type { FraudColumns } from './fraud-config-schema.js';
@@ -59,6 +67,10 @@ export class RowNormalizer {
   #cells: readonly string[] = [];
   #cellIndex: Int32Array = new Int32Array(0);
   #object: Record<string, unknown> | undefined;
+  #tableColumns: readonly (Column | undefined)[] | undefined;
+  #tableRow = 0;
+  #lastColumn = '';
+  #lastValue: unknown;
 
   /**
    * @throws InvalidArgumentError for a config whose columns clash, an unknown zone or a bad time pattern.
@@ -128,7 +140,24 @@ export class RowNormalizer {
     this.#cells = cells;
     this.#cellIndex = index;
     this.#object = undefined;
+    this.#tableColumns = undefined;
     return this.#run();
+  }
+
+  /**
+   * Normalizes row `row` of in-memory columns: `columns[i]` is raw column i of the layout
+   * (undefined when absent); typed arrays give numbers, string and category columns text.
+   */
+  normalizeTableRow(columns: readonly (Column | undefined)[], row: number): RowProblem | undefined {
+    this.#tableColumns = columns;
+    this.#tableRow = row;
+    this.#object = undefined;
+    return this.#run();
+  }
+
+  /** The raw value the last refused field had (for counting a label column's values). */
+  get lastValue(): unknown {
+    return this.#lastValue;
   }
 
   /**
@@ -155,6 +184,7 @@ export class RowNormalizer {
       }
     }
     this.#object = record;
+    this.#tableColumns = undefined;
     return this.#run();
   }
 
@@ -203,14 +233,26 @@ export class RowNormalizer {
     return undefined;
   }
 
-  #lastColumn = '';
-
   /** The raw value of a column in the current record (undefined when absent). */
   #get(column: string): unknown {
     this.#lastColumn = column;
+    this.#lastValue = this.#value(column);
+    return this.#lastValue;
+  }
+
+  #value(column: string): unknown {
     const object = this.#object;
     if (object !== undefined) return Object.hasOwn(object, column) ? object[column] : undefined;
-    const at = this.#cellIndex[this.#rawIndex.get(column)!]!;
+    const raw = this.#rawIndex.get(column)!;
+    const columns = this.#tableColumns;
+    if (columns !== undefined) {
+      const values = columns[raw];
+      if (values === undefined) return undefined;
+      const row = this.#tableRow;
+      if (isNumericColumn(values)) return values[row];
+      return values instanceof CategoryColumn ? values.get(row) : values[row];
+    }
+    const at = this.#cellIndex[raw]!;
     return at < 0 ? undefined : this.#cells[at];
   }
 
@@ -337,7 +379,10 @@ export class RowNormalizer {
 
 function isMissing(value: unknown): boolean {
   return (
-    value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+    value === undefined ||
+    value === null ||
+    (typeof value === 'string' && value.trim() === '') ||
+    (typeof value === 'number' && Number.isNaN(value))
   );
 }
 
