@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { findNearestName, InvalidArgumentError, NotFoundError } from '@mlsd/core';
 import type { z } from 'zod';
 import { type FraudPipelineConfig, FraudPipelineConfigSchema } from './fraud-config-schema.js';
+import { applyPreset } from './presets.js';
 
 /** One problem of a config: where (a key path such as `columns.label.fraud[0]`) and what. */
 export interface ConfigProblem {
@@ -10,13 +11,14 @@ export interface ConfigProblem {
 }
 
 /**
- * Validates a fraud pipeline config (parsed JSON) and fills in its defaults.
+ * Validates a fraud pipeline config (parsed JSON) and fills in its defaults (a preset's
+ * columns and protocol first, see `applyPreset`).
  * @param source - what the config is, for messages ("fraud.config.json").
  * @throws InvalidArgumentError listing every problem: its key path, what was found there and
  *   what to do (an unknown key names the nearest allowed one).
  */
 export function parseFraudConfig(input: unknown, source = 'fraud config'): FraudPipelineConfig {
-  const result = FraudPipelineConfigSchema.safeParse(input);
+  const result = FraudPipelineConfigSchema.safeParse(applyPreset(input));
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => describeIssue(issue, input));
   throw configError(source, problems, result.error);
