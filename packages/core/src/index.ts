@@ -42,4 +42,4 @@ export type { Column, NumericColumn, Row, RowMask } from './table.js';
 export { isNumericColumn, Table } from './table.js';
 export { TimeZone } from './time-zone.js';
 export * as wasm from './wasm-assembler.js';
-export { writeLinesAtomic } from './write-lines.js';
+export { AtomicLineWriter, writeLinesAtomic } from './write-lines.js';
