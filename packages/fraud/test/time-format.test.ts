@@ -1,6 +1,6 @@
 import { TimeZone } from '@mlsd/core';
 import { describe, expect, it } from 'vitest';
-import { TimeParser } from '../src/config/time-format.js';
+import { formatTime, TimeParser } from '../src/config/time-format.js';
 
 const utc = (text: string) => Date.parse(`${text}Z`) / 1000;
 const newYork = TimeZone.of('America/New_York');
@@ -61,5 +61,25 @@ describe('TimeParser', () => {
     expect(handbook.parse('31')).toBe(utc('2018-04-01T00:00:31'));
     const local = new TimeParser('seconds-since', newYork, '2018-04-01');
     expect(local.parse(0)).toBe(utc('2018-04-01T04:00:00'));
+  });
+});
+
+describe('formatTime', () => {
+  it('writes instants back in the format the parser reads', () => {
+    const instant = utc('2018-07-01T12:05:09');
+    for (const [format, zone, origin] of [
+      ['iso', newYork, undefined],
+      ['YYYY-MM-DD HH:mm:ss', newYork, undefined],
+      ['DD/MM/YYYY hh:mm:ss A', newYork, undefined],
+      ['M/D/YYYY H:mm:ss', TimeZone.of('Asia/Kolkata'), undefined],
+      ['epoch-seconds', newYork, undefined],
+      ['epoch-millis', newYork, undefined],
+      ['seconds-since', newYork, '2018-04-01'],
+      ['YYYY-MM-DDTHH:mm:ssZ', newYork, undefined],
+    ] as const) {
+      const text = formatTime(instant, format, zone, origin);
+      expect(new TimeParser(format, zone, origin).parse(text)).toBe(instant);
+    }
+    expect(formatTime(instant, 'YYYY-MM-DD HH:mm:ss', newYork)).toBe('2018-07-01 08:05:09');
   });
 });

@@ -310,3 +310,70 @@ function offsetSeconds(zone: string): number {
   const digits = zone.slice(1).replace(':', '');
   return sign * (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2) || '0') * 60);
 }
+
+/**
+ * Writes an instant back as the config's format reads it (the inverse of {@link TimeParser}):
+ * a number for the epoch formats and `seconds-since`, else wall-clock text in `zone` (ISO
+ * without an offset, or the pattern's tokens filled in). For example requests and forms.
+ */
+export function formatTime(
+  seconds: number,
+  format: string,
+  zone: TimeZone,
+  origin?: string,
+): string | number {
+  switch (format) {
+    case 'epoch-seconds':
+      return seconds;
+    case 'epoch-millis':
+      return Math.round(seconds * 1000);
+    case 'seconds-since':
+      return seconds - zone.fromWallClock(Date.parse(`${origin ?? ''}T00:00:00Z`) / 1000);
+    default:
+      break;
+  }
+  // A pattern with an offset token is written in UTC with `Z`: the text then names the instant.
+  const wall = format.includes('Z') ? seconds : zone.toWallClock(seconds);
+  const date = new Date(Math.floor(wall) * 1000);
+  const pad = (value: number, width = 2) => String(value).padStart(width, '0');
+  const fraction = wall - Math.floor(wall);
+  if (format === 'iso') {
+    const text = date.toISOString().slice(0, 19);
+    return fraction === 0 ? text : `${text}.${pad(Math.round(fraction * 1000), 3)}`;
+  }
+  const hours = date.getUTCHours();
+  const values: Record<string, string> = {
+    YYYY: pad(date.getUTCFullYear(), 4),
+    MM: pad(date.getUTCMonth() + 1),
+    M: String(date.getUTCMonth() + 1),
+    DD: pad(date.getUTCDate()),
+    D: String(date.getUTCDate()),
+    HH: pad(hours),
+    H: String(hours),
+    hh: pad(((hours + 11) % 12) + 1),
+    h: String(((hours + 11) % 12) + 1),
+    mm: pad(date.getUTCMinutes()),
+    ss: pad(date.getUTCSeconds()),
+    A: hours < 12 ? 'AM' : 'PM',
+    Z: 'Z',
+  };
+  let out = '';
+  for (let i = 0; i < format.length; ) {
+    if (format[i] === 'S') {
+      let length = 0;
+      while (format[i + length] === 'S') length++;
+      out += pad(Math.round(fraction * 10 ** length), length);
+      i += length;
+      continue;
+    }
+    const token = TOKENS.find(([name]) => format.startsWith(name, i));
+    if (token === undefined) {
+      out += format[i];
+      i++;
+    } else {
+      out += values[token[0]];
+      i += token[0].length;
+    }
+  }
+  return out;
+}
