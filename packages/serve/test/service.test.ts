@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScoreRequest } from '@mlsd/fraud';
+import type { HandbookTransaction } from '@mlsd/fraud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/index.js';
 import { buildTestArtifacts, type TestArtifacts } from './fixtures.js';
@@ -14,7 +14,7 @@ let publicDir: string;
 /** Next unused fixture transaction (the online state only moves forward in time). */
 let cursor = 0;
 
-function take(n: number): ScoreRequest[] {
+function take(n: number): HandbookTransaction[] {
   const out = artifacts.transactions.slice(cursor, cursor + n);
   if (out.length < n) throw new Error('test fixture ran out of transactions');
   cursor += n;
@@ -79,7 +79,7 @@ describe('fraud scoring', () => {
 
   it('advances the online state: a second transaction of a card sees the first', async () => {
     const [first] = take(1);
-    const second: ScoreRequest = {
+    const second: HandbookTransaction = {
       ...first!,
       TRANSACTION_ID: 1_500_000_000,
       TX_TIME_SECONDS: first!.TX_TIME_SECONDS + 60,
@@ -113,7 +113,7 @@ describe('fraud scoring', () => {
     );
     expect(body.results[0].modelVersion).toBeUndefined();
     // Same card twice in one batch: the later one counts the earlier one.
-    const twice: ScoreRequest[] = [
+    const twice: HandbookTransaction[] = [
       {
         ...batch[39]!,
         TRANSACTION_ID: 1_500_000_001,

@@ -13,6 +13,7 @@ import { parseNumber, parsePositiveInt } from '../options.js';
 import { formatTable, printJson, printLines } from '../output.js';
 import { registerFraudInit } from './fraud-init.js';
 import { registerFraudModelCommands } from './fraud-model.js';
+import { registerFraudPredict } from './fraud-predict.js';
 
 /** Registers `mlsd fraud ...`. */
 export function registerFraudCommands(program: Command): void {
@@ -24,6 +25,7 @@ export function registerFraudCommands(program: Command): void {
   registerSimulate(fraud);
   registerFraudInit(fraud);
   registerFraudModelCommands(fraud);
+  registerFraudPredict(fraud);
 }
 
 /** Flags of `mlsd fraud simulate`, as commander parses them. */

@@ -1,3 +1,5 @@
+import { ClassWeightSchema } from '@mlsd/classify';
+import { FeatureDefinitionSchema } from '@mlsd/features';
 import { z } from 'zod';
 import { FRAUD_MODEL_KINDS } from '../classifiers.js';
 
@@ -224,22 +226,19 @@ export const ProtocolSchema = z
 /** The classifier. */
 export const ModelSchema = z
   .object({
-    kind: z.enum(FRAUD_MODEL_KINDS).default('logreg'),
-    classWeight: z.enum(['none', 'balanced']).default('none'),
-    seed: z.number().int().default(0),
+    kind: z.enum(FRAUD_MODEL_KINDS).default('logreg').describe('The classifier.'),
+    classWeight: ClassWeightSchema.default('none').describe(
+      '"none", "balanced" (n / (2 · count) per class) or { "0": w0, "1": w1 }.',
+    ),
+    seed: z.number().int().default(0).describe('Seed of every random draw of the model.'),
   })
   .strict();
 
 /**
- * One feature over the normalized columns and the named entities (a FeatureSpec v2 definition
- * of @mlsd/features): `kind` plus that kind's fields. Checked in full when the features are
- * compiled.
+ * One feature over the normalized columns and the named entities: a FeatureSpec v2 definition
+ * of @mlsd/features (`kind` plus that kind's fields, each with a default name).
  */
-export const FeatureEntrySchema = z
-  .looseObject({ kind: z.string().min(1), name: z.string().min(1).optional() })
-  .describe(
-    'A feature: { "kind": "window", "entity": "card", "windowDays": 7, "aggregate": "mean" }, { "kind": "hour" }, ...',
-  );
+export const FeatureEntrySchema = FeatureDefinitionSchema;
 
 /** The presets a config can start from. */
 export const FRAUD_CONFIG_PRESETS = ['handbook'] as const;
@@ -293,5 +292,7 @@ export type FraudColumns = z.output<typeof ColumnsSchema>;
 export type TimeColumn = FraudColumns['time'];
 /** The `protocol` section, parsed. */
 export type ProtocolConfig = FraudPipelineConfig['protocol'];
-/** One feature entry as written. */
-export type FeatureEntry = z.output<typeof FeatureEntrySchema>;
+/** One feature entry as written (defaults may be left out). */
+export type FeatureEntry = z.input<typeof FeatureEntrySchema>;
+/** One feature entry after validation (defaults of its fields filled in). */
+export type ParsedFeatureEntry = z.output<typeof FeatureEntrySchema>;

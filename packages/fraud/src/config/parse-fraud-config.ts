@@ -92,6 +92,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem {
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = allowedKeysAt(found, issue.path);
+      // Inside a union (a feature definition) the schema names the keys itself.
+      if (allowed.length === 0) return { path, message: issue.message };
       return {
         path,
         message: issue.keys

@@ -49,3 +49,20 @@ export function applyPreset(input: unknown): unknown {
     protocol: { ...HANDBOOK_PROTOCOL, ...protocol },
   };
 }
+
+/**
+ * One transaction with the simulator's columns: a raw record of the handbook preset (what the
+ * service and `FraudScorer` take for a handbook model). The label is optional (a replay).
+ */
+export type HandbookTransaction = {
+  TRANSACTION_ID: number;
+  /** Seconds since 2018-04-01 00:00 UTC. */
+  TX_TIME_SECONDS: number;
+  CUSTOMER_ID: number;
+  TERMINAL_ID: number;
+  TX_AMOUNT: number;
+  TX_FRAUD?: 0 | 1;
+  TX_DATETIME?: string;
+  TX_TIME_DAYS?: number;
+  TX_FRAUD_SCENARIO?: number;
+};

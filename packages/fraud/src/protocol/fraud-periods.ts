@@ -130,6 +130,17 @@ export function dayNumbers(times: ArrayLike<number>, protocol: FraudProtocol): I
   return days;
 }
 
+/** Indices of the rows whose day lies in `[start, start + length)`. */
+export function rowsInDays(days: Int32Array, start: number, length: number): Int32Array {
+  let count = 0;
+  for (let i = 0; i < days.length; i++) if (days[i]! >= start && days[i]! < start + length) count++;
+  const rows = new Int32Array(count);
+  let k = 0;
+  for (let i = 0; i < days.length; i++)
+    if (days[i]! >= start && days[i]! < start + length) rows[k++] = i;
+  return rows;
+}
+
 /** Day number of a date counted from the protocol's origin. */
 export function protocolDay(protocol: FraudProtocol, date: string): number {
   return dateDiffDays(protocol.origin, date);
