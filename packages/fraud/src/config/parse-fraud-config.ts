@@ -54,15 +54,18 @@ export async function readFraudConfig(path: string): Promise<FraudPipelineConfig
   return parseFraudConfig(json, path);
 }
 
-/** The error for a list of problems: one line per problem after the source. */
+/**
+ * The error for a list of problems, on one line (the command line prints one line per failure):
+ * `<source> has 2 problems: <path>: <message>; <path>: <message>`.
+ */
 export function configError(
   source: string,
   problems: readonly ConfigProblem[],
   cause?: unknown,
 ): InvalidArgumentError {
-  const lines = problems.map((problem) => `  ${problem.path || '(top level)'}: ${problem.message}`);
+  const parts = problems.map((problem) => `${problem.path || '(top level)'}: ${problem.message}`);
   return new InvalidArgumentError(
-    `${source} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${lines.join('\n')}`,
+    `${source} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${parts.join('; ')}`,
     { source, problems },
     cause === undefined ? undefined : { cause },
   );
@@ -101,8 +104,8 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem {
             const nearest = findNearestName(key, allowed);
             return `unknown key "${key}"${nearest === undefined ? '' : ` (did you mean "${nearest}"?)`}`;
           })
-          .join('; ')
-          .concat(allowed.length > 0 ? `; allowed keys: ${allowed.join(', ')}` : ''),
+          .join(', ')
+          .concat(allowed.length > 0 ? ` (allowed keys: ${allowed.join(', ')})` : ''),
       };
     }
     case 'invalid_type':
@@ -124,14 +127,14 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem {
           : undefined;
       return {
         path,
-        message: `found ${describeFound(found)}; expected ${issue.values.length === 1 ? '' : 'one of '}${options}${nearest === undefined ? '' : ` (did you mean "${nearest}"?)`}`,
+        message: `found ${describeFound(found)}, expected ${issue.values.length === 1 ? '' : 'one of '}${options}${nearest === undefined ? '' : ` (did you mean "${nearest}"?)`}`,
       };
     }
     case 'invalid_key': {
       const key = String(issue.path[issue.path.length - 1]);
       return {
         path: formatKeyPath(issue.path.slice(0, -1)),
-        message: `the name "${key}" is not allowed: ${issue.issues.map((inner) => inner.message).join('; ')}`,
+        message: `the name "${key}" is not allowed: ${issue.issues.map((inner) => inner.message).join(', ')}`,
       };
     }
     default:
@@ -140,7 +143,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem {
         message:
           found === undefined || issue.code === 'custom'
             ? issue.message
-            : `${issue.message}; found ${describeFound(found)}`,
+            : `${issue.message} (found ${describeFound(found)})`,
       };
   }
 }
