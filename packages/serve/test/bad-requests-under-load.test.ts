@@ -125,7 +125,7 @@ function badCorpus(artifacts: TestArtifacts): BadRequest[] {
       method: 'POST',
       path: score,
       contentType: json,
-      body: JSON.stringify([fresh, { ...fresh, TRANSACTION_ID: 2_000_000_002, CUSTOMER_ID: -1 }]),
+      body: JSON.stringify([fresh, { ...fresh, TRANSACTION_ID: 2_000_000_002, CUSTOMER_ID: [1] }]),
       status: 400,
       code: 'INVALID_TRANSACTION',
       mentions: ['CUSTOMER_ID'],
@@ -332,10 +332,10 @@ describe('bad requests while good traffic runs', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(transaction),
       });
-      const body = (await response.json()) as { transactionId?: number; decision?: string };
+      const body = (await response.json()) as { transactionId?: string; decision?: string };
       if (
         response.status !== 200 ||
-        body.transactionId !== transaction.TRANSACTION_ID ||
+        body.transactionId !== String(transaction.TRANSACTION_ID) ||
         (body.decision !== 'alert' && body.decision !== 'pass')
       ) {
         goodFailures.push(

@@ -12,7 +12,7 @@ const DAY = 86_400;
 const HISTORY_DAYS = 37;
 
 interface Scored {
-  transactionId: number;
+  transactionId: string;
   score: number;
   features: Record<string, number>;
 }

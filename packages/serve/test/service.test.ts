@@ -67,7 +67,7 @@ describe('fraud scoring', () => {
     const response = await score(tx);
     expect(response.statusCode).toBe(200);
     const body = response.json();
-    expect(body.transactionId).toBe(tx!.TRANSACTION_ID);
+    expect(body.transactionId).toBe(String(tx!.TRANSACTION_ID));
     expect(body.score).toBeGreaterThanOrEqual(0);
     expect(body.score).toBeLessThanOrEqual(1);
     expect(body.threshold).toBe(info.fraud.threshold);
@@ -108,8 +108,8 @@ describe('fraud scoring', () => {
     const body = response.json();
     expect(body.modelVersion).toMatch(/^[0-9a-f]{12}$/);
     expect(body.results).toHaveLength(40);
-    expect(body.results.map((r: { transactionId: number }) => r.transactionId)).toEqual(
-      batch.map((tx) => tx.TRANSACTION_ID),
+    expect(body.results.map((r: { transactionId: string }) => r.transactionId)).toEqual(
+      batch.map((tx) => String(tx.TRANSACTION_ID)),
     );
     expect(body.results[0].modelVersion).toBeUndefined();
     // Same card twice in one batch: the later one counts the earlier one.
@@ -359,9 +359,9 @@ describe('bad requests get a 4xx with a stable code, and the service keeps servi
     expect(error.message).toContain('COLOUR');
     await expectStillServing();
 
-    const batch = await score([take(1)[0], { ...tx!, TERMINAL_ID: -3 }]);
+    const batch = await score([take(1)[0], { ...tx!, TERMINAL_ID: { id: 3 } }]);
     expect(batch.statusCode).toBe(400);
-    expect(errorOf(batch).message).toContain('[1].TERMINAL_ID');
+    expect(errorOf(batch).message).toContain('transaction [1]: TERMINAL_ID: expected text');
     for (const body of [[], 'a string', 42, null]) {
       const response = await service.app.inject({
         method: 'POST',

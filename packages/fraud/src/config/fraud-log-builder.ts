@@ -119,7 +119,7 @@ export class FraudLogBuilder {
     }
     if (problem !== undefined) {
       if (problem.column !== undefined && problem.column === layout.label) {
-        const value = String(normalizer.lastValue ?? '');
+        const value = String(normalizer.problemValue ?? '');
         this.#labelValues.set(value, (this.#labelValues.get(value) ?? 0) + 1);
       }
       this.#quarantine.add({

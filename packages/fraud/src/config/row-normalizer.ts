@@ -71,6 +71,7 @@ export class RowNormalizer {
   #tableRow = 0;
   #lastColumn = '';
   #lastValue: unknown;
+  #problemValue: unknown;
 
   /**
    * @throws InvalidArgumentError for a config whose columns clash, an unknown zone or a bad time pattern.
@@ -155,9 +156,9 @@ export class RowNormalizer {
     return this.#run();
   }
 
-  /** The raw value the last refused field had (for counting a label column's values). */
-  get lastValue(): unknown {
-    return this.#lastValue;
+  /** The raw value of the first refused field of the last record (to count a label column's values). */
+  get problemValue(): unknown {
+    return this.#problemValue;
   }
 
   /**
@@ -170,22 +171,28 @@ export class RowNormalizer {
     options: { unknownKeys?: 'refuse' | Set<string> } = {},
   ): RowProblem | undefined {
     const collect = options.unknownKeys instanceof Set ? options.unknownKeys : undefined;
+    let unknown: RowProblem | undefined;
     for (const key of Object.keys(record)) {
-      if (!this.#allowed.has(key)) {
-        if (collect !== undefined) {
-          if (collect.size < 100) collect.add(key);
-          continue;
-        }
-        const nearest = findNearestName(key, this.#allowed);
-        return {
-          column: key,
-          reason: `unknown field "${key}"${nearest === undefined ? '' : ` (did you mean "${nearest}"?)`}; the model reads ${this.layout.rawColumns.join(', ')}`,
-        };
+      if (this.#allowed.has(key)) continue;
+      if (collect !== undefined) {
+        if (collect.size < 100) collect.add(key);
+        continue;
       }
+      const nearest = findNearestName(key, this.#allowed);
+      const reason = `unknown field "${key}"${nearest === undefined ? '' : ` (did you mean "${nearest}"?)`}`;
+      unknown =
+        unknown === undefined
+          ? { column: key, reason }
+          : { column: unknown.column ?? key, reason: `${unknown.reason}; ${reason}` };
     }
     this.#object = record;
     this.#tableColumns = undefined;
-    return this.#run();
+    const problem = this.#run();
+    if (unknown === undefined) return problem;
+    const known = `the model reads ${this.layout.rawColumns.join(', ')}`;
+    return problem === undefined
+      ? { ...unknown, reason: `${unknown.reason}; ${known}` }
+      : { column: unknown.column ?? '', reason: `${unknown.reason}; ${problem.reason}; ${known}` };
   }
 
   /**
@@ -224,13 +231,22 @@ export class RowNormalizer {
     return false;
   }
 
+  /**
+   * Runs every step; a refused record names every field that is wrong (the first one's column
+   * is the problem's column), so a person fixes them all at once.
+   */
   #run(): RowProblem | undefined {
     const steps = this.#steps;
+    let first: RowProblem | undefined;
     for (let s = 0; s < steps.length; s++) {
       const problem = steps[s]!();
-      if (problem !== undefined) return { column: this.#lastColumn, reason: problem };
+      if (problem === undefined) continue;
+      if (first === undefined) {
+        first = { column: this.#lastColumn, reason: problem };
+        this.#problemValue = this.#lastValue;
+      } else first.reason += `; ${problem}`;
     }
-    return undefined;
+    return first;
   }
 
   /** The raw value of a column in the current record (undefined when absent). */
@@ -297,8 +313,13 @@ export class RowNormalizer {
       const value = this.#get(layout.amount);
       if (isMissing(value)) return `${layout.amount}: missing amount`;
       const amount = readNumber(value);
-      if (!Number.isFinite(amount))
+      if (!Number.isFinite(amount)) {
         return `${layout.amount}: ${describeValue(value)} is not a number`;
+      }
+      // A payment amount; refunds and reversals are other events, not transactions to score.
+      if (amount < 0) {
+        return `${layout.amount}: ${describeValue(value)} is negative; amounts are 0 or more`;
+      }
       row.amount = amount;
       return undefined;
     });
