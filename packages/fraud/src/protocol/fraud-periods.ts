@@ -51,8 +51,9 @@ export function timeSpan(times: ArrayLike<number>): TimeSpan {
  * `testDays` local days of the data, the label delay (`delayDays`) sits before it and training
  * before that; the validation layout (where the alert threshold is chosen) is the same shifted
  * back by delay + test days, so it never sees the test period.
- * @throws InvalidDataError when the data's span has no room for validation, training, delay and
- *   test, saying how many days it has, how many the layout needs and what to change.
+ * @throws InvalidDataError when the data's span has no room for validation, training and delay
+ *   before it and at least the first test day after, saying how many days it has, how many the
+ *   layout needs and what to change.
  */
 export function resolveProtocol(
   config: ProtocolConfig,
@@ -72,10 +73,13 @@ export function resolveProtocol(
       ? lastDay + 1 - testDays - delayDays - trainDays
       : dateDiffDays(origin, config.trainStart);
   const validationStartDay = trainStartDay - delayDays - testDays;
-  const testEndDay = trainStartDay + trainDays + delayDays + testDays - 1;
+  const testStartDay = trainStartDay + trainDays + delayDays;
+  const testEndDay = testStartDay + testDays - 1;
   const needed = 2 * (delayDays + testDays) + trainDays;
   const layout = `validation ${trainDays} + ${delayDays} + ${testDays} days, then training ${trainDays} + delay ${delayDays} + test ${testDays} days (training overlaps validation's test): ${needed} days`;
-  if (validationStartDay < 0 || testEndDay > lastDay) {
+  // A test period the data only begins is allowed (it is scored on the days there are); one it
+  // never reaches is not.
+  if (validationStartDay < 0 || testStartDay > lastDay) {
     const have = `The data spans ${lastDay + 1} local days (${origin} to ${addDays(origin, lastDay)}, ${options.timezone})`;
     const fix =
       config.trainStart === 'auto'
