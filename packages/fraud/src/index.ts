@@ -101,6 +101,7 @@ export {
   protocolDay,
   resolveProtocol,
   rowsInDays,
+  splitLayout,
   timeSpan,
 } from './protocol/fraud-periods.js';
 export type {

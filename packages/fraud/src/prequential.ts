@@ -10,6 +10,7 @@ import {
   protocolDay,
   resolveProtocol,
   rowsInDays,
+  splitLayout,
   timeSpan,
 } from './protocol/fraud-periods.js';
 import { type FraudInput, normalizedTableOf } from './train-fraud-model.js';
@@ -77,12 +78,7 @@ export async function prequentialEvaluation(
   const unfitted = new FeatureSet(featureSpecOf(config));
   const cardColumns = config.columns.entities[config.cardEntity]!;
   const days = dayNumbers(table.numeric(config.layout.time), protocol);
-  const layout = {
-    trainDays: protocol.trainDays,
-    delayDays: protocol.delayDays,
-    testDays: protocol.testDays,
-    dropKnownCompromised: protocol.dropKnownCompromised,
-  };
+  const layout = splitLayout(protocol);
   const firstStart = protocolDay(protocol, protocol.trainStart);
   const count = options.folds ?? 4;
   let shared: FraudData | undefined;

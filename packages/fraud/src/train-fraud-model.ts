@@ -25,6 +25,7 @@ import {
   protocolDay,
   resolveProtocol,
   rowsInDays,
+  splitLayout,
   timeSpan,
 } from './protocol/fraud-periods.js';
 
@@ -148,12 +149,7 @@ export async function trainFraudModel(
     `periods (${protocol.timezone}): validation train ${dates.validationTrain.join('…')}, threshold on ${dates.validationTest.join('…')}; train ${dates.train.join('…')}, delay ${dates.delay?.join('…') ?? 'none'}, test ${dates.test.join('…')}`,
   );
   const cardColumns = columns.entities[config.cardEntity]!;
-  const layoutDays = {
-    trainDays: protocol.trainDays,
-    delayDays: protocol.delayDays,
-    testDays: protocol.testDays,
-    dropKnownCompromised: protocol.dropKnownCompromised,
-  };
+  const layoutDays = splitLayout(protocol);
   const trainStartDay = protocolDay(protocol, protocol.trainStart);
   const validationStartDay = validationTrainStartDay({ ...layoutDays, trainStartDay });
   // Features that learn from data are fitted on each model's own training rows only.

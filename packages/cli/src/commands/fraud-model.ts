@@ -7,7 +7,6 @@ import {
   type FraudColumns,
   type FraudLog,
   FraudModel,
-  type FraudModelKind,
   FraudScorer,
   type LabelRequirement,
   prequentialEvaluation,
@@ -19,7 +18,7 @@ import {
 import { type Command, Option } from 'commander';
 import { parsePositiveInt } from '../options.js';
 import { formatTable, printJson, printLines } from '../output.js';
-import { loadTrainConfig } from './fraud-config-flags.js';
+import { type ConfigFlags, loadTrainConfig } from './fraud-config-flags.js';
 
 /**
  * Reads a log through a config's columns with a progress bar; the reader's notes (sorted rows,
@@ -51,15 +50,8 @@ export async function readLogForCommand(
   return log;
 }
 
-interface TrainFlags {
-  in: string;
+interface TrainFlags extends ConfigFlags {
   out: string;
-  config?: string;
-  preset?: 'handbook';
-  model?: FraudModelKind;
-  classWeight?: 'none' | 'balanced';
-  seed?: number;
-  trainStart?: string;
   quarantine?: string;
   json?: boolean;
 }

@@ -76,20 +76,10 @@ const TOWNS_PER_SIDE = 10;
 const STATES_PER_SIDE = 3;
 
 /** Customer columns, in layout order, from `first` to `dob`. */
-const CUSTOMER_COLUMNS = [
-  'first',
-  'last',
-  'gender',
-  'street',
-  'city',
-  'state',
-  'zip',
-  'lat',
-  'long',
-  'city_pop',
-  'job',
-  'dob',
-] as const;
+const CUSTOMER_COLUMNS = PUBLIC_LAYOUT_COLUMNS.slice(
+  PUBLIC_LAYOUT_COLUMNS.indexOf('first'),
+  PUBLIC_LAYOUT_COLUMNS.indexOf('dob') + 1,
+) as readonly CustomerColumn[];
 const NUMERIC = new Set([
   'amt',
   'lat',
@@ -101,7 +91,19 @@ const NUMERIC = new Set([
   'is_fraud',
 ]);
 
-type CustomerColumn = (typeof CUSTOMER_COLUMNS)[number];
+type CustomerColumn =
+  | 'first'
+  | 'last'
+  | 'gender'
+  | 'street'
+  | 'city'
+  | 'state'
+  | 'zip'
+  | 'lat'
+  | 'long'
+  | 'city_pop'
+  | 'job'
+  | 'dob';
 
 /**
  * A simulated transaction log in the public layout: one row per simulated transaction, in

@@ -134,6 +134,21 @@ export function dayNumbers(times: ArrayLike<number>, protocol: FraudProtocol): I
   return days;
 }
 
+/** The lengths and the known-compromised rule of a protocol, as `timeSplit` takes them. */
+export function splitLayout(protocol: FraudProtocol): {
+  trainDays: number;
+  delayDays: number;
+  testDays: number;
+  dropKnownCompromised: boolean;
+} {
+  return {
+    trainDays: protocol.trainDays,
+    delayDays: protocol.delayDays,
+    testDays: protocol.testDays,
+    dropKnownCompromised: protocol.dropKnownCompromised,
+  };
+}
+
 /** Indices of the rows whose day lies in `[start, start + length)`. */
 export function rowsInDays(days: Int32Array, start: number, length: number): Int32Array {
   let count = 0;
