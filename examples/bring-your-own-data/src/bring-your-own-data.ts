@@ -27,7 +27,7 @@ import {
 } from '@mlsd/fraud';
 import { createService } from '@mlsd/serve';
 
-/** Options of {@link runBringYourOwnData}; the defaults finish in about a minute. */
+/** Options of {@link runBringYourOwnData}; the defaults finish in about a minute on 2 cores. */
 export interface BringYourOwnDataOptions {
   /** Where the log, the config, the model, the scores and the reports go. */
   outDir: string;
@@ -76,9 +76,9 @@ export async function runBringYourOwnData(
   options: BringYourOwnDataOptions,
 ): Promise<BringYourOwnDataSummary> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const customers = options.customers ?? 2_000;
-  const terminals = options.terminals ?? 4_000;
-  const days = options.days ?? 120;
+  const customers = options.customers ?? 1_000;
+  const terminals = options.terminals ?? 2_000;
+  const days = options.days ?? 90;
   const seed = options.seed ?? 2018;
   const out = (name: string) => join(options.outDir, name);
 
@@ -241,10 +241,13 @@ export async function runBringYourOwnData(
   };
 }
 
+/** Amounts of the requests sent: the example's own, then small to large. */
+const AMOUNTS = [undefined, 12.5, 80, 450, 1_800] as const;
+
 /**
  * Starts the service on a free port, scores a few transactions (each the service's own example:
- * a new id, a minute after the newest transaction it holds), then one with a misspelt field, and
- * reads the request fields from /openapi.json.
+ * a new id, a minute after the newest transaction it holds, with amounts from small to large),
+ * then one with a misspelt field, and reads the request fields from /openapi.json.
  */
 async function serveAFewRequests(modelDir: string): Promise<BringYourOwnDataSummary['serving']> {
   const service = await createService({ fraudModelDir: modelDir, logger: false });
@@ -258,13 +261,13 @@ async function serveAFewRequests(modelDir: string): Promise<BringYourOwnDataSumm
       });
     const decisions: string[] = [];
     let example: Record<string, unknown> = {};
-    for (let i = 0; i < 5; i++) {
+    for (const amount of AMOUNTS) {
       const got = (await (await fetch(`${url}/v1/fraud/example`)).json()) as {
         transaction: Record<string, unknown>;
       };
-      example = got.transaction;
+      example = amount === undefined ? got.transaction : { ...got.transaction, amt: amount };
       const answer = (await (await post(example)).json()) as { decision: string; score: number };
-      decisions.push(`${answer.decision} ${answer.score.toFixed(3)}`);
+      decisions.push(`${example.amt}: ${answer.decision} ${answer.score.toFixed(3)}`);
     }
     const { amt, ...rest } = example;
     const refusal = await post({ ...rest, amount: amt });

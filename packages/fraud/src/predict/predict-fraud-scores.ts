@@ -93,6 +93,7 @@ export async function predictFraudScores(
   const width = model.features.names.length;
   const batchRows = options.batchRows ?? 4096;
   const batch = new Float32Array(batchRows * width);
+  const vector = new Float32Array(width);
   const ids: string[] = [];
   const labels = new Int8Array(batchRows);
   const quarantine = new Quarantine(options.quarantinePath, options.keepQuarantined ?? 100);
@@ -136,7 +137,8 @@ export async function predictFraudScores(
     if (problem === undefined) {
       const k = ids.length;
       try {
-        state.update(normalizer.toRecord(), batch.subarray(k * width, (k + 1) * width));
+        state.update(normalizer.toRecord(), vector);
+        batch.set(vector, k * width);
       } catch (error) {
         if (!isMlsdError(error, 'INVALID_DATA')) throw error;
         problem = { reason: orderHint(error.message, error.details.reason), column: layout.time };
