@@ -287,7 +287,7 @@ function replayRecent(
   features: FeatureSet,
   config: ResolvedFraudConfig,
 ): OnlineFeatureState {
-  const state = new OnlineFeatureState(features, { maxFutureSkewSeconds: null });
+  const state = new OnlineFeatureState(features, { maxGapSeconds: null });
   const times = table.numeric(config.layout.time);
   if (times.length === 0) return state;
   const from = times[times.length - 1]! - features.spanSeconds;

@@ -83,7 +83,7 @@ export async function predictFraudScores(
   const normalizer = new RowNormalizer(model.config.columns, { labels: 'optional' });
   const { layout } = normalizer;
   const stateOptions = {
-    maxFutureSkewSeconds: null,
+    maxGapSeconds: null,
     allowedLatenessSeconds: options.allowedLatenessSeconds ?? 0,
   };
   const state =
