@@ -67,4 +67,4 @@ export {
   WASM_PAGE_BYTES,
   wasmAvailable,
 } from './wasm-runtime.js';
-export { writeLinesAtomic } from './write-lines.js';
+export { AtomicLineWriter, writeLinesAtomic } from './write-lines.js';
