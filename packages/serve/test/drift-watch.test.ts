@@ -1,8 +1,8 @@
 import { type Matrix, Rng, Table } from '@mlsd/core';
 import { DriftMonitor, type DriftReport, ksTwoSample } from '@mlsd/drift';
+import { eventually } from '@mlsd/test-utils/http';
 import { describe, expect, it } from 'vitest';
 import { DriftWatch, EXACT_KS_MAX_CELLS } from '../src/index.js';
-import { eventually } from './http-helpers.js';
 
 const NAMES = ['amount', 'count', 'night'];
 

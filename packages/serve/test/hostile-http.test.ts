@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { multipartBody } from '@mlsd/test-utils/http';
+import { buildTestArtifacts, type TestArtifacts } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service, type ServiceOptions } from '../src/index.js';
-import { buildTestArtifacts, type TestArtifacts } from './fixtures.js';
-import { multipartBody } from './http-helpers.js';
 import { postHead, RawClient } from './raw-client.js';
 
 let dir: string;
