@@ -3,22 +3,10 @@ import { createReadStream, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { TransactionRowSchema as schema, TRANSACTION_COLUMN_KINDS } from '@mlsd/datasets';
 import { readCsv } from '@mlsd/ingest';
-import { z } from 'zod';
 
 const [name, path] = process.argv.slice(2) as [string, string];
-
-const schema = z.object({
-  TRANSACTION_ID: z.number().int().nonnegative(),
-  TX_DATETIME: z.string(),
-  CUSTOMER_ID: z.number().int().nonnegative(),
-  TERMINAL_ID: z.number().int().nonnegative(),
-  TX_AMOUNT: z.number().nonnegative(),
-  TX_TIME_SECONDS: z.number().int().nonnegative(),
-  TX_TIME_DAYS: z.number().int().nonnegative(),
-  TX_FRAUD: z.number().int().min(0).max(1),
-  TX_FRAUD_SCENARIO: z.number().int().min(0).max(3),
-});
 
 async function run(): Promise<number> {
   if (name.startsWith('mlsd-readCsv')) {
@@ -30,16 +18,7 @@ async function run(): Promise<number> {
       {
         columns: few
           ? { CUSTOMER_ID: 'int32', TX_FRAUD: 'uint8' }
-          : {
-              TRANSACTION_ID: 'int32',
-              TX_DATETIME: datetime,
-              CUSTOMER_ID: 'int32',
-              TERMINAL_ID: 'category',
-              TX_TIME_SECONDS: 'int32',
-              TX_TIME_DAYS: 'int32',
-              TX_FRAUD: 'uint8',
-              TX_FRAUD_SCENARIO: 'uint8',
-            },
+          : { ...TRANSACTION_COLUMN_KINDS, TX_DATETIME: datetime, TERMINAL_ID: 'category' },
         quarantinePath: join(mkdtempSync(join(tmpdir(), 'mlsd-bench-')), 'quarantine.jsonl'),
       },
     );

@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Rng, writeJsonAtomic } from '@mlsd/core';
+import { TRANSACTION_COLUMNS } from '@mlsd/datasets';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const rows = Number(process.env.ROWS ?? 1_750_000);
@@ -20,9 +21,7 @@ async function generate(path: string, n: number): Promise<void> {
   await mkdir(`${root}datasets/generated`, { recursive: true });
   const rng = new Rng(2018);
   const out = createWriteStream(path);
-  out.write(
-    'TRANSACTION_ID,TX_DATETIME,CUSTOMER_ID,TERMINAL_ID,TX_AMOUNT,TX_TIME_SECONDS,TX_TIME_DAYS,TX_FRAUD,TX_FRAUD_SCENARIO\n',
-  );
+  out.write(`${TRANSACTION_COLUMNS.join(',')}\n`);
   const start = Date.UTC(2018, 3, 1) / 1000;
   let seconds = 0;
   let buffer = '';

@@ -42,14 +42,11 @@ const HOSTILE_SHARE = 0.1;
 const TARGET = { p99Ms: 10, rssBytes: 1024 ** 3 };
 const ADMIN_TOKEN = 'hostile-bench-admin-token';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const loadAverageAtStart = describeMachine().loadAverage;
 
 // Artifacts: the service tests' builders (a bigger simulated world for a ~6,700-row reference).
 const work = mkdtempSync(join(tmpdir(), 'mlsd-hostile-bench-'));
-const fixtures = (await import(
-  join(root, 'packages/serve/test/fixtures.ts')
-)) as typeof import('../../packages/serve/test/fixtures.js');
+const fixtures = await import('@mlsd/test-utils/serve-artifacts');
 log('building artifacts (fraud model with a 6,700-row drift reference, 600-image index)');
 const built = await fixtures.buildTestArtifacts(join(work, 'images'));
 const fraudModelDir = join(work, 'fraud-model');

@@ -40,9 +40,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFashionMnist } from '@mlsd/datasets';
 import { FraudModel, FraudScorer } from '@mlsd/fraud';
-import { fashionMnistPng, ImageSearch } from '@mlsd/vision';
 // The tests' helper: a throwaway Debian redis-server on a free loopback port.
-import { startRedisServer } from '../../packages/serve/test/redis-server.js';
+import { startRedisServer } from '@mlsd/test-utils/redis-server';
+import { fashionMnistPng, ImageSearch } from '@mlsd/vision';
 import { describeMachine } from '../machine.js';
 import { LatencyRecorder } from './latency-summary.js';
 import { type LoadRunResult, runLoad } from './load-run.js';

@@ -13,9 +13,9 @@ import { simulateTransactions } from '@mlsd/datasets';
 import { handbookFeatureSet, OnlineFeatureState } from '@mlsd/features';
 import type { HandbookTransaction } from '@mlsd/fraud';
 import { InProcessStateStore, type OnlineStateStore, RedisStateStore } from '@mlsd/serve';
-import { Redis } from 'ioredis';
 // The tests' helper that starts a throwaway redis-server on a free loopback port.
-import { startRedisServer } from '../../packages/serve/test/redis-server.js';
+import { startRedisServer } from '@mlsd/test-utils/redis-server';
+import { Redis } from 'ioredis';
 import { describeMachine } from '../machine.js';
 
 const DAY = 86_400;

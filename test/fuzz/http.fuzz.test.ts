@@ -14,10 +14,10 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createService, type Service } from '@mlsd/serve';
+import { multipartBody } from '@mlsd/test-utils/http';
+import { buildTestArtifacts, type TestArtifacts } from '@mlsd/test-utils/serve-artifacts';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestArtifacts, type TestArtifacts } from '../../packages/serve/test/fixtures.js';
-import { multipartBody } from '../../packages/serve/test/http-helpers.js';
 import { budget, timeoutFor } from './fuzz-budget.js';
 
 let dir: string;

@@ -6,9 +6,13 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, Rng, readArtifact, tableToMatrix, writeArtifact } from '@mlsd/core';
-import { FASHION_MNIST_LABELS, loadFashionMnist } from '@mlsd/datasets';
+import {
+  FASHION_MNIST_LABELS,
+  loadFashionMnist,
+  TRANSACTION_COLUMN_KINDS,
+  TransactionRowSchema,
+} from '@mlsd/datasets';
 import { readCsv } from '@mlsd/ingest';
-import { z } from 'zod';
 
 /** Options of {@link runGettingStarted}. */
 export interface GettingStartedOptions {
@@ -27,19 +31,6 @@ export interface GettingStartedSummary {
   ingest: { read: number; accepted: number; quarantined: number; reasons: string[] };
   artifact: { dir: string; files: number; verified: boolean };
 }
-
-/** The transactions schema of the simulator's CSV (Le Borgne et al. 2022, §3.2). */
-export const transactionSchema = z.object({
-  TRANSACTION_ID: z.number().int().nonnegative(),
-  TX_DATETIME: z.string(),
-  CUSTOMER_ID: z.number().int().nonnegative(),
-  TERMINAL_ID: z.number().int().nonnegative(),
-  TX_AMOUNT: z.number().nonnegative(),
-  TX_TIME_SECONDS: z.number().int().nonnegative(),
-  TX_TIME_DAYS: z.number().int().nonnegative(),
-  TX_FRAUD: z.number().int().min(0).max(1),
-  TX_FRAUD_SCENARIO: z.number().int().min(0).max(3),
-});
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -67,14 +58,9 @@ export async function runGettingStarted(
   log('3. Transactions CSV through a zod schema; bad rows go to a quarantine with their reason');
   const csvPath = options.csvPath ?? join(repoRoot, 'datasets/fixtures/transactions-sample.csv');
   const quarantinePath = join(options.outDir, 'quarantine.jsonl');
-  const { table, stats, quarantine } = await readCsv(csvPath, transactionSchema, {
-    columns: {
-      TRANSACTION_ID: 'int32',
-      CUSTOMER_ID: 'int32',
-      TERMINAL_ID: 'int32',
-      TX_DATETIME: 'datetime',
-      TX_FRAUD: 'uint8',
-    },
+  // The simulator's own schema and column kinds, so this example reads what it writes.
+  const { table, stats, quarantine } = await readCsv(csvPath, TransactionRowSchema, {
+    columns: TRANSACTION_COLUMN_KINDS,
     quarantinePath,
   });
   log(

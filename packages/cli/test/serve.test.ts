@@ -4,8 +4,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildTestArtifacts, type TestArtifacts } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestArtifacts, type TestArtifacts } from '../../serve/test/fixtures.js';
 import { runCli } from './run-cli.js';
 
 const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));

@@ -25,6 +25,19 @@ export { renderDriftReport, writeDriftReport } from './monitor/drift-html-report
 export { DriftMonitor } from './monitor/drift-monitor.js';
 export type { ColumnDrift, DriftReport } from './monitor/drift-report.js';
 export type {
+  CategoricalDriftTest,
+  DriftTest,
+  DriftTestInput,
+  DriftTestResult,
+  NumericDriftTest,
+} from './monitor/drift-test.js';
+export {
+  driftTest,
+  driftTestNames,
+  registerDriftTest,
+  unregisterDriftTest,
+} from './monitor/drift-test-registry.js';
+export type {
   ColumnTest,
   DriftMonitorOptions,
   ResolvedDriftMonitorOptions,

@@ -118,18 +118,17 @@ export type {
   PredictProbaOutput,
 } from './transformers/pipeline.js';
 export { Pipeline } from './transformers/pipeline.js';
-export type {
-  ReadPipelineOptions,
-  SavableStep,
-  WritePipelineOptions,
-} from './transformers/pipeline-artifact.js';
 export {
   PIPELINE_ARTIFACT_KIND,
   PIPELINE_FILE,
   PIPELINE_FORMAT_VERSION,
-  readPipeline,
-  writePipeline,
 } from './transformers/pipeline-artifact.js';
+export type { ReadPipelineOptions } from './transformers/read-pipeline.js';
+export {
+  loadColumnTransformer,
+  loadPipeline,
+  readPipeline,
+} from './transformers/read-pipeline.js';
 export type { StandardScalerOptions } from './transformers/standard-scaler.js';
 export { StandardScaler } from './transformers/standard-scaler.js';
 export type { PipelineStep, Predictor, Transformer } from './transformers/step.js';
@@ -141,5 +140,7 @@ export type {
   UnknownCategoryCount,
   UnknownCategoryReport,
 } from './transformers/unknown-categories.js';
+export type { SavableStep, WritePipelineOptions } from './transformers/write-pipeline.js';
+export { writePipeline } from './transformers/write-pipeline.js';
 export { Window } from './window.js';
 export { SECONDS_PER_DAY, ZonedCalendar } from './zoned-calendar.js';

@@ -1,8 +1,8 @@
+import { specArbitrary, streamArbitrary, streamTable } from '@mlsd/test-utils/feature-streams';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeFeatures, FeatureSet, fitFeatureSet } from '../src/index.js';
 import { oracleFeatures } from './helpers/oracle.js';
-import { specArbitrary, streamArbitrary, streamTable } from './helpers/streams.js';
 
 describe('computeFeatures against the definitions (property)', () => {
   it('every kind of feature equals a brute-force evaluation of its definition', () => {

@@ -1,6 +1,3 @@
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { computeFeatures, OnlineFeatureState } from '../src/index.js';
 import {
   fittedOn,
   lateArrivals,
@@ -11,7 +8,10 @@ import {
   streamArbitrary,
   streamRecord,
   streamTable,
-} from './helpers/streams.js';
+} from '@mlsd/test-utils/feature-streams';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { computeFeatures, OnlineFeatureState } from '../src/index.js';
 
 const DAY = 86_400;
 

@@ -19,6 +19,8 @@ import { z } from 'zod';
 import {
   ColumnTransformer,
   defaultStepRegistry,
+  loadColumnTransformer,
+  loadPipeline,
   MinMaxScaler,
   OneHotEncoder,
   OrdinalEncoder,
@@ -306,14 +308,14 @@ describe('save / load as one artifact', () => {
     });
 
     // The default registry does not know the test model: a clear NotFoundError.
-    const error = await Pipeline.load(dir).catch((caught: unknown) => caught);
+    const error = await loadPipeline(dir).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as Error).message).toContain("register('MeanOfPositives'");
 
     const registry = defaultStepRegistry
       .clone()
       .register('MeanOfPositives', (json) => MeanOfPositives.fromJSON(json));
-    const loaded = await Pipeline.load(dir, { registry });
+    const loaded = await loadPipeline(dir, { registry });
     expect(loaded.steps.map(([name]) => name)).toEqual(['columns', 'model']);
     expect(loaded.predict(incoming)).toEqual(pipeline.predict(incoming));
     expect(loaded.predict(transactions)).toEqual(pipeline.predict(transactions));
@@ -327,10 +329,10 @@ describe('save / load as one artifact', () => {
     await columns.fit(transactions);
     const dir = join(root, 'columns');
     await columns.save(dir);
-    const loaded = await ColumnTransformer.load(dir);
+    const loaded = await loadColumnTransformer(dir);
     expect(loaded.transform(incoming)).toEqual(columns.transform(incoming));
     expect(await readPipeline(dir)).toBeInstanceOf(ColumnTransformer);
-    await expect(Pipeline.load(dir)).rejects.toBeInstanceOf(ManifestInvalidError);
+    await expect(loadPipeline(dir)).rejects.toBeInstanceOf(ManifestInvalidError);
 
     registerStepType('MeanOfPositivesGlobal', (json) =>
       MeanOfPositives.fromJSON({ ...(json as object), kind: 'MeanOfPositives' }),
@@ -355,6 +357,6 @@ describe('save / load as one artifact', () => {
       file,
       (await readFile(file, 'utf8')).replace('"withMean":true', '"withMean":false'),
     );
-    await expect(Pipeline.load(dir)).rejects.toBeInstanceOf(ChecksumMismatchError);
+    await expect(loadPipeline(dir)).rejects.toBeInstanceOf(ChecksumMismatchError);
   });
 });

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HandbookTransaction } from '@mlsd/fraud';
+import { buildTestArtifacts, type TestArtifacts } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/index.js';
-import { buildTestArtifacts, type TestArtifacts } from './fixtures.js';
 
 /** Small so that an oversized body is cheap to send. */
 const BODY_LIMIT = 64 * 1024;

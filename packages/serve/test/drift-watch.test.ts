@@ -1,8 +1,8 @@
 import { type Matrix, Rng, Table } from '@mlsd/core';
 import { DriftMonitor, type DriftReport, ksTwoSample } from '@mlsd/drift';
+import { eventually } from '@mlsd/test-utils/http';
 import { describe, expect, it } from 'vitest';
 import { DriftWatch, EXACT_KS_MAX_CELLS } from '../src/index.js';
-import { eventually } from './http-helpers.js';
 
 const NAMES = ['amount', 'count', 'night'];
 
@@ -56,28 +56,42 @@ describe('DriftWatch', () => {
   it('checks in the background every `checkEvery` rows, at most once per `minIntervalMs`', async () => {
     const rng = new Rng(5);
     const reports: DriftReport[] = [];
+    let clock = 0;
     const watch = new DriftWatch(referenceMatrix(rng, 800), NAMES, {
       windowRows: 200,
       checkEvery: 100,
       minIntervalMs: 60_000,
       onReport: (report) => reports.push(report),
+      now: () => clock,
     });
-    const rows = rowsOf(rng, 350);
-    for (let i = 0; i < 99; i++) watch.push(rows.subarray(i * 3, i * 3 + 3));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(reports).toHaveLength(0);
-    watch.push(rows.subarray(99 * 3, 100 * 3));
-    // Not on the caller's turn: the check runs one feature per setImmediate.
+    const rows = rowsOf(rng, 450);
+    const push = (from: number, to: number) => {
+      for (let i = from; i < to; i++) watch.push(rows.subarray(i * 3, i * 3 + 3));
+    };
+    push(0, 99);
+    expect(watch.checking).toBe(false);
+    push(99, 100);
+    // Started, but not on the caller's turn: the check runs one feature per setImmediate.
+    expect(watch.checking).toBe(true);
     expect(reports).toHaveLength(0);
     await eventually(async () => (reports.length > 0 ? true : undefined));
+    expect(watch.checking).toBe(false);
     expect(reports).toHaveLength(1);
     expect(reports[0]!.rows).toBe(100);
     expect(reports[0]!.datasetDrift).toBe(false);
-    // 250 more rows: due twice by count, but the interval holds the next check back.
-    for (let i = 100; i < 350; i++) watch.push(rows.subarray(i * 3, i * 3 + 3));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(reports).toHaveLength(1);
+    // 250 more rows a minute less a millisecond later: due twice by count, held back by the interval.
+    clock = 59_999;
+    push(100, 350);
+    expect(watch.checking).toBe(false);
     expect(watch.last).toBe(reports[0]);
+    // Once the interval has passed, the next due row starts a check on the latest window.
+    clock = 60_000;
+    push(350, 450);
+    expect(watch.checking).toBe(true);
+    await eventually(async () => (reports.length > 1 ? true : undefined));
+    expect(reports).toHaveLength(2);
+    expect(reports[1]!.rows).toBe(200);
+    expect(watch.last).toBe(reports[1]);
   });
 
   it('uses the asymptotic KS p-value when reference × window is large, the exact one when small (issue 13, item 3)', () => {

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sealArtifactManifest } from '@mlsd/core';
 import type { HandbookTransaction } from '@mlsd/fraud';
+import { eventually, metricValue } from '@mlsd/test-utils/http';
+import { startRedisServer } from '@mlsd/test-utils/redis-server';
+import { buildTestArtifacts, type TestArtifacts } from '@mlsd/test-utils/serve-artifacts';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/index.js';
-import { buildTestArtifacts, type TestArtifacts } from './fixtures.js';
-import { eventually, metricValue } from './http-helpers.js';
-import { startRedisServer } from './redis-server.js';
 
 const TOKEN = 'test-admin-token-123';
 let dir: string;

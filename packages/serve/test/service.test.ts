@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HandbookTransaction } from '@mlsd/fraud';
+import { eventually, metricValue, multipartBody } from '@mlsd/test-utils/http';
+import { buildTestArtifacts, type TestArtifacts } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/index.js';
-import { buildTestArtifacts, type TestArtifacts } from './fixtures.js';
-import { eventually, metricValue, multipartBody } from './http-helpers.js';
 
 let dir: string;
 let artifacts: TestArtifacts;

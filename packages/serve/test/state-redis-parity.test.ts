@@ -1,6 +1,4 @@
 import { computeFeatures } from '@mlsd/features';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   fittedOn,
   lateArrivals,
@@ -10,9 +8,11 @@ import {
   streamArbitrary,
   streamRecord,
   streamTable,
-} from '../../features/test/helpers/streams.js';
+} from '@mlsd/test-utils/feature-streams';
+import { useRedisServer } from '@mlsd/test-utils/redis-server';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { RedisStateStore } from '../src/state/redis-state-store.js';
-import { useRedisServer } from './redis-server.js';
 
 const server = useRedisServer();
 const DAY = 86_400;

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, InvalidDataError } from '@mlsd/core';
 import { handbookFeatureSet, OnlineFeatureState } from '@mlsd/features';
+import { startRedisServer, useRedisServer } from '@mlsd/test-utils/redis-server';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStateStore } from '../src/state/redis-state-store.js';
@@ -7,7 +8,6 @@ import {
   StateNotSeededError,
   StateStoreUnavailableError,
 } from '../src/state/state-store-unavailable-error.js';
-import { startRedisServer, useRedisServer } from './redis-server.js';
 import { describeStateStoreContract } from './state-store-contract.js';
 
 const server = useRedisServer();

@@ -33,6 +33,13 @@ function ecdf(column: Column): { x: number[]; y: number[] } {
   return { x, y };
 }
 
+/** How a chart title names a test's effect size. */
+function effectLabel(test: string): string {
+  if (test === 'ks') return 'KS D';
+  if (test === 'chi-square') return "Cramér's V";
+  return `${test} effect`;
+}
+
 function categoryShares(column: Column): Map<string, number> {
   const counts = new Map<string, number>();
   let total = 0;
@@ -60,13 +67,13 @@ export function renderDriftReport(report: DriftReport, reference: Table, current
   const rows = report.columns
     .map(
       (c) =>
-        `<tr class="${c.drifted ? 'drift' : ''}"><th>${escapeHtml(c.column)}</th><td>${c.test}</td><td>${c.currentCount}</td><td>${c.missing}</td><td>${Number.isNaN(c.statistic) ? '–' : c.statistic.toPrecision(4)}</td><td>${Number.isNaN(c.correctedPValue) ? '–' : c.correctedPValue.toExponential(2)}</td><td>${Number.isNaN(c.effectSize) ? '–' : c.effectSize.toFixed(3)}</td><td>${c.skipped ? escapeHtml(`not tested: ${c.skipped}`) : c.drifted ? 'DRIFT' : 'ok'}</td></tr>`,
+        `<tr class="${c.drifted ? 'drift' : ''}"><th>${escapeHtml(c.column)}</th><td>${escapeHtml(c.test)}</td><td>${c.currentCount}</td><td>${c.missing}</td><td>${Number.isNaN(c.statistic) ? '–' : c.statistic.toPrecision(4)}</td><td>${Number.isNaN(c.correctedPValue) ? '–' : c.correctedPValue.toExponential(2)}</td><td>${Number.isNaN(c.effectSize) ? '–' : c.effectSize.toFixed(3)}</td><td>${c.skipped ? escapeHtml(`not tested: ${c.skipped}`) : c.drifted ? 'DRIFT' : 'ok'}</td></tr>`,
     )
     .join('\n');
   const charts = report.columns
     .filter((c) => c.drifted)
     .map((c) => {
-      if (c.test === 'ks') {
+      if (c.input === 'numeric') {
         const ref = ecdf(reference.column(c.column));
         const cur = ecdf(current.column(c.column));
         const all = [...ref.x, ...cur.x];
@@ -78,7 +85,7 @@ export function renderDriftReport(report: DriftReport, reference: Table, current
             { ...cur, label: 'current', color: '#c2410c' },
           ],
           {
-            title: `${c.column}: ECDFs (KS D ${c.effectSize.toFixed(3)})`,
+            title: `${c.column}: ECDFs (${effectLabel(c.test)} ${c.effectSize.toFixed(3)})`,
             xLabel: c.column,
             yLabel: 'share ≤ value',
             xDomain: [lo, hi === lo ? lo + 1 : hi],
@@ -93,7 +100,7 @@ export function renderDriftReport(report: DriftReport, reference: Table, current
         barChart(
           categories.map((category) => ({ label: category, value: from.get(category) ?? 0 })),
           {
-            title: `${c.column}: ${which} shares (Cramér's V ${c.effectSize.toFixed(3)})`,
+            title: `${c.column}: ${which} shares (${effectLabel(c.test)} ${c.effectSize.toFixed(3)})`,
             xLabel: 'category',
             yLabel: 'share',
             yDomain: [0, Math.max(0.01, top)],

@@ -6,25 +6,35 @@ import {
   parseOptions,
   type Table,
 } from '@mlsd/core';
-import { chiSquareHomogeneity } from '../chi-square.js';
 import { benjaminiHochberg, bonferroni } from '../corrections.js';
-import { ksTwoSampleSorted } from '../ks/ks-two-sample.js';
 import type { ColumnDrift, DriftReport } from './drift-report.js';
+import type { DriftTest, DriftTestResult } from './drift-test.js';
+import { driftTest } from './drift-test-registry.js';
 import {
-  type ColumnTest,
   type DriftMonitorOptions,
   DriftMonitorOptionsSchema,
   type ResolvedDriftMonitorOptions,
 } from './monitor-options.js';
 
-/** What the monitor keeps of a reference column. */
-type ReferenceColumn =
-  | { test: 'ks'; sorted: Float64Array }
-  | { test: 'chi-square'; values: string[] };
+/** What the monitor keeps of a reference column: its test and what the test prepared. */
+interface ReferenceColumn {
+  test: DriftTest;
+  prepared: unknown;
+  count: number;
+  minEffect: number;
+}
 
-function nonMissingNumbers(column: Column): { values: Float64Array; missing: number } {
+function nonMissingNumbers(
+  column: Column,
+  name: string,
+  test: string,
+): { values: Float64Array; missing: number } {
   if (!isNumericColumn(column)) {
-    throw new InvalidArgumentError('A KS-tested column must be numeric.');
+    throw new InvalidArgumentError(
+      `DriftMonitor: column "${name}" is not numeric, and its test '${test}' compares numbers; ` +
+        'choose a categorical test for it in `tests`.',
+      { column: name, test },
+    );
   }
   const values = new Float64Array(column.length);
   let n = 0;
@@ -60,40 +70,55 @@ function nonMissingCategories(column: Column): { values: string[]; missing: numb
 
 /**
  * Watches current data for drift away from a reference (typically the training data saved with
- * a model): each window, every column is tested — two-sample Kolmogorov–Smirnov for numeric
- * columns, chi-square homogeneity for categorical ones — the p-values are corrected across
- * columns, and a column drifts only when its corrected p-value is below `alpha` AND its effect
- * size (KS D, Cramér's V) reaches `minEffect`, since at large n every KS p-value is significant.
- * A window drifts when a `datasetDriftShare` of the tested columns do. The reference is kept
- * sorted (exact KS), so memory is the size of the reference, whatever the stream's length.
+ * a model): each window, every column is tested — by default two-sample Kolmogorov–Smirnov for
+ * numeric columns and chi-square homogeneity for categorical ones; any registered drift test
+ * (`psi`, `wasserstein`, `jensen-shannon`, or one added with `registerDriftTest`) by the
+ * `tests` / `defaultTests` options — the p-values are corrected across columns, and a column
+ * drifts only when its corrected p-value is below `alpha` AND its effect size (KS D, Cramér's V)
+ * reaches `minEffect`, since at large n every KS p-value is significant. A test without a
+ * p-value (a distance) drifts when its effect size reaches `minEffect` alone. A window drifts
+ * when a `datasetDriftShare` of the tested columns do. Each test keeps what it needs of the
+ * reference (KS: the sorted values), so memory is the size of the reference, whatever the
+ * stream's length.
  */
 export class DriftMonitor {
   readonly options: ResolvedDriftMonitorOptions;
   readonly #reference = new Map<string, ReferenceColumn>();
 
-  /** @throws InvalidArgumentError for bad options, an unknown column or an empty reference. */
+  /**
+   * @throws InvalidArgumentError for bad options, an unregistered test, a numeric test on a
+   * non-numeric column, an unknown column or an empty reference.
+   */
   constructor(reference: Table, options: DriftMonitorOptions = {}) {
     this.options = parseOptions(DriftMonitorOptionsSchema, options, 'DriftMonitor options');
+    // Every test the options name must exist, used by a column of this reference or not.
+    for (const name of [
+      ...Object.values(this.options.tests),
+      ...Object.values(this.options.defaultTests),
+    ]) {
+      driftTest(name);
+    }
     const columns = this.options.columns ?? reference.columnNames;
     for (const name of columns) {
       const column = reference.column(name);
-      const test: ColumnTest =
-        this.options.tests[name] ?? (isNumericColumn(column) ? 'ks' : 'chi-square');
-      if (test === 'ks') {
-        const { values } = nonMissingNumbers(column);
-        if (values.length === 0) {
-          throw new InvalidArgumentError(
-            `DriftMonitor: reference column "${name}" has no finite values.`,
-          );
-        }
-        this.#reference.set(name, { test, sorted: values.sort() });
-      } else {
-        const { values } = nonMissingCategories(column);
-        if (values.length === 0) {
-          throw new InvalidArgumentError(`DriftMonitor: reference column "${name}" has no values.`);
-        }
-        this.#reference.set(name, { test, values });
+      const test = driftTest(
+        this.options.tests[name] ??
+          (isNumericColumn(column)
+            ? this.options.defaultTests.numeric
+            : this.options.defaultTests.categorical),
+      );
+      const values = nonMissing(column, name, test).values;
+      if (values.length === 0) {
+        throw new InvalidArgumentError(
+          `DriftMonitor: reference column "${name}" has no ${test.input === 'numeric' ? 'finite values' : 'values'}.`,
+        );
       }
+      this.#reference.set(name, {
+        test,
+        prepared: prepare(test, values),
+        count: values.length,
+        minEffect: effectThreshold(this.options.minEffect, test),
+      });
     }
   }
 
@@ -110,67 +135,52 @@ export class DriftMonitor {
     const o = this.options;
     const results: ColumnDrift[] = [];
     for (const [name, reference] of this.#reference) {
-      const column = current.column(name);
-      if (reference.test === 'ks') {
-        const { values, missing } = nonMissingNumbers(column);
-        const base = {
-          column: name,
-          test: reference.test,
-          currentCount: values.length,
-          referenceCount: reference.sorted.length,
-          missing,
-        };
-        if (values.length < o.minSamples) {
-          results.push(notTested(base, `${values.length} values < minSamples ${o.minSamples}`));
-          continue;
-        }
-        const ks = ksTwoSampleSorted(reference.sorted, values.sort(), 'two-sided', o.ksMethod);
-        results.push({
-          ...base,
-          statistic: ks.statistic,
-          pvalue: ks.pvalue,
-          correctedPValue: ks.pvalue,
-          effectSize: ks.statistic,
-          drifted: false,
-        });
-      } else {
-        const { values, missing } = nonMissingCategories(column);
-        const base = {
-          column: name,
-          test: reference.test,
-          currentCount: values.length,
-          referenceCount: reference.values.length,
-          missing,
-        };
-        if (values.length < o.minSamples) {
-          results.push(notTested(base, `${values.length} values < minSamples ${o.minSamples}`));
-          continue;
-        }
-        const chi = chiSquareHomogeneity(reference.values, values);
-        results.push({
-          ...base,
-          statistic: chi.statistic,
-          pvalue: chi.pvalue,
-          correctedPValue: chi.pvalue,
-          effectSize: chi.cramersV,
-          drifted: false,
-          unseenCategories: chi.unseenCategories,
-        });
+      const { test } = reference;
+      const { values, missing } = nonMissing(current.column(name), name, test);
+      const base = {
+        column: name,
+        test: test.name,
+        input: test.input,
+        currentCount: values.length,
+        referenceCount: reference.count,
+        missing,
+      };
+      if (values.length < o.minSamples) {
+        results.push(notTested(base, `${values.length} values < minSamples ${o.minSamples}`));
+        continue;
       }
+      const result = compare(test, reference.prepared, values, o);
+      const pvalue = result.pvalue ?? Number.NaN;
+      results.push({
+        ...base,
+        statistic: result.statistic,
+        pvalue,
+        correctedPValue: pvalue,
+        effectSize: result.effectSize,
+        drifted: false,
+        ...(result.unseenCategories === undefined
+          ? {}
+          : { unseenCategories: result.unseenCategories }),
+      });
     }
     const tested = results.filter((r) => r.skipped === undefined);
-    const raw = tested.map((r) => r.pvalue);
+    // Only tests with a p-value are corrected together; distances decide on their effect alone.
+    const withPValue = tested.filter((r) => !Number.isNaN(r.pvalue));
+    const raw = withPValue.map((r) => r.pvalue);
     const corrected =
       o.correction === 'benjamini-hochberg'
         ? benjaminiHochberg(raw)
         : o.correction === 'bonferroni'
           ? bonferroni(raw)
           : Float64Array.from(raw);
-    tested.forEach((r, i) => {
+    withPValue.forEach((r, i) => {
       r.correctedPValue = corrected[i]!;
-      const minEffect = r.test === 'ks' ? o.minEffect.ks : o.minEffect.chiSquare;
-      r.drifted = r.correctedPValue < o.alpha && r.effectSize >= minEffect;
     });
+    for (const r of tested) {
+      const { minEffect } = this.#reference.get(r.column)!;
+      const significant = Number.isNaN(r.pvalue) || r.correctedPValue < o.alpha;
+      r.drifted = significant && r.effectSize >= minEffect;
+    }
     const drifted = tested.filter((r) => r.drifted).length;
     const driftedShare = tested.length === 0 ? 0 : drifted / tested.length;
     return {
@@ -227,7 +237,10 @@ export class DriftMonitor {
 }
 
 function notTested(
-  base: Pick<ColumnDrift, 'column' | 'test' | 'currentCount' | 'referenceCount' | 'missing'>,
+  base: Pick<
+    ColumnDrift,
+    'column' | 'test' | 'input' | 'currentCount' | 'referenceCount' | 'missing'
+  >,
   reason: string,
 ): ColumnDrift {
   return {
@@ -239,4 +252,43 @@ function notTested(
     drifted: false,
     skipped: reason,
   };
+}
+
+/** A column's non-missing values in the form its test compares. */
+function nonMissing(
+  column: Column,
+  name: string,
+  test: DriftTest,
+): { values: Float64Array | string[]; missing: number } {
+  return test.input === 'numeric'
+    ? nonMissingNumbers(column, name, test.name)
+    : nonMissingCategories(column);
+}
+
+// The values always come from `nonMissing` with the same test, so their form matches its input.
+function prepare(test: DriftTest, values: Float64Array | string[]): unknown {
+  return test.input === 'numeric'
+    ? test.prepare(values as Float64Array)
+    : test.prepare(values as string[]);
+}
+
+function compare(
+  test: DriftTest,
+  prepared: unknown,
+  values: Float64Array | string[],
+  options: ResolvedDriftMonitorOptions,
+): DriftTestResult {
+  return test.input === 'numeric'
+    ? test.compare(prepared, values as Float64Array, options)
+    : test.compare(prepared, values as string[], options);
+}
+
+/** The monitor's `minEffect` for a test: by its name, `chiSquare` for chi-square, else its default. */
+function effectThreshold(
+  minEffect: ResolvedDriftMonitorOptions['minEffect'],
+  test: DriftTest,
+): number {
+  const named = minEffect[test.name];
+  if (named !== undefined) return named;
+  return test.name === 'chi-square' ? minEffect.chiSquare : test.defaultMinEffect;
 }

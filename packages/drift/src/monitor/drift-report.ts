@@ -1,20 +1,25 @@
+import type { DriftTestInput } from './drift-test.js';
 import type { ColumnTest } from './monitor-options.js';
 
 /** One column of one window. */
 export interface ColumnDrift {
   column: string;
+  /** The name of the drift test that compared it. */
   test: ColumnTest;
+  /** Whether the test compared numbers or categories. */
+  input: DriftTestInput;
   /** Non-missing values in the current window and in the reference. */
   currentCount: number;
   referenceCount: number;
   /** Missing (NaN / missing category) values in the current window. */
   missing: number;
-  /** KS D or chi-square statistic; NaN when not tested. */
+  /** The test's statistic (KS D, chi-square, PSI, ...); NaN when not tested. */
   statistic: number;
+  /** NaN when not tested or when the test has no p-value (a distance). */
   pvalue: number;
-  /** p-value after the correction across the window's columns. */
+  /** p-value after the correction across the window's columns (NaN as `pvalue`). */
   correctedPValue: number;
-  /** KS D or Cramér's V. */
+  /** What `minEffect` is compared with: KS D, Cramér's V, the PSI, ... */
   effectSize: number;
   drifted: boolean;
   /** Why the column was not tested (too few values), when it was not. */

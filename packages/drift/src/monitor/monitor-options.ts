@@ -1,28 +1,52 @@
 import { z } from 'zod';
 
-/** The test a column is monitored with. */
-export type ColumnTest = 'ks' | 'chi-square';
+/**
+ * The name of the drift test a column is monitored with: a built-in one or any name given to
+ * `registerDriftTest`.
+ */
+export type ColumnTest =
+  | 'ks'
+  | 'chi-square'
+  | 'psi'
+  | 'wasserstein'
+  | 'jensen-shannon'
+  | (string & {});
 
 /** Options of a {@link DriftMonitor}. */
 export const DriftMonitorOptionsSchema = z
   .object({
     /** Columns to monitor; default every column of the reference. */
     columns: z.array(z.string().min(1)).min(1).optional(),
-    /** Test per column; default KS for numeric columns, chi-square for categorical ones. */
-    tests: z.record(z.string(), z.enum(['ks', 'chi-square'])).default({}),
+    /**
+     * Drift test per column, by registered name (`ks`, `chi-square`, `psi`, `wasserstein`,
+     * `jensen-shannon`, or one added with `registerDriftTest`); columns not named here get
+     * `defaultTests`.
+     */
+    tests: z.record(z.string(), z.string().min(1)).default({}),
+    /** The test of a column `tests` does not name: by whether its reference column is numeric. */
+    defaultTests: z
+      .object({
+        numeric: z.string().min(1).default('ks'),
+        categorical: z.string().min(1).default('chi-square'),
+      })
+      .strict()
+      .prefault({}),
     /** Significance level of the corrected p-values. */
     alpha: z.number().gt(0).lt(1).default(0.05),
     /** Multiple-testing correction across the columns of one window. */
     correction: z.enum(['benjamini-hochberg', 'bonferroni', 'none']).default('benjamini-hochberg'),
     /**
      * Smallest effect that counts as drift, because at large n every p-value is significant:
-     * the KS statistic D for numeric columns, Cramér's V for categorical ones.
+     * the KS statistic D (`ks`), Cramér's V (`chiSquare`), and for any other test its effect
+     * size under the test's name (e.g. `{ psi: 0.25 }`); a test not named here uses its
+     * `defaultMinEffect` (0.1 for the built-in ones).
      */
     minEffect: z
       .object({
         ks: z.number().min(0).max(1).default(0.1),
         chiSquare: z.number().min(0).max(1).default(0.1),
       })
+      .catchall(z.number().min(0))
       .prefault({}),
     /** A window drifts when at least this share of the tested columns drift. */
     datasetDriftShare: z.number().gt(0).max(1).default(0.3),

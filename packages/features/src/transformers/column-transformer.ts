@@ -13,7 +13,6 @@ import {
   type Table,
 } from '@mlsd/core';
 import { z } from 'zod';
-import { defaultStepRegistry } from './default-step-registry.js';
 import {
   assertFittable,
   type FeatureInput,
@@ -24,12 +23,6 @@ import {
   nonFinite,
   numbersOf,
 } from './feature-input.js';
-import {
-  type ReadPipelineOptions,
-  readPipeline,
-  type WritePipelineOptions,
-  writePipeline,
-} from './pipeline-artifact.js';
 import { fitThenTransform, isTransformer, type Transformer } from './step.js';
 import type { StepRegistry } from './step-registry.js';
 import {
@@ -37,6 +30,7 @@ import {
   resetUnknownCategoriesOf,
   type StepUnknownCategoryReport,
 } from './unknown-categories.js';
+import { type WritePipelineOptions, writePipeline } from './write-pipeline.js';
 
 const ColumnTransformerOptions = z
   .object({
@@ -92,7 +86,8 @@ const ENTRY_NAME = /^[A-Za-z0-9_.-]+$/;
  *
  * An entry's transformer may be a {@link Transformer}, `'passthrough'` (numeric columns
  * unchanged) or `'drop'`. Input is a {@link Table} or a named {@link Matrix}; columns are found
- * by name. Saves to one artifact folder with {@link ColumnTransformer.save}.
+ * by name. Saves to one artifact folder with {@link ColumnTransformer.save}; loads back with
+ * `loadColumnTransformer`.
  *
  * @example
  * ```ts
@@ -382,12 +377,9 @@ export class ColumnTransformer
 
   /**
    * Rebuilds a fitted column transformer from {@link ColumnTransformer.toJSON} output, each
-   * entry's step through `registry` (default: {@link defaultStepRegistry}).
+   * entry's step through `registry` (pass `defaultStepRegistry`, or a registry of your own that knows every step type).
    */
-  static async fromJSON(
-    json: unknown,
-    registry: StepRegistry = defaultStepRegistry,
-  ): Promise<ColumnTransformer> {
+  static async fromJSON(json: unknown, registry: StepRegistry): Promise<ColumnTransformer> {
     const { params, state } = BaseEstimator.checkJSON(json, {
       kind: 'ColumnTransformer',
       version: 1,
@@ -424,20 +416,6 @@ export class ColumnTransformer
   /** Saves the fitted column transformer as one artifact folder (kind `'pipeline'`) at `dir`. */
   async save(dir: string, options: WritePipelineOptions = {}): Promise<Manifest> {
     return writePipeline(dir, this, options);
-  }
-
-  /**
-   * Loads a column transformer saved by {@link ColumnTransformer.save}.
-   * @throws ManifestInvalidError when the artifact holds something else.
-   */
-  static async load(dir: string, options: ReadPipelineOptions = {}): Promise<ColumnTransformer> {
-    const loaded = await readPipeline(dir, options);
-    if (!(loaded instanceof ColumnTransformer)) {
-      throw new ManifestInvalidError(
-        `ColumnTransformer.load(${dir}): the artifact holds a ${(loaded as { kind?: string }).kind}, not a ColumnTransformer; load it with readPipeline().`,
-      );
-    }
-    return loaded;
   }
 
   #outputNames(outputs: readonly Matrix[], remainderColumns: readonly string[]): string[] {

@@ -7,12 +7,12 @@ import { StandardScaler } from './standard-scaler.js';
 import { type StepBuilder, StepRegistry } from './step-registry.js';
 
 /**
- * The registry that {@link Pipeline.load}, {@link readPipeline} and the composite steps' `fromJSON`
- * use by default. It knows the built-in steps; add your own with
- * `defaultStepRegistry.register(kind, (json) => MyStep.fromJSON(json))`.
+ * The registry that `readPipeline`, `loadPipeline` and `loadColumnTransformer` use by default.
+ * It knows the built-in steps; add your own with
+ * `defaultStepRegistry.register(kind, (json) => MyStep.fromJSON(json))`. The steps it names do
+ * not import it: composite steps get a registry as an argument of `fromJSON`.
  */
 export const defaultStepRegistry: StepRegistry = new StepRegistry({
-  // Builders are closures so this module can load before the classes it names (they import it).
   StandardScaler: (json) => StandardScaler.fromJSON(json),
   MinMaxScaler: (json) => MinMaxScaler.fromJSON(json),
   OneHotEncoder: (json) => OneHotEncoder.fromJSON(json),

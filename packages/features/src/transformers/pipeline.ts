@@ -8,14 +8,7 @@ import {
   NotFittedError,
   NotFoundError,
 } from '@mlsd/core';
-import { defaultStepRegistry } from './default-step-registry.js';
 import type { FeatureInput } from './feature-input.js';
-import {
-  type ReadPipelineOptions,
-  readPipeline,
-  type WritePipelineOptions,
-  writePipeline,
-} from './pipeline-artifact.js';
 import {
   fitThenTransform,
   isPredictor,
@@ -30,6 +23,7 @@ import {
   resetUnknownCategoriesOf,
   type StepUnknownCategoryReport,
 } from './unknown-categories.js';
+import { type WritePipelineOptions, writePipeline } from './write-pipeline.js';
 
 /** One named step of a {@link Pipeline}. */
 export type NamedStep<S extends PipelineStep = PipelineStep> = readonly [name: string, step: S];
@@ -57,7 +51,7 @@ const STEP_NAME = /^[A-Za-z0-9_.-]+$/;
  * the last may be a transformer or any model with `fit` / `predict` (a {@link Predictor}).
  *
  * The whole chain saves to one artifact folder ({@link Pipeline.save}, kind `'pipeline'`) and
- * loads back step by step through a {@link StepRegistry} ({@link Pipeline.load}).
+ * loads back step by step through a {@link StepRegistry} (`loadPipeline`).
  *
  * @example
  * ```ts
@@ -251,13 +245,10 @@ export class Pipeline<Last extends PipelineStep = PipelineStep> implements Trans
 
   /**
    * Rebuilds a fitted pipeline from {@link Pipeline.toJSON} output, each step through
-   * `registry` (default: {@link defaultStepRegistry}).
+   * `registry` (pass `defaultStepRegistry`, or a registry of your own that knows every step type).
    * @throws ManifestInvalidError for JSON of another shape; NotFoundError for an unregistered step type.
    */
-  static async fromJSON(
-    json: unknown,
-    registry: StepRegistry = defaultStepRegistry,
-  ): Promise<Pipeline> {
+  static async fromJSON(json: unknown, registry: StepRegistry): Promise<Pipeline> {
     const blob = json as Partial<EstimatorJSON<unknown, Partial<PipelineState>>> | null;
     if (
       typeof blob !== 'object' ||
@@ -286,20 +277,6 @@ export class Pipeline<Last extends PipelineStep = PipelineStep> implements Trans
   /** Saves the fitted pipeline as one artifact folder (kind `'pipeline'`) at `dir`. */
   async save(dir: string, options: WritePipelineOptions = {}): Promise<Manifest> {
     return writePipeline(dir, this, options);
-  }
-
-  /**
-   * Loads a pipeline saved by {@link Pipeline.save}.
-   * @throws ManifestInvalidError when the artifact holds something other than a Pipeline.
-   */
-  static async load(dir: string, options: ReadPipelineOptions = {}): Promise<Pipeline> {
-    const loaded = await readPipeline(dir, options);
-    if (!(loaded instanceof Pipeline)) {
-      throw new ManifestInvalidError(
-        `Pipeline.load(${dir}): the artifact holds a ${(loaded as { kind?: string }).kind}, not a Pipeline; load it with readPipeline().`,
-      );
-    }
-    return loaded;
   }
 
   /** Fits every step but the last, each on the previous one's output; returns the last output. */

@@ -26,7 +26,7 @@ export type StepBuilder = (
  * @example
  * ```ts
  * defaultStepRegistry.register('MyModel', (json) => MyModel.fromJSON(json));
- * const pipeline = await Pipeline.load('artifacts/fraud-pipeline');
+ * const pipeline = await loadPipeline('artifacts/fraud-pipeline');
  * ```
  */
 export class StepRegistry {

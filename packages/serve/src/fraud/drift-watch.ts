@@ -14,6 +14,8 @@ export interface DriftWatchOptions {
   onReport: (report: DriftReport) => void;
   /** Called when a check throws (it never reaches a request). */
   onError?: (error: unknown) => void;
+  /** Milliseconds on a monotonic clock, for `minIntervalMs`; default `performance.now`. */
+  now?: () => number;
 }
 
 /**
@@ -49,6 +51,7 @@ export class DriftWatch {
   readonly #monitors: DriftMonitor[];
   readonly #onReport: (report: DriftReport) => void;
   readonly #onError: (error: unknown) => void;
+  readonly #now: () => number;
   #sinceCheck = 0;
   #lastCheckAt = Number.NEGATIVE_INFINITY;
   #running = false;
@@ -72,13 +75,19 @@ export class DriftWatch {
     this.minIntervalMs = options.minIntervalMs ?? 5_000;
     this.#onReport = options.onReport;
     this.#onError = options.onError ?? (() => {});
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** True while a background check is running (started by `push`, not yet reported). */
+  get checking(): boolean {
+    return this.#running;
   }
 
   /** Adds one scored row; starts a check when one is due. */
   push(row: ArrayLike<number>): void {
     this.ring.push(row);
     if (++this.#sinceCheck < this.checkEvery || this.#running || this.#stopped) return;
-    const now = performance.now();
+    const now = this.#now();
     if (now - this.#lastCheckAt < this.minIntervalMs) return;
     this.#sinceCheck = 0;
     this.#lastCheckAt = now;
