@@ -152,6 +152,8 @@ export class EntityEvents {
     const live = this.end - this.first;
     const start = size === this.capacity ? this.start : arena.allocate(size);
     arena.move(this.first, start, live);
+    // Compacted in place: the positions after the live events hold stale copies of their ids.
+    if (start === this.start) arena.transactionIds.fill('', start + live, this.end);
     const shift = start - this.first;
     for (let k = 0; k < this.laterFrauds.length; k++) this.laterFrauds[k]! += shift;
     if (start !== this.start) arena.release(this.start, this.capacity);

@@ -75,6 +75,18 @@ export class EventArena {
     return this.#top - this.#freePositions;
   }
 
+  /**
+   * Positions referencing a transaction id (a scan of the whole arena: for monitoring and
+   * tests). Only live events' positions do, so this equals the live events: a forgotten or
+   * moved event leaves no id behind to keep in memory.
+   */
+  countIds(): number {
+    const ids = this.transactionIds;
+    let count = 0;
+    for (let p = 0; p < this.#top; p++) if (ids[p] !== '') count++;
+    return count;
+  }
+
   /** Bytes of the columns (what the arena holds, whether allocated or not). */
   get bytes(): number {
     let perPosition = 8 + 12; // time; the id's slot in the JS array, its held slot

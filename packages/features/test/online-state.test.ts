@@ -316,6 +316,37 @@ describe('OnlineFeatureState: memory and snapshots', () => {
     expect(peakEntities).toBeLessThan(600); // of 300 customers and ~900 terminals seen
   });
 
+  it('lets go of what it forgets: only live events keep an id, and its columns follow them', () => {
+    // Customers come and go, with bursts (blocks grow, compact in place, shrink, are freed).
+    const rng = new Rng(7);
+    const events: { t: number; customer: number; terminal: number }[] = [];
+    for (let c = 0; c < 200; c++) {
+      const start = rng.integer(0, 230);
+      for (let day = start; day < Math.min(240, start + rng.integer(10, 60)); day++) {
+        for (let k = rng.poisson(rng.uniform() < 0.05 ? 40 : 2); k > 0; k--) {
+          events.push({ t: day * DAY + rng.integer(0, DAY), customer: c, terminal: c % 40 });
+        }
+      }
+    }
+    events.sort((a, b) => a.t - b.t);
+    const state = new OnlineFeatureState(HANDBOOK, NO_SKEW);
+    let checks = 0;
+    let nextCheck = 20 * DAY;
+    events.forEach((event, i) => {
+      state.update(tx(i, { ...event, fraud: i % 40 === 0 ? 1 : 0 }));
+      if (event.t < nextCheck) return;
+      nextCheck += 5 * DAY;
+      checks++;
+      const stats = state.stats();
+      for (const entity of [...Object.values(stats.byEntity), stats]) {
+        expect(entity.retainedIds).toBe(entity.events);
+        expect(entity.capacity).toBeLessThanOrEqual(4 * entity.events + 16 * entity.entities);
+        expect(entity.reserved).toBeGreaterThanOrEqual(entity.capacity);
+      }
+    });
+    expect(checks).toBeGreaterThan(40);
+  });
+
   it('forgets an idle entity once its newest event is out of every window', () => {
     const state = new OnlineFeatureState(HANDBOOK, NO_SKEW);
     state.update(tx(0, { t: 0, customer: 1, terminal: 1 }));
