@@ -127,6 +127,7 @@ export class EntityStore {
     this.#events++;
     this.#evaluate(entity, position, time, out);
     entity.forgetUntil(newest - this.keepSeconds, this.#forgetPosition);
+    this.#compactArena();
     return entity.key;
   }
 
@@ -174,6 +175,15 @@ export class EntityStore {
       this.#entities.delete(entity.key);
       entity = next;
     }
+    this.#compactArena();
+  }
+
+  /** Rebuilds the arena around the live entities' blocks once it is mostly unused room. */
+  #compactArena(): void {
+    if (!this.#arena.sparse) return;
+    this.#arena.rebuild((place) => {
+      for (const entity of this.#entities.values()) entity.rehome(place);
+    });
   }
 
   #unlink(entity: EntityEvents): void {
