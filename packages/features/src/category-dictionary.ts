@@ -1,3 +1,5 @@
+import { ownString } from './own-string.js';
+
 /**
  * Codes for category values held by the in-process state, counted by reference so a code is
  * freed (and reused) when the last event holding it is forgotten: memory follows the values in
@@ -20,8 +22,10 @@ export class CategoryDictionary {
         references.set(this.#references);
         this.#references = references;
       }
-      this.#codes.set(value, code);
-      this.#values[code] = value;
+      // A copy: the caller's value may be a view into a large string (see ownString).
+      const own = ownString(value);
+      this.#codes.set(own, code);
+      this.#values[code] = own;
     }
     this.#references[code]!++;
     return code;

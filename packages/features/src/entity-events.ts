@@ -141,6 +141,20 @@ export class EntityEvents {
     }
   }
 
+  /**
+   * Takes the entity's block through {@link EventArena.rebuild}: `place` copies its live events
+   * to the front of a block of the same size in the new columns and returns its start.
+   */
+  rehome(place: (first: number, end: number, size: number) => number): void {
+    const live = this.end - this.first;
+    const start = place(this.first, this.end, this.capacity);
+    const shift = start - this.first;
+    for (let k = 0; k < this.laterFrauds.length; k++) this.laterFrauds[k]! += shift;
+    this.start = start;
+    this.first = start;
+    this.end = start + live;
+  }
+
   /** Returns the block to the arena (the entity is forgotten). */
   release(): void {
     this.#arena.release(this.start, this.capacity);
@@ -152,6 +166,8 @@ export class EntityEvents {
     const live = this.end - this.first;
     const start = size === this.capacity ? this.start : arena.allocate(size);
     arena.move(this.first, start, live);
+    // Compacted in place: the positions after the live events hold stale copies of their ids.
+    if (start === this.start) arena.transactionIds.fill('', start + live, this.end);
     const shift = start - this.first;
     for (let k = 0; k < this.laterFrauds.length; k++) this.laterFrauds[k]! += shift;
     if (start !== this.start) arena.release(this.start, this.capacity);

@@ -4,6 +4,7 @@ import type { EntityEvaluator, EntityPlan } from './entity-plan.js';
 import { EventArena } from './event-arena.js';
 import { NO_EVENTS } from './event-columns.js';
 import type { HeldTransactions } from './held-transactions.js';
+import { ownString } from './own-string.js';
 
 /** One entity's events as plain arrays (see {@link EntityStore.toSnapshot}). */
 export interface EntitySnapshot {
@@ -65,6 +66,8 @@ export class EntityStore {
       this.#events--;
       const slot = arena.heldSlots[position]!;
       if (slot >= 0) this.#held.release(slot, this.#index, arena.transactionIds[position]!);
+      // A forgotten event's slot must not keep its id alive until the slot is reused.
+      arena.transactionIds[position] = '';
     };
     this.plan = plan;
     this.evaluator = plan.createEvaluator(prior);
@@ -83,7 +86,9 @@ export class EntityStore {
    * Records an event of entity `key` in time order and writes the entity's features for it into
    * `out`; then forgets events no later transaction can reach. `found` is the entity's events
    * when the caller already looked them up (undefined: looked up here, created when new);
-   * `heldSlot` is the transaction's slot among the held transactions (−1: none).
+   * `heldSlot` is the transaction's slot among the held transactions (−1: none);
+   * `transactionId` is kept as given (a string the state owns). Returns the entity's own key
+   * string (a copy the store owns, shared by all the entity's events).
    */
   add(
     found: EntityEvents | undefined,
@@ -96,11 +101,12 @@ export class EntityStore {
     categories: readonly (string | null)[],
     out: Float64Array | Float32Array,
     heldSlot: number,
-  ): void {
+  ): string {
     let entity = found ?? this.#entities.get(key);
     if (entity === undefined) {
-      entity = new EntityEvents(this.#arena, key);
-      this.#entities.set(key, entity);
+      // The caller's key may be a view into a large string (see ownString): keep a copy.
+      entity = new EntityEvents(this.#arena, ownString(key));
+      this.#entities.set(entity.key, entity);
     } else this.#unlink(entity);
     this.#append(entity);
     const newest = entity.newest;
@@ -121,6 +127,8 @@ export class EntityStore {
     this.#events++;
     this.#evaluate(entity, position, time, out);
     entity.forgetUntil(newest - this.keepSeconds, this.#forgetPosition);
+    this.#compactArena();
+    return entity.key;
   }
 
   /**
@@ -167,6 +175,15 @@ export class EntityStore {
       this.#entities.delete(entity.key);
       entity = next;
     }
+    this.#compactArena();
+  }
+
+  /** Rebuilds the arena around the live entities' blocks once it is mostly unused room. */
+  #compactArena(): void {
+    if (!this.#arena.sparse) return;
+    this.#arena.rebuild((place) => {
+      for (const entity of this.#entities.values()) entity.rehome(place);
+    });
   }
 
   #unlink(entity: EntityEvents): void {
@@ -209,6 +226,16 @@ export class EntityStore {
   /** Event positions held by the entities' blocks (≥ events). */
   get capacity(): number {
     return this.#arena.allocated;
+  }
+
+  /** Event positions the arena's columns have room for (held by blocks, free or never used). */
+  get reserved(): number {
+    return this.#arena.capacity;
+  }
+
+  /** Event positions still referencing a transaction id (should equal the live events). */
+  get retainedIds(): number {
+    return this.#arena.countIds();
   }
 
   /** Bytes of the arena's columns (not the keys). */

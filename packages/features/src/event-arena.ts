@@ -65,6 +65,69 @@ export class EventArena {
     this.#view = new ArenaView(this);
   }
 
+  /**
+   * Whether the columns are mostly room no block uses (after a burst whose blocks were freed,
+   * or blocks of sizes no entity asks for any more): then {@link EventArena.rebuild} is due.
+   */
+  get sparse(): boolean {
+    return this.capacity > 2 * this.allocated + INITIAL_CAPACITY;
+  }
+
+  /**
+   * Moves every block into new columns a quarter larger than the blocks need, in the order
+   * `blocks` visits them, so the columns' memory follows the entities' blocks again (free lists
+   * never merge and the columns never shrink otherwise). `blocks` calls `place` once per block
+   * (its live events `[first, end)` of the old columns and its size) and gets the block's new
+   * start, where the live events now are at the front; running totals are recounted from there.
+   * Costs one pass over the live events, once per halving of what the blocks hold.
+   */
+  rebuild(blocks: (place: (first: number, end: number, size: number) => number) => void): void {
+    const old = {
+      times: this.times,
+      labels: this.labels,
+      labelTimes: this.labelTimes,
+      values: this.values,
+      codes: this.codes,
+      transactionIds: this.transactionIds,
+      heldSlots: this.heldSlots,
+    };
+    const size = Math.max(INITIAL_CAPACITY, Math.ceil(this.allocated * 1.25));
+    const fresh = <A extends Float64Array | Uint8Array | Int32Array>(column: A): A =>
+      column.length === 0 ? column : new (column.constructor as new (n: number) => A)(size);
+    this.times = fresh(this.times);
+    this.labels = fresh(this.labels);
+    this.labelTimes = fresh(this.labelTimes);
+    this.values = this.values.map(fresh);
+    this.codes = this.codes.map(fresh);
+    this.sumLow = this.sumLow.map(fresh);
+    this.sumHigh = this.sumHigh.map(fresh);
+    this.squares0 = this.squares0.map(fresh);
+    this.squares1 = this.squares1.map(fresh);
+    this.squares2 = this.squares2.map(fresh);
+    this.knownFrauds = fresh(this.knownFrauds);
+    this.heldSlots = fresh(this.heldSlots);
+    this.transactionIds = new Array<string>(size).fill('');
+    this.#top = 0;
+    this.#free.length = 0;
+    this.#freePositions = 0;
+    blocks((first, end, blockSize) => {
+      const start = this.allocate(blockSize);
+      const copy = <A extends Float64Array | Uint8Array | Int32Array>(from: A, to: A) => {
+        if (from.length > 0) to.set(from.subarray(first, end), start);
+      };
+      copy(old.times, this.times);
+      copy(old.labels, this.labels);
+      copy(old.labelTimes, this.labelTimes);
+      for (let f = 0; f < old.values.length; f++) copy(old.values[f]!, this.values[f]!);
+      for (let c = 0; c < old.codes.length; c++) copy(old.codes[c]!, this.codes[c]!);
+      copy(old.heldSlots, this.heldSlots);
+      for (let p = first; p < end; p++)
+        this.transactionIds[start + p - first] = old.transactionIds[p]!;
+      this.recomputeTotals(start, start, start + end - first);
+      return start;
+    });
+  }
+
   /** Positions the arena has room for. */
   get capacity(): number {
     return this.times.length;
@@ -73,6 +136,18 @@ export class EventArena {
   /** Positions held by entities' blocks. */
   get allocated(): number {
     return this.#top - this.#freePositions;
+  }
+
+  /**
+   * Positions referencing a transaction id (a scan of the whole arena: for monitoring and
+   * tests). Only live events' positions do, so this equals the live events: a forgotten or
+   * moved event leaves no id behind to keep in memory.
+   */
+  countIds(): number {
+    const ids = this.transactionIds;
+    let count = 0;
+    for (let p = 0; p < this.#top; p++) if (ids[p] !== '') count++;
+    return count;
   }
 
   /** Bytes of the columns (what the arena holds, whether allocated or not). */

@@ -38,13 +38,12 @@ export class HeldTransactions {
     return this.#keys[e]![slot] ?? null;
   }
 
-  /** Holds a transaction that `holders` entities now hold; returns its slot. */
-  add(
-    transactionId: string,
-    fingerprint: number,
-    keys: readonly (string | null)[],
-    holders: number,
-  ): number {
+  /**
+   * Holds a transaction that `holders` entities now hold (each then names its key with
+   * {@link HeldTransactions.setKey}); returns its slot. The id is kept as given: pass a string
+   * the state owns (see `ownString`).
+   */
+  add(transactionId: string, fingerprint: number, holders: number): number {
     let slot = this.#free.pop();
     if (slot === undefined) {
       slot = this.#slots.size;
@@ -53,8 +52,15 @@ export class HeldTransactions {
     this.#slots.set(transactionId, slot);
     this.#fingerprints[slot] = fingerprint;
     this.#holders[slot] = holders;
-    for (let e = 0; e < this.#plans; e++) this.#keys[e]![slot] = keys[e] ?? null;
     return slot;
+  }
+
+  /**
+   * The transaction in `slot` is held by entity `key` of plan `e` (the entity's own key string,
+   * shared by all its events rather than one copy per transaction).
+   */
+  setKey(slot: number, e: number, key: string): void {
+    this.#keys[e]![slot] = key;
   }
 
   /**

@@ -12,6 +12,7 @@ import { type EntitySnapshot, EntityStore } from './entity-store.js';
 import { FeatureSet } from './feature-set.js';
 import type { FeatureSpec } from './feature-spec.js';
 import { HeldTransactions } from './held-transactions.js';
+import { ownString } from './own-string.js';
 import { describeValue, type RecordFields, RecordReader } from './record-reader.js';
 import { type FutureGuard, futureTimeError } from './time-guards.js';
 import { SECONDS_PER_DAY } from './zoned-calendar.js';
@@ -91,14 +92,27 @@ export interface OnlineStateStats {
   entities: number;
   /** Events held (one per transaction and entity). */
   events: number;
-  /** Event slots allocated (≥ events). */
+  /** Event slots allocated to entities (≥ events). */
   capacity: number;
+  /**
+   * Event slots the in-process columns have room for (≥ capacity: also free blocks); the
+   * columns' memory follows this.
+   */
+  reserved: number;
+  /**
+   * Event slots still referencing a transaction id: equal to `events` (a forgotten event keeps
+   * no id alive). Counted by scanning the slots, O(reserved).
+   */
+  retainedIds: number;
   /** Transactions whose id the state still knows (duplicates, late labels). */
   transactions: number;
   /** Rough bytes of typed-array state (not keys and ids). */
   bytes: number;
   /** The same figures per entity. */
-  byEntity: Record<string, { entities: number; events: number; capacity: number }>;
+  byEntity: Record<
+    string,
+    { entities: number; events: number; capacity: number; reserved: number; retainedIds: number }
+  >;
 }
 
 /** What {@link OnlineFeatureState.updateWithOutcome} returns. */
@@ -268,10 +282,11 @@ export class OnlineFeatureState {
     const stores = this.#stores;
     let holders = 0;
     for (const key of fields.keys) if (key !== null) holders++;
+    // The caller's id may be a view into a large string (a chunk of a file, a request body):
+    // the state keeps its own copy, or every chunk a held id came from would stay in memory.
+    const transactionId = holders === 0 ? fields.transactionId : ownString(fields.transactionId);
     const heldSlot =
-      holders === 0
-        ? -1
-        : this.#held.add(fields.transactionId, fields.fingerprint, fields.keys, holders);
+      holders === 0 ? -1 : this.#held.add(transactionId, fields.fingerprint, holders);
     for (let e = 0; e < stores.length; e++) {
       const store = stores[e]!;
       const key = fields.keys[e]!;
@@ -279,10 +294,10 @@ export class OnlineFeatureState {
         store.writeEmpty(vector, fields.time);
         continue;
       }
-      store.add(
+      const storedKey = store.add(
         this.#found[e],
         key,
-        fields.transactionId,
+        transactionId,
         fields.time,
         fields.label,
         fields.labelTime,
@@ -291,6 +306,7 @@ export class OnlineFeatureState {
         vector,
         heldSlot,
       );
+      if (heldSlot >= 0) this.#held.setKey(heldSlot, e, storedKey);
     }
     if (fields.time > this.#watermark) this.#watermark = fields.time;
     this.#sweep();
@@ -410,6 +426,8 @@ export class OnlineFeatureState {
       entities: 0,
       events: 0,
       capacity: 0,
+      reserved: 0,
+      retainedIds: 0,
       transactions: this.#held.size,
       bytes: 0,
       byEntity: {},
@@ -418,11 +436,15 @@ export class OnlineFeatureState {
       const entities = store.entityCount;
       const events = store.eventCount;
       const capacity = store.capacity;
+      const reserved = store.reserved;
+      const retainedIds = store.retainedIds;
       stats.entities += entities;
       stats.events += events;
       stats.capacity += capacity;
+      stats.reserved += reserved;
+      stats.retainedIds += retainedIds;
       stats.bytes += store.bytes;
-      stats.byEntity[store.plan.name] = { entities, events, capacity };
+      stats.byEntity[store.plan.name] = { entities, events, capacity, reserved, retainedIds };
     }
     return stats;
   }
@@ -501,7 +523,10 @@ export class OnlineFeatureState {
     });
     for (const [id, keys] of keysOf) {
       const holders = keys.filter((key) => key !== null).length;
-      state.#held.add(id, snapshot.fingerprints[id] ?? -1, keys, holders);
+      const slot = state.#held.add(id, snapshot.fingerprints[id] ?? -1, holders);
+      keys.forEach((key, e) => {
+        if (key !== null) state.#held.setKey(slot, e, key);
+      });
     }
     entities.forEach((list, e) => {
       for (const entity of list) state.#stores[e]!.restore(entity, (id) => state.#held.slotOf(id));

@@ -20,7 +20,7 @@ import {
   writeFeatureState,
 } from '../src/index.js';
 import { simulateTransactions } from './helpers/simulate.js';
-import { DAY, type HandTransaction, HOUR } from './helpers/tables.js';
+import { DAY, type HandTransaction, HOUR, handTable } from './helpers/tables.js';
 
 const HANDBOOK = handbookFeatureSet();
 const NO_SKEW = { maxGapSeconds: null };
@@ -314,6 +314,63 @@ describe('OnlineFeatureState: memory and snapshots', () => {
     });
     expect(checks).toBeGreaterThan(30);
     expect(peakEntities).toBeLessThan(600); // of 300 customers and ~900 terminals seen
+  });
+
+  it('lets go of what it forgets: only live events keep an id, and its columns follow them', () => {
+    // Customers come and go, with bursts (blocks grow, compact in place, shrink, are freed);
+    // after day 80 a tenth of them remain, so most of the columns' room falls idle.
+    const rng = new Rng(7);
+    const events: HandTransaction[] = [];
+    for (let c = 0; c < 200; c++) {
+      const start = rng.integer(0, c < 20 ? 230 : 70);
+      const end = Math.min(c < 20 ? 240 : 80, start + rng.integer(10, 60));
+      for (let day = start; day < end; day++) {
+        for (let k = rng.poisson(rng.uniform() < 0.05 ? 40 : 2); k > 0; k--) {
+          const t = day * DAY + rng.integer(0, DAY);
+          const amount = rng.integer(1, 50_000) / 100;
+          events.push({
+            t,
+            customer: c,
+            terminal: c % 40,
+            amount,
+            fraud: rng.uniform() < 0.03 ? 1 : 0,
+          });
+        }
+      }
+    }
+    events.sort((a, b) => a.t - b.t);
+    // Moving blocks (and rebuilding the columns) changes no value: online = batch throughout.
+    const batch = computeFeatures(handTable(events), HANDBOOK);
+    const width = HANDBOOK.names.length;
+    const state = new OnlineFeatureState(HANDBOOK, NO_SKEW);
+    let checks = 0;
+    let peakReserved = 0;
+    let nextCheck = 20 * DAY;
+    const online = new Float64Array(events.length * width);
+    events.forEach((event, i) => {
+      state.update(tx(i, event), online.subarray(i * width, (i + 1) * width));
+      if (event.t < nextCheck) return;
+      nextCheck += 5 * DAY;
+      checks++;
+      const stats = state.stats();
+      for (const entity of Object.values(stats.byEntity)) {
+        expect(entity.retainedIds).toBe(entity.events);
+        expect(entity.capacity).toBeLessThanOrEqual(4 * entity.events + 16 * entity.entities);
+        expect(entity.reserved).toBeGreaterThanOrEqual(entity.capacity);
+        expect(entity.reserved).toBeLessThanOrEqual(2 * entity.capacity + 1024);
+        peakReserved = Math.max(peakReserved, entity.reserved);
+      }
+      expect(stats.retainedIds).toBe(stats.events);
+    });
+    expect(checks).toBeGreaterThan(40);
+    // The columns grew for the crowd and were rebuilt smaller once it left.
+    const { reserved } = state.stats();
+    expect(peakReserved).toBeGreaterThan(3 * reserved);
+    const differs = online.findIndex((value, k) => !Object.is(value, batch.values[k]));
+    const row = Math.floor(Math.max(differs, 0) / width);
+    expect(differs < 0 ? [] : named(online.subarray(row * width, (row + 1) * width))).toEqual(
+      differs < 0 ? [] : named(batch.values.subarray(row * width, (row + 1) * width)),
+    );
   });
 
   it('forgets an idle entity once its newest event is out of every window', () => {
