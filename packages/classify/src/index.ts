@@ -22,6 +22,10 @@ export { countByThreshold } from './metrics/threshold-counts.js';
 export type { ConfusionMatrix } from './metrics/threshold-metrics.js';
 export { confusionMatrix, precisionAtK } from './metrics/threshold-metrics.js';
 export type {
+  BinaryClassifier,
+  BinaryClassifierFitOptions,
+} from './models/binary-classifier.js';
+export type {
   BinaryLabels,
   ClassWeight,
   SampleWeightOptions,
@@ -44,6 +48,7 @@ export type {
   GradientBoostingOptions,
   GradientBoostingParams,
 } from './models/gbdt/options.js';
+export { GBDT_SMALL_DATA_DEFAULTS } from './models/gbdt/small-data-defaults.js';
 export type { TreeEnsemble } from './models/gbdt/tree-ensemble.js';
 export type { ResampleOptions } from './models/resampling.js';
 export {
@@ -75,6 +80,30 @@ export {
   timeSplit,
   validationTrainStartDay,
 } from './protocol/time-split.js';
+export {
+  BUILT_IN_CLASSIFIERS,
+  classifierRegistry,
+} from './registry/built-in-classifiers.js';
+export type {
+  ClassifierKind,
+  RegisteredClassifierKind,
+} from './registry/classifier-registry.js';
+export { ClassifierRegistry } from './registry/classifier-registry.js';
+export type {
+  ParamRange,
+  ParamSpace,
+  ParamSpaceInput,
+  Params,
+  ParamValue,
+} from './selection/param-space.js';
+export {
+  discreteSize,
+  gridCandidates,
+  ParamSpaceSchema,
+  parseParamSpace,
+  randomCandidates,
+  sampleParams,
+} from './selection/param-space.js';
 export type { FalseNegativeCost, ThresholdChoice } from './thresholds/threshold-policy.js';
 export {
   falseNegativeCost,

@@ -16,12 +16,7 @@ import {
   writeFeatureState,
 } from '@mlsd/features';
 import { z } from 'zod';
-import {
-  type BinaryClassifier,
-  FRAUD_MODEL_KINDS,
-  type FraudModelKind,
-  loadClassifier,
-} from './classifiers.js';
+import { type BinaryClassifier, type FraudModelKind, loadClassifier } from './classifiers.js';
 import { type FraudProtocol, FraudProtocolSchema } from './fraud-protocol.js';
 
 /** Artifact kind of a saved fraud model. */
@@ -29,7 +24,8 @@ export const FRAUD_MODEL_KIND = 'fraud-model';
 const FORMAT_VERSION = 1;
 
 const ParamsSchema = z.object({
-  model: z.enum(FRAUD_MODEL_KINDS),
+  /** A kind registered in classifierRegistry (@mlsd/classify). */
+  model: z.string().min(1),
   classWeight: ClassWeightSchema,
   seed: z.number(),
   threshold: z.number(),

@@ -24,6 +24,43 @@ export interface SplitCandidate {
   leftCount: number;
 }
 
+/**
+ * Monotonic constraints of one fit and the value bounds of one node (XGBoost's and
+ * scikit-learn's scheme): a split on a feature constrained to +1 must give its left child (lower
+ * values) a value no larger than its right child's, −1 the reverse; node values are clipped to
+ * the node's bounds, and a constrained split's children are bounded at the midpoint of their two
+ * values, so every tree — and their sum — is monotone in each constrained feature.
+ */
+export interface MonotonicBounds {
+  /** Per feature: +1 non-decreasing, −1 non-increasing, 0 free. */
+  readonly monotonic: Int8Array;
+  /** Least value (before shrinkage) the node and its descendants may take. */
+  readonly lower: number;
+  /** Largest value (before shrinkage) the node and its descendants may take. */
+  readonly upper: number;
+}
+
+/** The Newton value −G / (H + λ) of a node, clipped to [lower, upper]. */
+export function boundedValue(
+  gradient: number,
+  hessian: number,
+  l2: number,
+  lower: number,
+  upper: number,
+): number {
+  const denominator = hessian + l2;
+  const value = denominator > 0 ? -gradient / denominator : 0;
+  return Math.min(Math.max(value, lower), upper);
+}
+
+/**
+ * Twice the second-order loss decrease −(G·v + ½(H + λ)·v²) of giving a node the value v: with
+ * the unclipped value this is G² / (H + λ), the score the unconstrained gain uses.
+ */
+function valueScore(gradient: number, hessian: number, l2: number, value: number): number {
+  return -(2 * gradient * value + (hessian + l2) * value * value);
+}
+
 /** A candidate meaning "do not split". */
 export function noSplit(): SplitCandidate {
   return {
@@ -44,6 +81,8 @@ export function noSplit(): SplitCandidate {
  *
  * @param binCounts - non-missing bins per feature.
  * @param missingBin - slot of the missing bin.
+ * @param bounds - monotonic constraints and the node's value bounds; without them the plain
+ *   gain formula runs (and nothing is clipped).
  */
 export function findBestSplit(
   histogram: Histogram,
@@ -54,7 +93,21 @@ export function findBestSplit(
   totalHessian: number,
   totalCount: number,
   constraints: SplitConstraints,
+  bounds?: MonotonicBounds,
 ): SplitCandidate {
+  if (bounds !== undefined) {
+    return findBoundedSplit(
+      histogram,
+      features,
+      binCounts,
+      missingBin,
+      totalGradient,
+      totalHessian,
+      totalCount,
+      constraints,
+      bounds,
+    );
+  }
   const { minSamplesLeaf, minHessianLeaf, l2 } = constraints;
   const best = noSplit();
   if (totalCount < 2 * minSamplesLeaf) return best;
@@ -108,6 +161,82 @@ export function findBestSplit(
             setBest(best, gain, feature, bin, true, gML, hML, cML);
           }
         }
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * {@link findBestSplit} under monotonic constraints: children take clipped values, a split that
+ * would order a constrained feature's children the wrong way is refused, and the gain is the
+ * loss decrease at the values the children will actually get.
+ */
+function findBoundedSplit(
+  histogram: Histogram,
+  features: Int32Array,
+  binCounts: Int32Array,
+  missingBin: number,
+  totalGradient: number,
+  totalHessian: number,
+  totalCount: number,
+  constraints: SplitConstraints,
+  bounds: MonotonicBounds,
+): SplitCandidate {
+  const { minSamplesLeaf, minHessianLeaf, l2 } = constraints;
+  const { monotonic, lower, upper } = bounds;
+  const best = noSplit();
+  if (totalCount < 2 * minSamplesLeaf) return best;
+  const parentValue = boundedValue(totalGradient, totalHessian, l2, lower, upper);
+  const parentScore = valueScore(totalGradient, totalHessian, l2, parentValue);
+  const slots = missingBin + 1;
+  let bestGain = 0;
+  // Gain of sending (g, h, c) left and the rest right; −Infinity when not allowed.
+  const gainOf = (direction: number, g: number, h: number, c: number): number => {
+    const cR = totalCount - c;
+    const hR = totalHessian - h;
+    if (c < minSamplesLeaf || cR < minSamplesLeaf || h < minHessianLeaf || hR < minHessianLeaf) {
+      return Number.NEGATIVE_INFINITY;
+    }
+    const gR = totalGradient - g;
+    const left = boundedValue(g, h, l2, lower, upper);
+    const right = boundedValue(gR, hR, l2, lower, upper);
+    if ((direction > 0 && left > right) || (direction < 0 && left < right)) {
+      return Number.NEGATIVE_INFINITY;
+    }
+    return valueScore(g, h, l2, left) + valueScore(gR, hR, l2, right) - parentScore;
+  };
+  for (let j = 0; j < features.length; j++) {
+    const feature = features[j]!;
+    const direction = monotonic[feature] ?? 0;
+    const base = feature * slots * HISTOGRAM_STRIDE;
+    const missingAt = base + missingBin * HISTOGRAM_STRIDE;
+    const missingG = histogram[missingAt]!;
+    const missingH = histogram[missingAt + 1]!;
+    const missingC = histogram[missingAt + 2]!;
+    const hasMissing = missingC > 0;
+    const lastBin = binCounts[feature]! - (hasMissing ? 1 : 2);
+    let gL = 0;
+    let hL = 0;
+    let cL = 0;
+    for (let bin = 0; bin <= lastBin; bin++) {
+      const at = base + bin * HISTOGRAM_STRIDE;
+      gL += histogram[at]!;
+      hL += histogram[at + 1]!;
+      cL += histogram[at + 2]!;
+      const right = gainOf(direction, gL, hL, cL);
+      if (right > bestGain) {
+        bestGain = right;
+        setBest(best, right, feature, bin, hasMissing ? false : cL >= totalCount - cL, gL, hL, cL);
+      }
+      if (!hasMissing) continue;
+      const gML = gL + missingG;
+      const hML = hL + missingH;
+      const cML = cL + missingC;
+      const left = gainOf(direction, gML, hML, cML);
+      if (left > bestGain) {
+        bestGain = left;
+        setBest(best, left, feature, bin, true, gML, hML, cML);
       }
     }
   }
