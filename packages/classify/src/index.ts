@@ -89,6 +89,7 @@ export type {
   RegisteredClassifierKind,
 } from './registry/classifier-registry.js';
 export { ClassifierRegistry } from './registry/classifier-registry.js';
+export type { ValidationFold } from './selection/fit-task.js';
 export type {
   ParamRange,
   ParamSpace,
@@ -104,6 +105,33 @@ export {
   randomCandidates,
   sampleParams,
 } from './selection/param-space.js';
+export type {
+  EstimatorSearch,
+  HalvingOptions,
+  ModelSearch,
+  ModelSearchOptions,
+  SearchProgress,
+} from './selection/search-models.js';
+export { searchModels } from './selection/search-models.js';
+export { renderSearchSection, searchChart } from './selection/search-report.js';
+export type { CandidateResult, ModelSearchTable } from './selection/search-table.js';
+export { formatParams, meanStd, rankCandidates } from './selection/search-table.js';
+export type { SelectionMetric } from './selection/selection-metric.js';
+export {
+  averagePrecisionMetric,
+  cardPrecisionMetric,
+  netSavingsMetric,
+} from './selection/selection-metric.js';
+export type {
+  CostOptions,
+  CostThresholdChoice,
+  ScoredAmounts,
+} from './thresholds/cost-threshold.js';
+export {
+  CostOptionsSchema,
+  expectedValueThreshold,
+  thresholdForCost,
+} from './thresholds/cost-threshold.js';
 export type { FalseNegativeCost, ThresholdChoice } from './thresholds/threshold-policy.js';
 export {
   falseNegativeCost,

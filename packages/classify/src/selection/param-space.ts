@@ -66,9 +66,15 @@ function rangePoints(range: ParamRange, steps: number): ParamValue[] {
   const points: number[] = [];
   for (let k = 0; k < steps; k++) {
     const t = steps === 1 ? 0.5 : k / (steps - 1);
-    let value = range.log
-      ? Math.exp(Math.log(range.low) + t * (Math.log(range.high) - Math.log(range.low)))
-      : range.low + t * (range.high - range.low);
+    // The ends exactly (exp(log(x)) may miss x in the last bit).
+    let value =
+      t === 0
+        ? range.low
+        : t === 1
+          ? range.high
+          : range.log
+            ? Math.exp(Math.log(range.low) + t * (Math.log(range.high) - Math.log(range.low)))
+            : range.low + t * (range.high - range.low);
     if (range.integer) value = Math.round(value);
     if (!points.includes(value)) points.push(value);
   }
