@@ -4,8 +4,24 @@
  * @packageDocumentation
  */
 
+export type {
+  CalibrationMethod,
+  CalibrationSet,
+  Calibrator,
+} from './calibration/calibrated-classifier.js';
+export {
+  CALIBRATED_ARTIFACT_KIND,
+  CalibratedClassifier,
+  fitCalibrator,
+} from './calibration/calibrated-classifier.js';
+export { IsotonicCalibrator } from './calibration/isotonic-calibrator.js';
+export type { PlattCalibratorOptions } from './calibration/platt-calibrator.js';
+export { PlattCalibrator, PlattCalibratorOptionsSchema } from './calibration/platt-calibrator.js';
+export { reliabilityChart } from './calibration/reliability-chart.js';
 export type { BootstrapInterval, BootstrapOptions } from './metrics/bootstrap.js';
 export { bootstrapInterval } from './metrics/bootstrap.js';
+export type { ReliabilityCurve } from './metrics/calibration-metrics.js';
+export { brierScore, reliabilityCurve } from './metrics/calibration-metrics.js';
 export type { DailyCardAlerts, ScoredTransactions } from './metrics/card-alerts.js';
 export {
   cardPrecisionAtK,

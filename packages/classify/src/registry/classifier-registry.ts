@@ -1,4 +1,8 @@
-import { describeWithNearest, InvalidArgumentError, NotFoundError } from '@mlsd/core';
+import { describeWithNearest, InvalidArgumentError, NotFoundError, readArtifact } from '@mlsd/core';
+import {
+  CALIBRATED_ARTIFACT_KIND,
+  CalibratedClassifier,
+} from '../calibration/calibrated-classifier.js';
 import type { BinaryClassifier } from '../models/binary-classifier.js';
 import {
   type ParamSpace,
@@ -123,9 +127,17 @@ export class ClassifierRegistry {
     return this.get(name).create(params);
   }
 
-  /** Loads a classifier of kind `name` saved in `dir`. */
-  load(name: string, dir: string): Promise<BinaryClassifier> {
-    return this.get(name).load(dir);
+  /**
+   * Loads a classifier of kind `name` saved in `dir` — calibrated (a `CalibratedClassifier`
+   * around a model of that kind) or not, as the folder says.
+   */
+  async load(name: string, dir: string): Promise<BinaryClassifier> {
+    const kind = this.get(name);
+    const { manifest } = await readArtifact(dir, { verify: false });
+    if (manifest.kind === CALIBRATED_ARTIFACT_KIND) {
+      return CalibratedClassifier.load(dir, (baseKind, baseDir) => this.load(baseKind, baseDir));
+    }
+    return kind.load(dir);
   }
 
   #add(name: string, kind: ClassifierKind, builtIn: boolean): void {
