@@ -120,6 +120,7 @@ export {
   parseParamSpace,
   randomCandidates,
   sampleParams,
+  stepParams,
 } from './selection/param-space.js';
 export type {
   EstimatorSearch,

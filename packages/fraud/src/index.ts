@@ -28,3 +28,10 @@ export type { MeanStd, PrequentialOptions, PrequentialResult } from './prequenti
 export { prequentialEvaluation } from './prequential.js';
 export type { TrainedFraudModel, TrainFraudModelOptions } from './train-fraud-model.js';
 export { trainFraudModel } from './train-fraud-model.js';
+export type {
+  CalibrationReport,
+  TunedFraudModel,
+  TuneFraudModelOptions,
+} from './tune-fraud-model.js';
+export { DEFAULT_TUNING_KINDS, tuneFraudModel } from './tune-fraud-model.js';
+export { renderTuningReport, writeTuningReport } from './tuning-report.js';

@@ -180,3 +180,17 @@ function allDiscrete(space: ParamSpace): Params[] {
   }
   return gridCandidates(asLists);
 }
+
+/**
+ * The hyperparameters of one pipeline step, from scikit-learn's `step__param` names:
+ * `stepParams({ model__C: 1, scale__withMean: false }, 'model')` is `{ C: 1 }`. A registered
+ * kind that builds a pipeline uses it to route a candidate's parameters to its steps.
+ */
+export function stepParams(params: Readonly<Params>, step: string): Params {
+  const prefix = `${step}__`;
+  const out: Params = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (name.startsWith(prefix)) out[name.slice(prefix.length)] = value;
+  }
+  return out;
+}

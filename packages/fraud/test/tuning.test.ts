@@ -1,0 +1,189 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CalibratedClassifier,
+  classifierRegistry,
+  LogisticRegression,
+  stepParams,
+} from '@mlsd/classify';
+import type { Table } from '@mlsd/core';
+import { simulateTransactions } from '@mlsd/datasets';
+import {
+  defineFraudFeatures,
+  type FeatureSet,
+  Pipeline,
+  registerStepType,
+  StandardScaler,
+} from '@mlsd/features';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  evaluateFraudModel,
+  type FraudData,
+  FraudModel,
+  prepareFraudData,
+  renderTuningReport,
+  type TunedFraudModel,
+  trainFraudModel,
+  tuneFraudModel,
+} from '../src/index.js';
+import { NEAREST_CENTROID, NearestCentroid } from './fixtures/nearest-centroid.js';
+
+let table: Table;
+let features: FeatureSet;
+let data: FraudData;
+let tuned: TunedFraudModel;
+const TEST_START_DAY = 129;
+
+beforeAll(async () => {
+  // Small world, handbook calendar: training week from day 115, test week from day 129.
+  ({ table } = simulateTransactions({
+    customers: 400,
+    terminals: 800,
+    days: 137,
+    seed: 3,
+    progress: false,
+  }));
+  features = defineFraudFeatures();
+  data = prepareFraudData(table, features);
+  tuned = await tuneFraudModel(data, {
+    features,
+    budget: { candidates: 5, folds: 2 },
+    kinds: [
+      { kind: 'gbdt', space: { maxDepth: [2, 3], maxIter: [20, 40] }, weight: 3 },
+      { kind: 'logreg', space: { C: [0.1, 1] } },
+    ],
+    calibration: 'isotonic',
+    workers: 0,
+  });
+}, 120_000);
+
+describe('tuneFraudModel', () => {
+  it('selects on prequential folds before the test week and refits the winner', () => {
+    const { search, model, best } = tuned;
+    expect(tuned.folds).toEqual([
+      { trainStartDay: 101, testStartDay: 115 },
+      { trainStartDay: 94, testStartDay: 108 },
+    ]);
+    expect(search.candidates).toHaveLength(5);
+    expect(search.fits).toBe(10);
+    expect(search.metric).toBe('average precision');
+    expect(best).toEqual({ kind: search.best.kind, params: search.best.params });
+    expect(model.kind).toBe(best.kind);
+    expect(model.classifier).toBeInstanceOf(CalibratedClassifier);
+    expect(model.metrics.trainRows).toBeGreaterThan(0);
+    expect(model.threshold).toBeGreaterThan(0);
+    expect(model.threshold).toBeLessThan(1);
+    // Isotonic calibration minimises the squared error on the rows it is fitted on.
+    expect(tuned.calibration!.brierAfter).toBeLessThanOrEqual(tuned.calibration!.brierBefore);
+    expect(tuned.thresholds.cost.policy).toBe('cost');
+    const evaluation = evaluateFraudModel(model, table, { data, bootstrap: 0 });
+    expect(evaluation.testDays).toEqual([TEST_START_DAY, TEST_START_DAY + 6]);
+    expect(evaluation.metrics.auc).toBeGreaterThan(0.7);
+  });
+
+  it('never reads the test week: scrambled test labels change nothing', async () => {
+    const scrambled: FraudData = { ...data, label: data.label.slice() };
+    for (let i = 0; i < scrambled.label.length; i++) {
+      if (data.day[i]! >= TEST_START_DAY) scrambled.label[i] = 1 - data.label[i]!;
+    }
+    const again = await tuneFraudModel(scrambled, {
+      features,
+      budget: { candidates: 5, folds: 2 },
+      kinds: [
+        { kind: 'gbdt', space: { maxDepth: [2, 3], maxIter: [20, 40] }, weight: 3 },
+        { kind: 'logreg', space: { C: [0.1, 1] } },
+      ],
+      calibration: 'isotonic',
+      workers: 0,
+    });
+    const strip = (t: TunedFraudModel) => t.search.candidates.map(({ fitSeconds: _, ...c }) => c);
+    expect(strip(again)).toEqual(strip(tuned));
+    expect(again.model.threshold).toBe(tuned.model.threshold);
+    const X = data.X;
+    expect([...again.model.score(X).subarray(0, 300)]).toEqual([
+      ...tuned.model.score(X).subarray(0, 300),
+    ]);
+  });
+
+  it('saves as a normal fraud model that loads, calibrated, with identical scores', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'mlsd-tuned-')), 'model');
+    await tuned.model.save(dir);
+    const loaded = await FraudModel.load(dir);
+    expect(loaded.kind).toBe(tuned.model.kind);
+    expect(loaded.classifier).toBeInstanceOf(CalibratedClassifier);
+    expect([...loaded.score(data.X).subarray(0, 500)]).toEqual([
+      ...tuned.model.score(data.X).subarray(0, 500),
+    ]);
+    expect(loaded.metrics.tuning).toMatchObject({ candidates: 5, folds: 2 });
+  });
+
+  it('renders a self-contained report with the results table and the reliability curve', () => {
+    const html = renderTuningReport(tuned);
+    expect(html).toContain('Model selection');
+    expect(html).toContain('Reliability');
+    expect(html).toContain('net savings');
+    expect(html).not.toMatch(/<script|\ssrc=|\shref=|<link/);
+  });
+});
+
+describe('classifier kinds a user registers', () => {
+  it('trains, saves and loads a fraud model on an outside kind, and tunes it', async () => {
+    const trained = await trainFraudModel(table, {
+      model: NEAREST_CENTROID,
+      warmOnlineState: false,
+    });
+    expect(trained.model.classifier).toBeInstanceOf(NearestCentroid);
+    const dir = join(await mkdtemp(join(tmpdir(), 'mlsd-outside-')), 'model');
+    await trained.model.save(dir);
+    const loaded = await FraudModel.load(dir);
+    expect(loaded.kind).toBe(NEAREST_CENTROID);
+    expect([...loaded.score(trained.data.X).subarray(0, 200)]).toEqual([
+      ...trained.model.score(trained.data.X).subarray(0, 200),
+    ]);
+
+    const outside = await tuneFraudModel(data, {
+      features,
+      budget: { candidates: 4, folds: 2 },
+      kinds: [NEAREST_CENTROID, { kind: 'logreg', space: { C: [0.1, 1] } }],
+      calibration: 'none',
+      workers: 0,
+    });
+    const kinds = outside.search.candidates.map((c) => c.kind);
+    expect(kinds.filter((k) => k === NEAREST_CENTROID)).toHaveLength(2);
+    expect(kinds.filter((k) => k === 'logreg')).toHaveLength(2);
+  });
+
+  it('tunes a features Pipeline registered as a kind, with step__param names', async () => {
+    registerStepType('LogisticRegression', (json) => LogisticRegression.fromJSON(json), {
+      replace: true,
+    });
+    classifierRegistry.register(
+      'test-scaled-logreg',
+      {
+        create: (params) =>
+          new Pipeline([
+            ['scale', new StandardScaler()],
+            ['model', new LogisticRegression(stepParams(params, 'model'))],
+          ]),
+        load: (dir) => Pipeline.load(dir),
+        space: { model__C: [0.01, 1] },
+      },
+      { replace: true },
+    );
+    const piped = await tuneFraudModel(data, {
+      features,
+      budget: { candidates: 2, folds: 2 },
+      kinds: [{ kind: 'test-scaled-logreg', fixed: {} }],
+      calibration: 'platt',
+      workers: 0,
+    });
+    expect(piped.search.candidates.map((c) => c.params.model__C).sort()).toEqual([0.01, 1]);
+    const dir = join(await mkdtemp(join(tmpdir(), 'mlsd-pipeline-')), 'model');
+    await piped.model.save(dir);
+    const loaded = await FraudModel.load(dir);
+    expect([...loaded.score(data.X).subarray(0, 100)]).toEqual([
+      ...piped.model.score(data.X).subarray(0, 100),
+    ]);
+  });
+});
