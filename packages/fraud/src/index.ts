@@ -4,6 +4,9 @@
  * use, save it as one artifact and score transactions online.
  * @packageDocumentation
  */
+
+export type { CalibrationChoice, CalibrationReport } from './calibrate-on-folds.js';
+export { calibrateOnFolds } from './calibrate-on-folds.js';
 export type { BinaryClassifier, ClassifierChoice, FraudModelKind } from './classifiers.js';
 export {
   createClassifier,
@@ -28,10 +31,6 @@ export type { MeanStd, PrequentialOptions, PrequentialResult } from './prequenti
 export { prequentialEvaluation } from './prequential.js';
 export type { TrainedFraudModel, TrainFraudModelOptions } from './train-fraud-model.js';
 export { trainFraudModel } from './train-fraud-model.js';
-export type {
-  CalibrationReport,
-  TunedFraudModel,
-  TuneFraudModelOptions,
-} from './tune-fraud-model.js';
+export type { TunedFraudModel, TuneFraudModelOptions } from './tune-fraud-model.js';
 export { DEFAULT_TUNING_KINDS, tuneFraudModel } from './tune-fraud-model.js';
 export { renderTuningReport, writeTuningReport } from './tuning-report.js';

@@ -1,20 +1,15 @@
 import {
   averagePrecisionMetric,
-  brierScore,
   CalibratedClassifier,
-  type CalibrationMethod,
   type ClassWeight,
   type CostOptions,
   type CostThresholdChoice,
   cardPrecisionMetric,
   type EstimatorSearch,
-  fitCalibrator,
   type ModelSearchTable,
   netSavingsMetric,
   type Params,
   prequentialSplits,
-  type ReliabilityCurve,
-  reliabilityCurve,
   type SearchProgress,
   type SelectionMetric,
   searchModels,
@@ -27,6 +22,7 @@ import {
 import { InvalidArgumentError, parseOptions, Rng, toMatrix } from '@mlsd/core';
 import type { FeatureSet, OnlineFeatureState } from '@mlsd/features';
 import { z } from 'zod';
+import { type CalibrationReport, calibrateOnFolds } from './calibrate-on-folds.js';
 import { type BinaryClassifier, createClassifier } from './classifiers.js';
 import { type FraudData, takeRows, takeValues } from './fraud-data.js';
 import { type FraudMetrics, fraudMetrics, type ScoredPeriod } from './fraud-metrics.js';
@@ -67,8 +63,11 @@ const TuningOptionsSchema = z
       })
       .strict()
       .prefault({}),
-    /** Calibration of the chosen model on its validation-fold scores; `'none'` keeps raw scores. */
-    calibration: z.enum(['platt', 'isotonic', 'none']).default('platt'),
+    /**
+     * Calibration of the chosen model on its validation-fold scores: `'auto'` (default) keeps
+     * whichever of none / Platt / isotonic has the lowest cross-fold Brier score.
+     */
+    calibration: z.enum(['auto', 'platt', 'isotonic', 'none']).default('auto'),
     /** Which threshold the model alerts at: the daily budget of cards, or the cost optimum. */
     thresholdPolicy: z.enum(['daily-budget', 'cost']).default('daily-budget'),
     seed: z.number().int().default(0),
@@ -92,17 +91,6 @@ export type TuneFraudModelOptions = z.input<typeof TuningOptionsSchema> & {
   onProgress?: (progress: SearchProgress) => void;
 };
 
-/** How calibration changed the chosen model's validation scores. */
-export interface CalibrationReport {
-  method: CalibrationMethod;
-  /** Brier score of the validation-fold scores before and after calibration (same rows). */
-  brierBefore: number;
-  brierAfter: number;
-  /** Reliability curves (10 quantile bins) before and after. */
-  before: ReliabilityCurve;
-  after: ReliabilityCurve;
-}
-
 /** What {@link tuneFraudModel} returns. */
 export interface TunedFraudModel {
   /** The chosen kind refitted on the protocol's training window, calibrated, with its threshold. */
@@ -116,7 +104,7 @@ export interface TunedFraudModel {
   /** The most recent validation fold, scored by the chosen candidate, at the model's threshold. */
   validation: FraudMetrics;
   thresholds: { budget: ThresholdChoice; cost: CostThresholdChoice };
-  calibration: CalibrationReport | undefined;
+  calibration: CalibrationReport;
   seconds: number;
 }
 
@@ -222,28 +210,17 @@ export async function tuneFraudModel(
   );
 
   // Out-of-fold validation scores of the winner: they calibrate it and choose its thresholds.
-  const heldRows = Int32Array.from(splits.flatMap((split) => [...split.test]));
-  const heldScores = Float64Array.from(bestScores.flatMap((scores) => [...scores]));
-  const heldLabels = takeValues(data.label, heldRows);
-  let calibrationReport: CalibrationReport | undefined;
-  let calibrate = (scores: Float64Array) => scores;
-  let calibrator: Awaited<ReturnType<typeof fitCalibrator>> | undefined;
-  if (calibration !== 'none') {
-    calibrator = await fitCalibrator(calibration, heldScores, heldLabels);
-    const fitted = calibrator;
-    calibrate = (scores) => fitted.transform(scores);
-    const after = calibrate(heldScores);
-    calibrationReport = {
-      method: calibration,
-      brierBefore: brierScore(heldLabels, heldScores),
-      brierAfter: brierScore(heldLabels, after),
-      before: reliabilityCurve(heldLabels, heldScores, { bins: 10, strategy: 'quantile' }),
-      after: reliabilityCurve(heldLabels, after, { bins: 10, strategy: 'quantile' }),
-    };
-    say(
-      `calibration (${calibration}) on ${heldRows.length} validation rows: Brier ${calibrationReport.brierBefore.toExponential(3)} → ${calibrationReport.brierAfter.toExponential(3)}`,
-    );
-  }
+  const calibrated = await calibrateOnFolds(
+    bestScores,
+    splits.map((split) => takeValues(data.label, split.test)),
+    calibration,
+  );
+  const { calibrator } = calibrated;
+  const calibrationReport = calibrated.report;
+  const calibrate = (scores: Float64Array) => calibrator?.transform(scores) ?? scores;
+  say(
+    `calibration: ${calibrationReport.method}${calibration === 'auto' ? ' (lowest cross-fold Brier)' : ''}; validation Brier ${calibrationReport.brierBefore.toExponential(3)} → ${calibrationReport.brierAfter.toExponential(3)}`,
+  );
   const recent = period(data, splits[0]!.test, calibrate(bestScores[0]!));
   const budgetChoice = thresholdForDailyBudget(recent, protocol.dailyBudget);
   const costChoice = thresholdForCost(recent, cost);
@@ -258,9 +235,9 @@ export async function tuneFraudModel(
   await base.fit(takeRows(data.X, split.train), trainLabels);
   const trainSeconds = (performance.now() - fitStarted) / 1000;
   const classifier: BinaryClassifier =
-    calibrator === undefined || calibration === 'none'
+    calibrator === undefined || calibrationReport.method === 'none'
       ? base
-      : new CalibratedClassifier(base, best.kind, calibration, calibrator);
+      : new CalibratedClassifier(base, best.kind, calibrationReport.method, calibrator);
 
   const kept = Math.min(referenceRows, split.train.length);
   const sample = new Rng(seed).sample(split.train.length, kept).sort();
@@ -295,15 +272,14 @@ export async function tuneFraudModel(
       },
       thresholdPolicy,
       thresholds: { budget: budgetChoice.threshold, cost: costChoice.threshold },
-      ...(calibrationReport === undefined
-        ? {}
-        : {
-            calibration: {
-              method: calibrationReport.method,
-              brierBefore: calibrationReport.brierBefore,
-              brierAfter: calibrationReport.brierAfter,
-            },
-          }),
+      calibration: {
+        method: calibrationReport.method,
+        brierBefore: calibrationReport.brierBefore,
+        brierAfter: calibrationReport.brierAfter,
+        ...(calibrationReport.crossFoldBrier === undefined
+          ? {}
+          : { crossFoldBrier: calibrationReport.crossFoldBrier }),
+      },
       validation: {
         auc: validation.auc,
         ap: validation.ap,

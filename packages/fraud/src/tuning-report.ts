@@ -24,13 +24,20 @@ export function renderTuningReport(tuned: TunedFraudModel): string {
         `train from day ${f.trainStartDay}, validate days ${f.testStartDay}–${f.testStartDay + model.protocol.testDays - 1}`,
     )
     .join('; ');
-  const calibrationSection =
-    calibration === undefined
-      ? '<p class="note">Scores are not calibrated (calibration: none).</p>'
-      : `<p class="note">${calibration.method === 'platt' ? 'Platt scaling' : 'Isotonic regression'} fitted on the chosen candidate's scores of the validation folds (never the test period). Brier score on those rows: ${calibration.brierBefore.toExponential(4)} before, ${calibration.brierAfter.toExponential(4)} after.</p>
+  const crossFold =
+    calibration.crossFoldBrier === undefined
+      ? ''
+      : ` Chosen by cross-fold Brier score (each fold calibrated by a calibrator fitted on the others): none ${calibration.crossFoldBrier.none.toExponential(4)}, Platt ${calibration.crossFoldBrier.platt.toExponential(4)}, isotonic ${calibration.crossFoldBrier.isotonic.toExponential(4)}.`;
+  const applied =
+    calibration.method === 'none'
+      ? 'Scores are not calibrated.'
+      : `${calibration.method === 'platt' ? 'Platt scaling' : 'Isotonic regression'} fitted on the chosen candidate's scores of the validation folds (never the test period).`;
+  const calibrationSection = `<p class="note">${applied}${crossFold} Brier score on the validation folds: ${calibration.brierBefore.toExponential(4)} before, ${calibration.brierAfter.toExponential(4)} after.</p>
 ${reliabilityChart([
   { label: 'before', curve: calibration.before },
-  { label: `after (${calibration.method})`, curve: calibration.after },
+  ...(calibration.method === 'none'
+    ? []
+    : [{ label: `after (${calibration.method})`, curve: calibration.after }]),
 ])}`;
   const { budget, cost } = thresholds;
   return `<!doctype html>

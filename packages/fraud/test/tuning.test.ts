@@ -7,7 +7,7 @@ import {
   LogisticRegression,
   stepParams,
 } from '@mlsd/classify';
-import type { Table } from '@mlsd/core';
+import { Rng, type Table } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
 import {
   defineFraudFeatures,
@@ -18,6 +18,7 @@ import {
 } from '@mlsd/features';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  calibrateOnFolds,
   evaluateFraudModel,
   type FraudData,
   FraudModel,
@@ -124,6 +125,48 @@ describe('tuneFraudModel', () => {
     expect(html).toContain('Reliability');
     expect(html).toContain('net savings');
     expect(html).not.toMatch(/<script|\ssrc=|\shref=|<link/);
+  });
+});
+
+describe('calibrateOnFolds', () => {
+  /** Three folds whose scores are overconfident (log-odds tripled), or exact. */
+  function folds(stretch: number) {
+    const rng = new Rng(5);
+    const scores: Float64Array[] = [];
+    const labels: Uint8Array[] = [];
+    for (let f = 0; f < 3; f++) {
+      const n = 3000;
+      const s = new Float64Array(n);
+      const y = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const z = rng.normal(-3, 1.5);
+        y[i] = rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+        s[i] = 1 / (1 + Math.exp(-stretch * z));
+      }
+      scores.push(s);
+      labels.push(y);
+    }
+    return { scores, labels };
+  }
+
+  it("'auto' calibrates overconfident scores and leaves calibrated ones alone", async () => {
+    const bad = folds(3);
+    const fixed = await calibrateOnFolds(bad.scores, bad.labels, 'auto');
+    const cross = fixed.report.crossFoldBrier!;
+    expect(fixed.report.method).not.toBe('none');
+    expect(cross[fixed.report.method]).toBe(Math.min(cross.none, cross.platt, cross.isotonic));
+    expect(cross[fixed.report.method]).toBeLessThan(0.9 * cross.none);
+    expect(fixed.calibrator).toBeDefined();
+
+    const good = folds(1);
+    const kept = await calibrateOnFolds(good.scores, good.labels, 'auto');
+    expect(kept.report.crossFoldBrier!.none).toBeLessThan(kept.report.crossFoldBrier!.isotonic);
+    expect(
+      await calibrateOnFolds(good.scores.slice(0, 1), good.labels.slice(0, 1), 'auto'),
+    ).toMatchObject({
+      calibrator: undefined,
+      report: { method: 'none' },
+    });
   });
 });
 

@@ -53,6 +53,9 @@ export const BUILT_IN_CLASSIFIERS: Readonly<Record<string, ClassifierKind>> = {
       l2Regularization: [0, 0.1, 1, 10],
       rowSubsample: { low: 0.5, high: 1 },
       columnSubsample: { low: 0.5, high: 1 },
+      // The tree count is searched: holding a tenth of a week out to stop early only costs rows
+      // (on the fraud validation folds the best candidate scored the same with or without it).
+      earlyStopping: [false],
     },
   },
 };
