@@ -134,7 +134,12 @@ function runXgboost(
       join(folder, 'job.json'),
       JSON.stringify({ cols: data.X.cols, folds: folds.length, candidates, threads: THREADS }),
     );
-    const peer = spawnSync(PYTHON, [PEER, folder], { encoding: 'utf8' });
+    // OpenMP's default busy waiting makes XGBoost's threads spin while other jobs hold the
+    // cores (benchmarks/classify saw 27–176 s fits for 4 s of work); wait passively instead.
+    const peer = spawnSync(PYTHON, [PEER, folder], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+    });
     if (peer.status !== 0) throw new Error(`XGBoost peer failed: ${peer.stderr.slice(-800)}`);
     const raw = readFileSync(join(folder, 'test_scores.f64'));
     const score = new Float64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8).slice();

@@ -6,6 +6,7 @@ import {
   GBDT_SMALL_DATA_DEFAULTS,
   GradientBoostingClassifier,
 } from '../src/index.js';
+import { findBinEdges } from '../src/models/gbdt/bin-mapper.js';
 import { logistic, makeData } from './gbdt-data.js';
 
 /** P(y = 1) rises with x0 overall but dips in the middle: unconstrained trees follow the dip. */
@@ -167,5 +168,43 @@ describe('the gbdt kind: defaults for small imbalanced data', () => {
     expect(model.validationAveragePrecision.length).toBe(model.nIter);
     // Sanity: far better than the ~2 % a random ranking gets.
     expect(averagePrecision(test.y, model.predictProba(test.X))).toBeGreaterThan(0.1);
+  });
+});
+
+describe('class-balanced bin edges', () => {
+  // Positives only beyond the 99.7th percentile of x0, where quantile bins are few and wide.
+  const tail = (row: Float64Array) => (row[0]! > 2.75 ? 0.9 : 0.002);
+  const train = makeData(20_000, 3, tail, 61);
+  const test = makeData(20_000, 3, tail, 62);
+
+  it('puts half the edges where the positives lie', () => {
+    const quantile = findBinEdges(train.X, 63);
+    const balanced = findBinEdges(train.X, 63, undefined, train.y);
+    const above = (edges: Float64Array) => edges.filter((e) => e > 2.5).length;
+    expect(above(quantile.edges[0]!)).toBeLessThanOrEqual(1);
+    expect(above(balanced.edges[0]!)).toBeGreaterThan(15);
+    // Edges stay ascending and inside the data.
+    const e = balanced.edges[0]!;
+    for (let k = 1; k < e.length; k++) expect(e[k]!).toBeGreaterThan(e[k - 1]!);
+    // Few distinct values: midpoints, whatever the labels.
+    const flags = toMatrix(
+      Float64Array.from({ length: 100 }, (_, i) => i % 3),
+      100,
+      1,
+    );
+    const y = Uint8Array.from({ length: 100 }, (_, i) => (i % 7 === 0 ? 1 : 0));
+    expect([...findBinEdges(flags, 63, undefined, y).edges[0]!]).toEqual([0.5, 1.5]);
+  });
+
+  it('finds a threshold in the far tail that quantile bins blur', async () => {
+    const options = { maxIter: 30, maxDepth: 2, maxLeafNodes: null, maxBins: 63, seed: 1 };
+    const plain = await new GradientBoostingClassifier(options).fit(train.X, train.y);
+    const balanced = await new GradientBoostingClassifier({
+      ...options,
+      binning: 'class-balanced',
+    }).fit(train.X, train.y);
+    const apPlain = averagePrecision(test.y, plain.predictProba(test.X));
+    const apBalanced = averagePrecision(test.y, balanced.predictProba(test.X));
+    expect(apBalanced).toBeGreaterThan(apPlain + 0.05);
   });
 });

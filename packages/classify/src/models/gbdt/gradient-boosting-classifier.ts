@@ -163,7 +163,12 @@ export class GradientBoostingClassifier extends BaseEstimator<
       const picked = rng.fork('bins').sample(n, params.binSampleSize).sort();
       edgeRows = trainRows === undefined ? picked : picked.map((k) => trainRows[k]!);
     }
-    const binEdges = findBinEdges(X, params.maxBins, edgeRows);
+    const binEdges = findBinEdges(
+      X,
+      params.maxBins,
+      edgeRows,
+      params.binning === 'class-balanced' ? y : undefined,
+    );
     const { missingBin } = binEdges;
     const memory = new TrainingMemory(n, X.cols, missingBin + 1);
     const bins = binMatrix(X, binEdges, trainRows, memory.bins);

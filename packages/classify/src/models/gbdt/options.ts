@@ -28,6 +28,12 @@ export const GradientBoostingOptionsSchema = z
     l2Regularization: z.number().min(0).finite().default(0),
     /** Bins for the non-missing values of each feature (quantiles), 2–255; NaN gets its own bin. */
     maxBins: z.number().int().min(2).max(MAX_BINS_LIMIT).default(MAX_BINS_LIMIT),
+    /**
+     * Where bin edges go: `'quantile'` (scikit-learn's: equal row counts per bin) or
+     * `'class-balanced'` (quantiles with each class weighing half, so rare positives get half
+     * the bins; see `findBinEdges`).
+     */
+    binning: z.enum(['quantile', 'class-balanced']).default('quantile'),
     /** Rows drawn (without replacement) to find the bin edges of each feature. */
     binSampleSize: z.number().int().min(1).default(200_000),
     /** Share of the training rows each tree is grown on, drawn afresh per tree (bagging). */
