@@ -3,7 +3,8 @@
 Reads, from the folder given as argv[1]: X.f32 (rows × cols, row-major), y.u8, fold<k>_train.i32
 and fold<k>_test.i32 (the prequential validation folds TypeScript tuned on), final_train.i32 and
 final_test.i32 (the protocol's training window and test week), and job.json:
-  { "cols": 15, "folds": 3, "candidates": [{xgboost params}, ...], "threads": 2 }
+  { "cols": 15, "folds": 3, "candidates": [{xgboost params}, ...], "threads": 2,
+    "treeMethod": "hist" | "exact" }
 Every candidate is fitted on every fold and scored by average precision (scikit-learn's, the
 same step-wise sum as ours); the best mean is refitted on the training window and scores the
 test week. Writes test_scores.f64 and peer.json (per-candidate fold APs, fit seconds, timings).
@@ -28,8 +29,10 @@ folds = [(rows(f"fold{k}_train"), rows(f"fold{k}_test")) for k in range(job["fol
 
 
 def model(params):
+    method = job.get("treeMethod", "hist")
+    binning = {"max_bin": 256} if method == "hist" else {}
     return xgboost.XGBClassifier(
-        tree_method="hist", max_bin=256, n_jobs=job["threads"], random_state=0,
+        tree_method=method, **binning, n_jobs=job["threads"], random_state=0,
         objective="binary:logistic", eval_metric="logloss", **params,
     )
 
