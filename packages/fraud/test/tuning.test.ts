@@ -25,6 +25,7 @@ import {
   prepareFraudData,
   renderTuningReport,
   type TunedFraudModel,
+  type TuneFraudModelOptions,
   trainFraudModel,
   tuneFraudModel,
 } from '../src/index.js';
@@ -35,6 +36,16 @@ let features: FeatureSet;
 let data: FraudData;
 let tuned: TunedFraudModel;
 const TEST_START_DAY = 129;
+/** A search small enough for a test: 5 candidates × 2 folds, in this thread. */
+const SMALL_SEARCH = {
+  budget: { candidates: 5, folds: 2 },
+  kinds: [
+    { kind: 'gbdt', space: { maxDepth: [2, 3], maxIter: [20, 40] }, weight: 3 },
+    { kind: 'logreg', space: { C: [0.1, 1] } },
+  ],
+  calibration: 'isotonic',
+  workers: 0,
+} satisfies Omit<TuneFraudModelOptions, 'features'>;
 
 beforeAll(async () => {
   // Small world, handbook calendar: training week from day 115, test week from day 129.
@@ -47,16 +58,7 @@ beforeAll(async () => {
   }));
   features = defineFraudFeatures();
   data = prepareFraudData(table, features);
-  tuned = await tuneFraudModel(data, {
-    features,
-    budget: { candidates: 5, folds: 2 },
-    kinds: [
-      { kind: 'gbdt', space: { maxDepth: [2, 3], maxIter: [20, 40] }, weight: 3 },
-      { kind: 'logreg', space: { C: [0.1, 1] } },
-    ],
-    calibration: 'isotonic',
-    workers: 0,
-  });
+  tuned = await tuneFraudModel(data, { features, ...SMALL_SEARCH });
 }, 120_000);
 
 describe('tuneFraudModel', () => {
@@ -88,16 +90,7 @@ describe('tuneFraudModel', () => {
     for (let i = 0; i < scrambled.label.length; i++) {
       if (data.day[i]! >= TEST_START_DAY) scrambled.label[i] = 1 - data.label[i]!;
     }
-    const again = await tuneFraudModel(scrambled, {
-      features,
-      budget: { candidates: 5, folds: 2 },
-      kinds: [
-        { kind: 'gbdt', space: { maxDepth: [2, 3], maxIter: [20, 40] }, weight: 3 },
-        { kind: 'logreg', space: { C: [0.1, 1] } },
-      ],
-      calibration: 'isotonic',
-      workers: 0,
-    });
+    const again = await tuneFraudModel(scrambled, { features, ...SMALL_SEARCH });
     const strip = (t: TunedFraudModel) => t.search.candidates.map(({ fitSeconds: _, ...c }) => c);
     expect(strip(again)).toEqual(strip(tuned));
     expect(again.model.threshold).toBe(tuned.model.threshold);
