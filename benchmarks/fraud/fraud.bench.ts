@@ -32,13 +32,13 @@ import {
 } from '@mlsd/classify';
 import { Rng } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
-import { defineFraudFeatures } from '@mlsd/features';
 import {
   createClassifier,
-  dayNumber,
   FRAUD_MODEL_KINDS,
   FraudModel,
-  prepareFraudData,
+  prepareFraudLog,
+  protocolDay,
+  resolveFraudConfig,
   takeRows,
   takeValues,
 } from '@mlsd/fraud';
@@ -52,9 +52,9 @@ const log = (message: string) => process.stderr.write(`[fraud] ${message}\n`);
 
 const simulation = simulateTransactions({ seed: 2018, progress: false });
 const table = simulation.table;
-const features = defineFraudFeatures();
-const data = prepareFraudData(table, features);
-const trainStartDay = dayNumber('2018-04-01', '2018-07-25');
+// The handbook preset: the simulator's columns, its 15 features, train from 2018-07-25.
+const { data, features, protocol } = prepareFraudLog(table);
+const trainStartDay = protocolDay(protocol, protocol.trainStart);
 const split = timeSplit({ day: data.day, card: data.card, label: data.label }, { trainStartDay });
 const Xtrain = takeRows(data.X, split.train);
 const ytrain = takeValues(data.label, split.train);
@@ -159,18 +159,9 @@ for (const classWeight of ['none', 'balanced'] as ClassWeight[]) {
     const fitSeconds = (performance.now() - started) / 1000;
     const model = new FraudModel({
       classifier,
-      kind,
-      classWeight,
-      seed: 0,
+      config: resolveFraudConfig({ model: { kind, classWeight, seed: 0 } }),
       features,
-      protocol: {
-        origin: '2018-04-01',
-        trainStart: '2018-07-25',
-        trainDays: 7,
-        delayDays: 7,
-        testDays: 7,
-        dailyBudget: K,
-      },
+      protocol,
       threshold: 0.5,
       reference: takeRows(Xtrain, new Int32Array(0)),
       metrics: {},
@@ -181,7 +172,7 @@ for (const classWeight of ['none', 'balanced'] as ClassWeight[]) {
         String(classWeight),
         classifier.predictProba(Xtest),
         fitSeconds,
-        onlineLatency(table, features, model, split.testStartDay + 7),
+        onlineLatency(table, model, split.testStartDay + 7),
       ),
     );
   }

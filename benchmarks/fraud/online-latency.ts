@@ -1,5 +1,5 @@
 import type { Table } from '@mlsd/core';
-import { type FeatureSet, OnlineFeatureState } from '@mlsd/features';
+import { OnlineFeatureState } from '@mlsd/features';
 import { type FraudModel, FraudScorer } from '@mlsd/fraud';
 
 const COLUMNS = [
@@ -12,24 +12,25 @@ const COLUMNS = [
 ] as const;
 
 /**
- * Online scoring latency of one transaction (features + model), in µs: warms a feature state on
- * the 37 days before `streamStartDay` (the longest window plus the delay), then scores the next
- * 10 days one transaction at a time, without their labels.
+ * Online scoring latency of one transaction of the simulator's table (raw record → normalized
+ * → features → model), in µs: warms a feature state on the 37 days before `streamStartDay` (the
+ * longest window plus the delay), then scores the next 10 days one transaction at a time,
+ * without their labels.
  */
 export function onlineLatency(
   table: Table,
-  features: FeatureSet,
   model: FraudModel,
   streamStartDay: number,
 ): { p50: number; p99: number; transactions: number } {
   const times = table.numeric('TX_TIME_SECONDS');
   const days = table.numeric('TX_TIME_DAYS');
-  const state = new OnlineFeatureState(features);
+  const state = new OnlineFeatureState(model.features);
+  const reader = new FraudScorer(model, state);
   const columns = COLUMNS.map((name) => table.numeric(name));
   const tx = (i: number) => Object.fromEntries(COLUMNS.map((name, c) => [name, columns[c]![i]!]));
   let i = 0;
   while (i < times.length && days[i]! < streamStartDay - 37) i++;
-  for (; i < times.length && days[i]! < streamStartDay; i++) state.update(tx(i));
+  for (; i < times.length && days[i]! < streamStartDay; i++) state.update(reader.normalize(tx(i)));
   const scorer = new FraudScorer(model, state);
   const latencies: number[] = [];
   for (; i < times.length && days[i]! < streamStartDay + 10; i++) {

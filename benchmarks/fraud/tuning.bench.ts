@@ -39,13 +39,12 @@ import {
 } from '@mlsd/classify';
 import { Rng } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
-import { defineFraudFeatures } from '@mlsd/features';
 import {
   createClassifier,
-  dayNumber,
   type FraudData,
   fraudMetrics,
-  prepareFraudData,
+  prepareFraudLog,
+  protocolDay,
   takeRows,
   takeValues,
   tuneFraudModel,
@@ -157,8 +156,6 @@ function runXgboost(
   }
 }
 
-const origin = '2018-04-01';
-const trainStartDay = dayNumber(origin, '2018-07-25');
 const layout = { trainDays: 7, delayDays: 7, testDays: 7 };
 const treeSpace = classifierRegistry.get('gbdt').space;
 const runs: Record<string, unknown>[] = [];
@@ -172,8 +169,9 @@ let limits: Record<string, unknown> = {};
 for (const seed of SEEDS) {
   log(`seed ${seed}: simulating and computing features (load ${load().join(' ')})`);
   const { table } = simulateTransactions({ seed, progress: false });
-  const features = defineFraudFeatures();
-  const data = prepareFraudData(table, features);
+  // The handbook preset: the simulator's columns, its 15 features, train from 2018-07-25.
+  const { data, protocol } = prepareFraudLog(table);
+  const trainStartDay = protocolDay(protocol, protocol.trainStart);
   const dated = { day: data.day, card: data.card, label: data.label };
   const split = timeSplit(dated, { ...layout, trainStartDay });
   const folds = prequentialSplits(dated, {
@@ -188,8 +186,7 @@ for (const seed of SEEDS) {
   // CPU time of this process (its worker threads included): what the search costs on idle
   // cores, whatever else the machine runs; wall time under load is only an upper bound.
   const cpuBefore = process.cpuUsage();
-  const tuned = await tuneFraudModel(data, {
-    features,
+  const tuned = await tuneFraudModel(table, undefined, {
     budget: BUDGET,
     workers: THREADS,
     log: (line) => log(`  ${line}`),
@@ -267,7 +264,7 @@ for (const seed of SEEDS) {
       best: (baseline.info as { best: unknown }).best,
     };
     log('seed 0: online scoring latency of the tuned model');
-    const latency = onlineLatency(table, features, tuned.model, split.testStartDay + 7);
+    const latency = onlineLatency(table, tuned.model, split.testStartDay + 7);
     run.onlineLatencyUs = latency;
     limits = {
       tuningSeconds: tuned.seconds,

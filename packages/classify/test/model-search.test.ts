@@ -213,7 +213,7 @@ describe('searchModels', () => {
     ]);
   });
 
-  it('gives the same table on worker threads as in this thread, outside kinds included', async () => {
+  it('gives the same table on worker threads as in this thread, outside kinds and fold-own features included', async () => {
     const options = {
       estimators: [{ kind: 'gbdt', space: GBDT_SPACE, fixed: { seed: 3 } }, { kind: GAUSSIAN_NB }],
       folds: data.folds,
@@ -221,7 +221,22 @@ describe('searchModels', () => {
       candidates: 6,
     };
     const local = await searchModels(data, { ...options, workers: 0 });
-    const parallel = await searchModels(data, { ...options, workers: 2 });
+    // Fold 1 brings its own features (the same values, laid out train rows then test rows):
+    // the fits must read them there and give the same table.
+    const fold = data.folds[1]!;
+    const rows = Int32Array.from([...fold.train, ...fold.test]);
+    const own = toMatrix(
+      Float32Array.from(
+        { length: rows.length * 5 },
+        (_, k) => data.X.data[rows[Math.floor(k / 5)]! * 5 + (k % 5)]!,
+      ),
+      rows.length,
+      5,
+    );
+    const folds = data.folds.map((f, k) =>
+      k === 1 ? { train: f.train, test: f.test, X: own } : f,
+    );
+    const parallel = await searchModels(data, { ...options, folds, workers: 2 });
     expect(parallel.table.workers).toBe(2);
     expect(local.table.workers).toBe(1);
     const strip = (t: typeof local.table) => t.candidates.map(({ fitSeconds: _, ...c }) => c);

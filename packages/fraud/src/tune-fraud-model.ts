@@ -1,7 +1,6 @@
 import {
   averagePrecisionMetric,
   CalibratedClassifier,
-  type ClassWeight,
   type CostOptions,
   type CostThresholdChoice,
   cardPrecisionMetric,
@@ -16,18 +15,20 @@ import {
   type ThresholdChoice,
   thresholdForCost,
   thresholdForDailyBudget,
-  timeSplit,
+  type ValidationFold,
   validationTrainStartDay,
 } from '@mlsd/classify';
-import { InvalidArgumentError, parseOptions, Rng, toMatrix } from '@mlsd/core';
-import type { FeatureSet, OnlineFeatureState } from '@mlsd/features';
+import { InvalidArgumentError, parseOptions } from '@mlsd/core';
+import { fitFeatureSet } from '@mlsd/features';
 import { z } from 'zod';
 import { type CalibrationReport, calibrateOnFolds } from './calibrate-on-folds.js';
-import { type BinaryClassifier, createClassifier } from './classifiers.js';
-import { type FraudData, takeRows, takeValues } from './fraud-data.js';
+import type { BinaryClassifier } from './classifiers.js';
+import type { resolveFraudConfig } from './config/resolve-fraud-config.js';
+import { type FraudData, prepareFraudData, takeRows, takeValues } from './fraud-data.js';
 import { type FraudMetrics, fraudMetrics, type ScoredPeriod } from './fraud-metrics.js';
 import { FraudModel } from './fraud-model.js';
-import { dayNumber, type FraudProtocolOptions, FraudProtocolSchema } from './fraud-protocol.js';
+import { protocolDay, splitLayout } from './protocol/fraud-periods.js';
+import { type FraudInput, prepareFraudLog, trainFraudModel } from './train-fraud-model.js';
 
 /**
  * The kinds `tuneFraudModel` searches by default, and the share of the candidates each gets:
@@ -70,31 +71,34 @@ const TuningOptionsSchema = z
     calibration: z.enum(['auto', 'platt', 'isotonic', 'none']).default('auto'),
     /** Which threshold the model alerts at: the daily budget of cards, or the cost optimum. */
     thresholdPolicy: z.enum(['daily-budget', 'cost']).default('daily-budget'),
-    seed: z.number().int().default(0),
+    /** Seed of the search and of every candidate; default the config's model seed. */
+    seed: z.number().int().optional(),
     /** Training rows kept as the drift reference. */
     referenceRows: z.number().int().nonnegative().default(20_000),
+    /** Replay the recent transactions into an online feature state saved with the model. */
+    warmOnlineState: z.boolean().default(true),
   })
   .strict();
 
 /** Options of {@link tuneFraudModel}. */
 export type TuneFraudModelOptions = z.input<typeof TuningOptionsSchema> & {
-  /** The point-in-time features `data` was computed with (saved with the model). */
-  features: FeatureSet;
-  protocol?: FraudProtocolOptions;
   /** Kinds to search (names or `{ kind, space, fixed, weight }`); default {@link DEFAULT_TUNING_KINDS}. */
   kinds?: readonly (string | EstimatorSearch)[];
   /** Worker threads of the search (default: one per core; 0 = this thread). */
   workers?: number;
-  /** Online feature state to save with the model (e.g. the last weeks replayed). */
-  state?: OnlineFeatureState;
   log?: (line: string) => void;
   onProgress?: (progress: SearchProgress) => void;
 };
 
 /** What {@link tuneFraudModel} returns. */
 export interface TunedFraudModel {
-  /** The chosen kind refitted on the protocol's training window, calibrated, with its threshold. */
+  /**
+   * The chosen kind trained as `trainFraudModel` trains (its config's model now names the kind
+   * and hyperparameters found), calibrated, alerting at the chosen threshold.
+   */
   model: FraudModel;
+  /** Features of every row (fitted on the training window), for evaluating without recomputing. */
+  data: FraudData;
   /** The search's results table (every candidate's mean ± std over the folds, fit time). */
   search: ModelSearchTable;
   /** The chosen candidate. */
@@ -145,57 +149,59 @@ function period(data: FraudData, rows: Int32Array, score: Float64Array): ScoredP
 }
 
 /**
- * Model selection for fraud, the handbook's way (§5.3): prequential validation folds before
- * the test period — the validation layout (training window shifted back by delay + test days)
- * and `folds − 1` more, each a test period earlier, every one keeping the label delay — on which
- * a search over the model kinds' spaces fits `budget.candidates` candidates (spread over worker
- * threads). The best by mean `metric` is refitted on the protocol's training window; its
- * out-of-fold validation scores calibrate it (Platt by default) and choose the thresholds (the
- * daily card budget, and the cost optimum for `cost`) on the most recent fold. The test period
- * is never read. Returns a normal {@link FraudModel} (save, evaluate, score online as any other)
- * with the results table.
- *
- * @param data - features and day/card/label/amount columns of the whole table (`prepareFraudData`).
+ * Model selection for fraud, the handbook's way (§5.3), on a transaction log and its pipeline
+ * config (the handbook preset by default): prequential validation folds before the test period
+ * — the validation layout (training window shifted back by delay + test days) and `folds − 1`
+ * more, each a test period earlier, every one keeping the label delay — on which a search over
+ * the model kinds' spaces fits `budget.candidates` candidates, spread over worker threads.
+ * Features that learn from data (vocabularies, priors) are fitted on each fold's own training
+ * rows. The best by mean `metric` is then trained as `trainFraudModel` trains, with the kind and
+ * hyperparameters in its config; its out-of-fold validation scores calibrate it and choose the
+ * thresholds (the daily card budget, and the cost optimum for `cost`) on the most recent fold.
+ * The test period is never read. The result is a normal {@link FraudModel} — save, evaluate,
+ * score, serve — plus the results table.
+ * @throws InvalidArgumentError for bad options or config; InvalidDataError when a fold has no
+ *   transactions or a single class.
  */
 export async function tuneFraudModel(
-  data: FraudData,
-  options: TuneFraudModelOptions,
+  input: FraudInput,
+  configInput?: Parameters<typeof resolveFraudConfig>[0],
+  options: TuneFraudModelOptions = {},
 ): Promise<TunedFraudModel> {
   const started = performance.now();
-  const {
-    features,
-    protocol: protocolOptions,
-    kinds,
-    workers,
-    state,
-    log,
-    onProgress,
-    ...rest
-  } = options;
-  const { budget, strategy, metric, cost, calibration, thresholdPolicy, seed, referenceRows } =
-    parseOptions(TuningOptionsSchema, rest, 'tuneFraudModel options');
+  const { kinds, workers, log, onProgress, ...rest } = options;
+  const parsed = parseOptions(TuningOptionsSchema, rest, 'tuneFraudModel options');
+  const { budget, strategy, metric, cost, calibration, thresholdPolicy } = parsed;
   const say = log ?? (() => {});
-  const protocol = parseOptions(FraudProtocolSchema, protocolOptions ?? {}, 'fraud protocol');
+  const prepared = prepareFraudLog(input, configInput);
+  const { config, table, protocol, data, unfitted } = prepared;
+  const seed = parsed.seed ?? config.model.seed;
+  const layout = splitLayout(protocol);
+  const trainStartDay = protocolDay(protocol, protocol.trainStart);
   const dated = { day: data.day, card: data.card, label: data.label };
-  const layout = {
-    trainDays: protocol.trainDays,
-    delayDays: protocol.delayDays,
-    testDays: protocol.testDays,
-  };
-  const trainStartDay = dayNumber(protocol.origin, protocol.trainStart);
   const splits = prequentialSplits(dated, {
     ...layout,
     trainStartDay: validationTrainStartDay({ ...layout, trainStartDay }),
     folds: budget.folds,
   });
+  const cardColumns = config.columns.entities[config.cardEntity]!;
+  // Features with fitted parameters are fitted on each fold's training rows, so no fold's
+  // validation rows (nor anything later) shape its features.
+  const folds: ValidationFold[] = splits.map((split) => {
+    if (!unfitted.needsFitting) return split;
+    const fitted = fitFeatureSet(unfitted, table, { rows: split.train });
+    const foldData = prepareFraudData(table, fitted, protocol, cardColumns);
+    const rows = Int32Array.from([...split.train, ...split.test]);
+    return { train: split.train, test: split.test, X: takeRows(foldData.X, rows) };
+  });
   say(
-    `tuning: ${strategy} search, ${budget.candidates} candidates × ${splits.length} folds (validation days ${splits.map((s) => `${s.testStartDay}–${s.testStartDay + layout.testDays - 1}`).join(', ')}), by ${metric}`,
+    `tuning: ${strategy} search, ${budget.candidates} candidates × ${splits.length} folds (validation days ${splits.map((s) => `${s.testStartDay}–${s.testStartDay + layout.testDays - 1}`).join(', ')}), by ${metric}${unfitted.needsFitting ? '; features fitted per fold' : ''}`,
   );
-  const { table, bestScores } = await searchModels(
+  const { table: search, bestScores } = await searchModels(
     { X: data.X, y: data.label },
     {
       estimators: estimatorsOf(kinds ?? DEFAULT_TUNING_KINDS, seed),
-      folds: splits,
+      folds,
       strategy,
       candidates: budget.candidates,
       metric: metricOf(metric, data, protocol.dailyBudget, cost),
@@ -204,9 +210,9 @@ export async function tuneFraudModel(
       ...(onProgress === undefined ? {} : { onProgress }),
     },
   );
-  const best = table.best;
+  const best = search.best;
   say(
-    `best of ${table.candidates.length}: ${best.kind} ${JSON.stringify(best.params)} — ${table.metric} ${best.mean.toFixed(4)} ± ${best.std.toFixed(4)} (${table.seconds.toFixed(0)} s on ${table.workers} threads)`,
+    `best of ${search.candidates.length}: ${best.kind} ${JSON.stringify(best.params)} — ${search.metric} ${best.mean.toFixed(4)} ± ${best.std.toFixed(4)} (${search.seconds.toFixed(0)} s on ${search.workers} threads)`,
   );
 
   // Out-of-fold validation scores of the winner: they calibrate it and choose its thresholds.
@@ -215,8 +221,7 @@ export async function tuneFraudModel(
     splits.map((split) => takeValues(data.label, split.test)),
     calibration,
   );
-  const { calibrator } = calibrated;
-  const calibrationReport = calibrated.report;
+  const { calibrator, report: calibrationReport } = calibrated;
   const calibrate = (scores: Float64Array) => calibrator?.transform(scores) ?? scores;
   say(
     `calibration: ${calibrationReport.method}${calibration === 'auto' ? ' (lowest cross-fold Brier)' : ''}; validation Brier ${calibrationReport.brierBefore.toExponential(3)} → ${calibrationReport.brierAfter.toExponential(3)}`,
@@ -227,45 +232,39 @@ export async function tuneFraudModel(
   const threshold = thresholdPolicy === 'cost' ? costChoice.threshold : budgetChoice.threshold;
   const validation = fraudMetrics(recent, threshold, protocol.dailyBudget, 0);
 
-  const split = timeSplit(dated, { ...layout, trainStartDay });
-  say(`final model: ${best.kind} on ${split.train.length} rows from day ${trainStartDay}`);
-  const fitStarted = performance.now();
-  const base = createClassifier({ kind: best.kind, params: best.params });
-  const trainLabels = takeValues(data.label, split.train);
-  await base.fit(takeRows(data.X, split.train), trainLabels);
-  const trainSeconds = (performance.now() - fitStarted) / 1000;
+  // The winner, trained as any model of that config is: final features, training window,
+  // drift reference, online state.
+  const { seed: _seed, ...params } = best.params;
+  const trained = await trainFraudModel(
+    input,
+    { ...config, model: { ...config.model, kind: best.kind, params, seed } },
+    {
+      referenceRows: parsed.referenceRows,
+      warmOnlineState: parsed.warmOnlineState,
+      log: say,
+    },
+  );
+  const base = trained.model;
   const classifier: BinaryClassifier =
     calibrator === undefined || calibrationReport.method === 'none'
-      ? base
-      : new CalibratedClassifier(base, best.kind, calibrationReport.method, calibrator);
-
-  const kept = Math.min(referenceRows, split.train.length);
-  const sample = new Rng(seed).sample(split.train.length, kept).sort();
-  const reference = takeRows(
-    data.X,
-    Int32Array.from(sample, (i) => split.train[i]!),
-  );
-  let trainFrauds = 0;
-  for (const value of trainLabels) trainFrauds += value;
+      ? base.classifier
+      : new CalibratedClassifier(base.classifier, best.kind, calibrationReport.method, calibrator);
   const seconds = (performance.now() - started) / 1000;
   const model = new FraudModel({
     classifier,
-    kind: best.kind,
-    classWeight: (best.params.classWeight as ClassWeight | undefined) ?? 'none',
-    seed,
-    features,
-    protocol,
+    config: base.config,
+    features: base.features,
+    protocol: base.protocol,
     threshold,
-    reference: toMatrix(reference.data, reference.rows, reference.cols, features.names),
-    state,
+    reference: base.reference,
+    state: base.state,
+    example: base.example,
     metrics: {
-      trainRows: split.train.length,
-      trainFrauds,
-      trainSeconds,
+      ...base.metrics,
       tuning: {
         strategy,
-        metric: table.metric,
-        candidates: table.candidates.length,
+        metric: search.metric,
+        candidates: search.candidates.length,
         folds: splits.length,
         best: { kind: best.kind, params: best.params, mean: best.mean, std: best.std },
         seconds,
@@ -291,7 +290,8 @@ export async function tuneFraudModel(
   });
   return {
     model,
-    search: table,
+    data: trained.data,
+    search,
     best: { kind: best.kind, params: best.params },
     folds: splits.map((s) => ({ trainStartDay: s.trainStartDay, testStartDay: s.testStartDay })),
     validation,

@@ -2,37 +2,39 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  averagePrecision,
   CalibratedClassifier,
   classifierRegistry,
   LogisticRegression,
+  prequentialSplits,
   stepParams,
 } from '@mlsd/classify';
 import { Rng, type Table } from '@mlsd/core';
-import { simulateTransactions } from '@mlsd/datasets';
-import {
-  defineFraudFeatures,
-  type FeatureSet,
-  Pipeline,
-  registerStepType,
-  StandardScaler,
-} from '@mlsd/features';
+import { simulateTransactions, toPublicLayout } from '@mlsd/datasets';
+import { fitFeatureSet, Pipeline, registerStepType, StandardScaler } from '@mlsd/features';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   calibrateOnFolds,
+  createClassifier,
   evaluateFraudModel,
   type FraudData,
   FraudModel,
+  normalizeTable,
   prepareFraudData,
+  prepareFraudLog,
   renderTuningReport,
+  resolveFraudConfig,
   type TunedFraudModel,
   type TuneFraudModelOptions,
+  takeRows,
+  takeValues,
   trainFraudModel,
   tuneFraudModel,
 } from '../src/index.js';
 import { NEAREST_CENTROID, NearestCentroid } from './fixtures/nearest-centroid.js';
+import { publicLayoutConfig } from './helpers/public-config.js';
 
 let table: Table;
-let features: FeatureSet;
 let data: FraudData;
 let tuned: TunedFraudModel;
 const TEST_START_DAY = 129;
@@ -45,7 +47,7 @@ const SMALL_SEARCH = {
   ],
   calibration: 'isotonic',
   workers: 0,
-} satisfies Omit<TuneFraudModelOptions, 'features'>;
+} satisfies TuneFraudModelOptions;
 
 beforeAll(async () => {
   // Small world, handbook calendar: training week from day 115, test week from day 129.
@@ -56,9 +58,9 @@ beforeAll(async () => {
     seed: 3,
     progress: false,
   }));
-  features = defineFraudFeatures();
-  data = prepareFraudData(table, features);
-  tuned = await tuneFraudModel(data, { features, ...SMALL_SEARCH });
+  // The handbook preset (the simulator's columns): train from 2018-07-25 (day 115).
+  tuned = await tuneFraudModel(table, undefined, { ...SMALL_SEARCH, warmOnlineState: false });
+  data = tuned.data;
 }, 120_000);
 
 describe('tuneFraudModel', () => {
@@ -73,6 +75,9 @@ describe('tuneFraudModel', () => {
     expect(search.metric).toBe('average precision');
     expect(best).toEqual({ kind: search.best.kind, params: search.best.params });
     expect(model.kind).toBe(best.kind);
+    // The config the model saves names the kind and hyperparameters found.
+    const { seed: _, ...found } = best.params;
+    expect(model.config.model.params).toEqual(found);
     expect(model.classifier).toBeInstanceOf(CalibratedClassifier);
     expect(model.metrics.trainRows).toBeGreaterThan(0);
     expect(model.threshold).toBeGreaterThan(0);
@@ -86,11 +91,16 @@ describe('tuneFraudModel', () => {
   });
 
   it('never reads the test week: scrambled test labels change nothing', async () => {
-    const scrambled: FraudData = { ...data, label: data.label.slice() };
-    for (let i = 0; i < scrambled.label.length; i++) {
-      if (data.day[i]! >= TEST_START_DAY) scrambled.label[i] = 1 - data.label[i]!;
-    }
-    const again = await tuneFraudModel(scrambled, { features, ...SMALL_SEARCH });
+    const days = table.numeric('TX_TIME_DAYS');
+    const labels = table.numeric('TX_FRAUD');
+    const scrambled = table.withColumn(
+      'TX_FRAUD',
+      Float64Array.from(labels, (y, i) => (days[i]! >= TEST_START_DAY ? 1 - y : y)),
+    );
+    const again = await tuneFraudModel(scrambled, undefined, {
+      ...SMALL_SEARCH,
+      warmOnlineState: false,
+    });
     const strip = (t: TunedFraudModel) => t.search.candidates.map(({ fitSeconds: _, ...c }) => c);
     expect(strip(again)).toEqual(strip(tuned));
     expect(again.model.threshold).toBe(tuned.model.threshold);
@@ -165,10 +175,11 @@ describe('calibrateOnFolds', () => {
 
 describe('classifier kinds a user registers', () => {
   it('trains, saves and loads a fraud model on an outside kind, and tunes it', async () => {
-    const trained = await trainFraudModel(table, {
-      model: NEAREST_CENTROID,
-      warmOnlineState: false,
-    });
+    const trained = await trainFraudModel(
+      table,
+      { model: { kind: NEAREST_CENTROID } },
+      { warmOnlineState: false },
+    );
     expect(trained.model.classifier).toBeInstanceOf(NearestCentroid);
     const dir = join(await mkdtemp(join(tmpdir(), 'mlsd-outside-')), 'model');
     await trained.model.save(dir);
@@ -178,12 +189,12 @@ describe('classifier kinds a user registers', () => {
       ...trained.model.score(trained.data.X).subarray(0, 200),
     ]);
 
-    const outside = await tuneFraudModel(data, {
-      features,
+    const outside = await tuneFraudModel(table, undefined, {
       budget: { candidates: 4, folds: 2 },
       kinds: [NEAREST_CENTROID, { kind: 'logreg', space: { C: [0.1, 1] } }],
       calibration: 'none',
       workers: 0,
+      warmOnlineState: false,
     });
     const kinds = outside.search.candidates.map((c) => c.kind);
     expect(kinds.filter((k) => k === NEAREST_CENTROID)).toHaveLength(2);
@@ -207,12 +218,12 @@ describe('classifier kinds a user registers', () => {
       },
       { replace: true },
     );
-    const piped = await tuneFraudModel(data, {
-      features,
+    const piped = await tuneFraudModel(table, undefined, {
       budget: { candidates: 2, folds: 2 },
-      kinds: [{ kind: 'test-scaled-logreg', fixed: {} }],
+      kinds: [{ kind: 'test-scaled-logreg' }],
       calibration: 'platt',
       workers: 0,
+      warmOnlineState: false,
     });
     expect(piped.search.candidates.map((c) => c.params.model__C).sort()).toEqual([0.01, 1]);
     const dir = join(await mkdtemp(join(tmpdir(), 'mlsd-pipeline-')), 'model');
@@ -221,5 +232,48 @@ describe('classifier kinds a user registers', () => {
     expect([...loaded.score(data.X).subarray(0, 100)]).toEqual([
       ...piped.model.score(data.X).subarray(0, 100),
     ]);
+  });
+});
+
+describe('tuneFraudModel on a log whose features learn from data', () => {
+  it('fits the features of each fold on that fold’s training rows only', async () => {
+    const simulation = simulateTransactions({
+      customers: 300,
+      terminals: 600,
+      days: 70,
+      seed: 8,
+      progress: false,
+    });
+    const config = resolveFraudConfig(publicLayoutConfig());
+    const log = normalizeTable(toPublicLayout(simulation).toTable(), config.columns);
+    const tunedLog = await tuneFraudModel(log, config, {
+      budget: { candidates: 2, folds: 2 },
+      kinds: [{ kind: 'logreg', space: { C: [0.1, 1] } }],
+      calibration: 'none',
+      workers: 0,
+      warmOnlineState: false,
+    });
+    // Refit the winner by hand on the second fold, its features fitted on its training rows.
+    const prepared = prepareFraudLog(log, config);
+    expect(prepared.unfitted.needsFitting).toBe(true);
+    const fold = prequentialSplits(
+      { day: prepared.data.day, card: prepared.data.card, label: prepared.data.label },
+      {
+        trainStartDay: tunedLog.folds[0]!.trainStartDay,
+        trainDays: 7,
+        delayDays: 7,
+        testDays: 7,
+        folds: 2,
+      },
+    )[1]!;
+    const features = fitFeatureSet(prepared.unfitted, prepared.table, { rows: fold.train });
+    const foldData = prepareFraudData(prepared.table, features, prepared.protocol, ['cc_num']);
+    const model = createClassifier({ kind: 'logreg', params: tunedLog.best.params });
+    await model.fit(takeRows(foldData.X, fold.train), takeValues(foldData.label, fold.train));
+    const ap = averagePrecision(
+      takeValues(foldData.label, fold.test),
+      model.predictProba(takeRows(foldData.X, fold.test)),
+    );
+    expect(tunedLog.search.best.scores[1]).toBeCloseTo(ap, 12);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { BackendUnavailableError } from '@mlsd/core';
+import { BackendUnavailableError, type Matrix } from '@mlsd/core';
 import type { ClassifierRegistry } from '../registry/classifier-registry.js';
 import {
   type FitOutcome,
@@ -10,7 +10,12 @@ import {
   runFitTask,
   type SearchData,
 } from './fit-task.js';
-import type { SearchWorkerReply, SearchWorkerRequest, SharedSearchData } from './search-worker.js';
+import type {
+  SearchWorkerReply,
+  SearchWorkerRequest,
+  SharedMatrix,
+  SharedSearchData,
+} from './search-worker.js';
 
 /** Runs the fits of a search, one thread or many. */
 export interface FitExecutor {
@@ -83,13 +88,23 @@ export class WorkerExecutor implements FitExecutor {
    * outside classifier kinds).
    */
   static async start(data: SearchData, count: number, modules: string[]): Promise<WorkerExecutor> {
+    const matrix = (m: Matrix): SharedMatrix => ({
+      data: share(m.data),
+      rows: m.rows,
+      cols: m.cols,
+      columnNames: m.columnNames,
+    });
     const shared: SharedSearchData = {
       X: share(data.X.data),
       rows: data.X.rows,
       cols: data.X.cols,
       columnNames: data.X.columnNames,
       y: share(data.y),
-      folds: data.folds.map((fold) => ({ train: share(fold.train), test: share(fold.test) })),
+      folds: data.folds.map((fold) => ({
+        train: share(fold.train),
+        test: share(fold.test),
+        ...(fold.X === undefined ? {} : { X: matrix(fold.X) }),
+      })),
     };
     const workers = Array.from({ length: count }, startSearchWorker);
     const executor = new WorkerExecutor(workers);

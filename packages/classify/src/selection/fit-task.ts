@@ -6,6 +6,12 @@ import type { Params } from './param-space.js';
 export interface ValidationFold {
   train: Int32Array;
   test: Int32Array;
+  /**
+   * The fold's own features, when they differ from the searched `X` (features with fitted
+   * parameters — vocabularies, priors — fitted on this fold's training rows only): row k is
+   * `train[k]`, then row `train.length + k` is `test[k]`.
+   */
+  X?: Matrix;
 }
 
 /** What every fit of a search reads: the features, the labels and the folds. */
@@ -50,8 +56,9 @@ function takeRows(X: Matrix, rows: Int32Array): Matrix {
 }
 
 /**
- * A stratified share of `rows` (each class keeps `fraction` of its rows, at least one), in
- * their original order, drawn with a seed so every candidate of a round sees the same rows.
+ * A stratified share of `rows` (each class keeps `fraction` of its rows, at least one), as
+ * positions in `rows`, ascending (so time order is kept), drawn with a seed so every candidate
+ * of a round sees the same rows.
  */
 export function subsampleRows(
   rows: Int32Array,
@@ -59,10 +66,12 @@ export function subsampleRows(
   fraction: number,
   seed: number,
 ): Int32Array {
-  if (fraction >= 1) return rows;
+  if (fraction >= 1) return Int32Array.from(rows, (_, k) => k);
   const rng = new Rng(seed);
   const byClass: number[][] = [[], []];
-  for (const row of rows) byClass[y[row] === 1 ? 1 : 0]!.push(row);
+  rows.forEach((row, k) => {
+    byClass[y[row] === 1 ? 1 : 0]!.push(k);
+  });
   const kept: number[] = [];
   for (const members of byClass) {
     if (members.length === 0) continue;
@@ -94,8 +103,14 @@ export class FoldCache {
         if (entry.fraction < 1 && entry.fraction !== fraction) this.#train.delete(old);
       }
       const { X, y, folds } = this.#data;
-      const rows = subsampleRows(folds[fold]!.train, y, fraction, seed + fold);
-      set = { X: takeRows(X, rows), y: Uint8Array.from(rows, (row) => y[row]!), fraction };
+      const { train, X: own } = folds[fold]!;
+      const positions = subsampleRows(train, y, fraction, seed + fold);
+      set = {
+        // A fold with its own features holds its training rows first, in order.
+        X: own === undefined ? takeRows(X, gather(train, positions)) : takeRows(own, positions),
+        y: Uint8Array.from(positions, (k) => y[train[k]!]!),
+        fraction,
+      };
       this.#train.set(key, set);
     }
     return set;
@@ -104,11 +119,22 @@ export class FoldCache {
   test(fold: number): Matrix {
     let X = this.#test.get(fold);
     if (X === undefined) {
-      X = takeRows(this.#data.X, this.#data.folds[fold]!.test);
+      const { train, test, X: own } = this.#data.folds[fold]!;
+      X =
+        own === undefined
+          ? takeRows(this.#data.X, test)
+          : takeRows(
+              own,
+              Int32Array.from(test, (_, k) => train.length + k),
+            );
       this.#test.set(fold, X);
     }
     return X;
   }
+}
+
+function gather(rows: Int32Array, positions: Int32Array): Int32Array {
+  return Int32Array.from(positions, (k) => rows[k]!);
 }
 
 /** Builds the task's classifier from the registry, fits it on the fold and scores the fold. */

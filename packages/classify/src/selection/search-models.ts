@@ -304,6 +304,15 @@ function checkData(
     );
   }
   folds.forEach((fold, f) => {
+    const own = fold.X;
+    if (
+      own !== undefined &&
+      (own.rows !== fold.train.length + fold.test.length || own.cols !== X.cols)
+    ) {
+      throw new DimensionMismatchError(
+        `searchModels: fold ${f} has its own X of ${own.rows} × ${own.cols}; it must hold its ${fold.train.length} training then ${fold.test.length} test rows, ${X.cols} columns as X.`,
+      );
+    }
     for (const [part, rows] of [
       ['train', fold.train],
       ['test', fold.test],

@@ -8,14 +8,22 @@ import { type Matrix, toMatrix } from '@mlsd/core';
 import { classifierRegistry } from '../registry/built-in-classifiers.js';
 import { type FitOutcome, type FitTask, FoldCache, runFitTask } from './fit-task.js';
 
-/** The searched data as shared typed arrays. */
+/** A matrix as shared typed arrays. */
+export interface SharedMatrix {
+  data: Float32Array | Float64Array;
+  rows: number;
+  cols: number;
+  columnNames: readonly string[] | undefined;
+}
+
+/** The searched data as shared typed arrays (`X` … `columnNames`: the searched matrix). */
 export interface SharedSearchData {
   X: Float32Array | Float64Array;
   rows: number;
   cols: number;
   columnNames: readonly string[] | undefined;
   y: Uint8Array;
-  folds: { train: Int32Array; test: Int32Array }[];
+  folds: { train: Int32Array; test: Int32Array; X?: SharedMatrix }[];
 }
 
 /** Messages the searching thread sends. */
@@ -42,8 +50,17 @@ if (port !== null) {
         if (request.type === 'init') {
           for (const module of request.modules) await import(module);
           const { data } = request;
-          const X: Matrix = toMatrix(data.X, data.rows, data.cols, data.columnNames);
-          folds = new FoldCache({ X, y: data.y, folds: data.folds });
+          const matrix = (m: SharedMatrix): Matrix =>
+            toMatrix(m.data, m.rows, m.cols, m.columnNames);
+          folds = new FoldCache({
+            X: toMatrix(data.X, data.rows, data.cols, data.columnNames),
+            y: data.y,
+            folds: data.folds.map((fold) => ({
+              train: fold.train,
+              test: fold.test,
+              ...(fold.X === undefined ? {} : { X: matrix(fold.X) }),
+            })),
+          });
           reply({ type: 'ready' });
         } else if (folds === undefined) {
           throw new Error('search worker: got a fit before init');
