@@ -13,7 +13,7 @@ export {
 } from './fashion-mnist.js';
 export { readIdx, writeIdx } from './idx-file.js';
 export type { IdxArray, IdxDtype } from './idx-format.js';
-export { encodeIdx, parseIdx } from './idx-format.js';
+export { DEFAULT_MAX_IDX_BYTES, encodeIdx, parseIdx } from './idx-format.js';
 export { generateCardNumbers, luhnCheckDigit } from './public-layout/card-numbers.js';
 export type { PublicLayoutOptions } from './public-layout/public-log.js';
 export {

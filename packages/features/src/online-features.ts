@@ -543,7 +543,7 @@ export function outOfOrder(
   lateness: number,
 ): InvalidDataError {
   return new InvalidDataError(
-    `${caller}: ${column} ${time} is older than the newest event of ${entity} ${describeValue(key)} (${newest}) by ${newest - time} s, more than the allowed lateness of ${lateness} s (allowedLatenessSeconds). Raise the lateness, or score late arrivals in batch with their real order.`,
+    `${caller}: ${column} ${time} is older than the newest event of ${entity} ${describeValue(key)} (its clock ${newest}) by ${newest - time} s, more than the allowed lateness of ${lateness} s (allowedLatenessSeconds). Raise the lateness, or score late arrivals in batch with their real order.`,
     {
       column,
       transactionId,

@@ -131,7 +131,7 @@ describe('OnlineFeatureState: per-entity event time', () => {
       { reason: 'out-of-order', entity: 'CUSTOMER_ID', key: '1', newest: 1_000, lateness: 60 },
     );
     expect(error.message).toMatch(
-      /older than the newest event of CUSTOMER_ID "1" \(1000\) by 100 s, more than the allowed lateness of 60 s/,
+      /older than the newest event of CUSTOMER_ID "1" \(its clock 1000\) by 100 s, more than the allowed lateness of 60 s/,
     );
     expect(JSON.stringify(state.toJSON())).toBe(before);
     // The refused id is still free.

@@ -5,7 +5,7 @@
 
 export type { ColumnBuilder } from './column-builders.js';
 export { createColumnBuilder } from './column-builders.js';
-export type { CsvRecordHandler } from './csv-parser.js';
+export type { CsvParserOptions, CsvRecordHandler } from './csv-parser.js';
 export { CsvParser } from './csv-parser.js';
 export { detachString } from './detach-string.js';
 export { parseDateTimeSeconds } from './parse-datetime.js';
@@ -13,6 +13,7 @@ export type { QuarantinedRow } from './quarantine.js';
 export { Quarantine } from './quarantine.js';
 export type { ReadCsvOptions } from './read-csv.js';
 export { readCsv } from './read-csv.js';
+export type { ReadJsonlOptions } from './read-jsonl.js';
 export { readJsonl } from './read-jsonl.js';
 export type { ReadOptions, ReadResult } from './read-options.js';
 export type { RowProblem } from './row-builder.js';

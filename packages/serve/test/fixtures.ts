@@ -6,8 +6,8 @@ import type { HandbookTransaction } from '@mlsd/fraud';
 import { trainFraudModel } from '@mlsd/fraud';
 import {
   DEFAULT_EMBEDDER_DIR,
+  fashionMnistCatalogue,
   fashionMnistPng,
-  type ImageMetadata,
   ImageSearch,
   loadImageEmbedder,
 } from '@mlsd/vision';
@@ -120,14 +120,13 @@ export async function buildTestArtifacts(dir: string): Promise<TestArtifacts> {
   const dataset = await loadFashionMnist();
   const embedder = await loadImageEmbedder(DEFAULT_EMBEDDER_DIR);
   const side = dataset.train.rows * dataset.train.cols;
-  const pixels = new Float32Array(CATALOGUE * side);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = dataset.train.images[i]! / 255;
-  const ids = Array.from({ length: CATALOGUE }, (_, i) => `train-${i}`);
-  const metadata: ImageMetadata[] = Array.from({ length: CATALOGUE }, (_, i) => ({
-    label: dataset.train.labels[i]!,
-    source: `fashion-mnist:train:${i}`,
-  }));
-  const search = ImageSearch.build({ embedder, ids, pixels, metadata });
+  const catalogue = fashionMnistCatalogue(dataset, CATALOGUE);
+  const search = await ImageSearch.build({
+    embedder,
+    ids: catalogue.ids,
+    pixels: catalogue.pixels,
+    metadata: catalogue.metadata,
+  });
   await search.save(imageIndexDir);
 
   const sampleImagePng = await fashionMnistPng(dataset.test.images.subarray(0, side));

@@ -55,6 +55,9 @@ type Step = () => string | undefined;
  * card number never becomes a JS number), numeric columns parsed, categorical ones kept as text.
  * The last record's fields are in {@link RowNormalizer.row}.
  */
+/** Length at which a message stops listing unknown fields and counts the rest. */
+const MAX_UNKNOWN_FIELDS_CHARS = 400;
+
 export class RowNormalizer {
   readonly layout: NormalizedLayout;
   readonly columns: FraudColumns;
@@ -172,18 +175,29 @@ export class RowNormalizer {
   ): RowProblem | undefined {
     const collect = options.unknownKeys instanceof Set ? options.unknownKeys : undefined;
     let unknown: RowProblem | undefined;
+    let unlisted = 0;
     for (const key of Object.keys(record)) {
       if (this.#allowed.has(key)) continue;
       if (collect !== undefined) {
         if (collect.size < 100) collect.add(key);
         continue;
       }
+      if (unknown !== undefined && unknown.reason.length >= MAX_UNKNOWN_FIELDS_CHARS) {
+        unlisted++;
+        continue;
+      }
       const nearest = findNearestName(key, this.#allowed);
-      const reason = `unknown field "${key}"${nearest === undefined ? '' : ` (did you mean "${nearest}"?)`}`;
+      const reason = `unknown field "${key.slice(0, 100)}"${nearest === undefined ? '' : ` (did you mean "${nearest}"?)`}`;
       unknown =
         unknown === undefined
           ? { column: key, reason }
           : { column: unknown.column ?? key, reason: `${unknown.reason}; ${reason}` };
+    }
+    if (unknown !== undefined && unlisted > 0) {
+      unknown = {
+        ...unknown,
+        reason: `${unknown.reason}; and ${unlisted} more unknown field${unlisted === 1 ? '' : 's'}`,
+      };
     }
     this.#object = record;
     this.#tableColumns = undefined;

@@ -254,7 +254,7 @@ export function inferFraudConfig(
   const features = cardEntity === undefined ? [] : defaultFeatures(columns, { cardEntity, oneHot });
   explanations.push(
     `features: ${features.length} defaults over the amount, the time of day and the entities — edit the list (kinds: numeric, hour, day-of-week, weekend, night, window, distinct, time-since-previous, amount-relative, risk, target-encoding, frequency, one-hot, geo-distance).`,
-    `protocol: the last 7 days are the test, a 7-day label delay before them, 7 training days before that; the alert threshold is chosen one layout earlier; ${cardEntity === undefined ? 'no card entity yet' : `cards are "${cardEntity}"`}, 100 alerts a day. Set columns.labelDelay.days to how long your labels take.`,
+    `protocol: the last 7 days are the test, a 7-day label delay before them, 7 training days before that; the alert threshold is chosen one layout earlier; ${cardEntity === undefined ? 'no card entity yet' : `cards are "${cardEntity}"`}, 100 alerts a day. Set columns.labelDelay.days to how long your labels take, and protocol.dailyBudget to the cards your investigators can check a day (a budget near the number of active cards alerts on almost everything).`,
   );
   const config: FraudPipelineConfigInput = {
     ...schema,

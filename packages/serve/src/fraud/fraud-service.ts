@@ -242,14 +242,12 @@ export class FraudService {
     }
   }
 
-  /** True when the state store answers (always, in process). */
+  /**
+   * True when the state store can take updates (always, in process; with Redis: it answers and
+   * the namespace is seeded).
+   */
   async ready(): Promise<boolean> {
-    try {
-      await this.#runtime.store.stats();
-      return true;
-    } catch {
-      return false;
-    }
+    return (await this.#runtime.store.ready()).ready;
   }
 
   /**

@@ -99,6 +99,8 @@ export const InfoResponseSchema = z.object({
       dim: z.number(),
       labels: z.array(z.union([z.string(), z.number()])),
       labelNames: z.record(z.string(), z.string()).nullable(),
+      embedder: z.object({ kind: z.string(), version: z.string(), name: z.string() }),
+      live: z.boolean(),
     })
     .nullable(),
 });
