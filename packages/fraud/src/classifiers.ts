@@ -24,6 +24,27 @@ export type FraudModelKind = string;
  */
 export const DEFAULT_FRAUD_MODEL: FraudModelKind = 'logreg';
 
+/**
+ * The trees `mlsd fraud tune` chose on the default world (simulator seed 0, handbook preset, 30
+ * candidates × 3 prequential validation folds by average precision; benchmarks/fraud,
+ * `fraud-train-defaults.json` compares them on those folds with the defaults), rounded to three
+ * digits: deeper trees than the small-data defaults but many more of them at a small learning
+ * rate, rows and columns subsampled, a fixed tree count instead of early stopping.
+ */
+export const TUNED_FRAUD_MODEL = {
+  kind: 'gbdt',
+  params: {
+    maxDepth: 6,
+    learningRate: 0.0214,
+    maxIter: 215,
+    minHessianLeaf: 0.0313,
+    l2Regularization: 0,
+    rowSubsample: 0.684,
+    columnSubsample: 0.658,
+    earlyStopping: false,
+  },
+} as const satisfies ClassifierChoice;
+
 /** Which classifier to build: a registered kind, its hyperparameters, and the shared settings. */
 export interface ClassifierChoice {
   kind: FraudModelKind;

@@ -13,6 +13,7 @@ export {
   DEFAULT_FRAUD_MODEL,
   FRAUD_MODEL_KINDS,
   loadClassifier,
+  TUNED_FRAUD_MODEL,
 } from './classifiers.js';
 export type { DefaultFeatureOptions } from './config/default-features.js';
 export { defaultFeatures } from './config/default-features.js';
