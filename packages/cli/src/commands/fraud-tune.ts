@@ -11,7 +11,7 @@ import {
 import { type Command, Option } from 'commander';
 import { parseNumber, parsePositiveInt } from '../options.js';
 import { formatTable, printJson, printLines } from '../output.js';
-import { loadTrainConfig } from './fraud-config-flags.js';
+import { addLogAndConfigOptions, loadTrainConfig } from './fraud-config-flags.js';
 import { readLogForCommand } from './fraud-model.js';
 
 interface TuneFlags {
@@ -53,22 +53,16 @@ function kindsOf(list: string | undefined): NonNullable<TuneFraudModelOptions['k
 
 /** Registers `mlsd fraud tune`. */
 export function registerFraudTune(fraud: Command): void {
-  fraud
-    .command('tune')
-    .description(
-      "Choose the model by prequential validation, the handbook's way: several validation periods before the\n" +
-        "test period (each keeping the label delay), a search over the model kinds' hyperparameters fitted on them\n" +
-        '(spread over worker threads), the best by mean validation score trained on the training window, calibrated\n' +
-        'on its validation scores, saved as a normal model (`mlsd fraud evaluate` reads it). The test period is never read.',
-    )
-    .requiredOption('--in <file>', 'transaction log (.csv with a header, or .jsonl)')
-    .requiredOption('--out <dir>', 'model folder to write')
-    .option('--config <file>', 'pipeline config (JSON; see `mlsd fraud init`)')
-    .addOption(
-      new Option('--preset <name>', 'start from a preset instead of a config file').choices([
-        'handbook',
-      ]),
-    )
+  addLogAndConfigOptions(
+    fraud
+      .command('tune')
+      .description(
+        "Choose the model by prequential validation, the handbook's way: several validation periods before the\n" +
+          "test period (each keeping the label delay), a search over the model kinds' hyperparameters fitted on them\n" +
+          '(spread over worker threads), the best by mean validation score trained on the training window, calibrated\n' +
+          'on its validation scores, saved as a normal model (`mlsd fraud evaluate` reads it). The test period is never read.',
+      ),
+  )
     .option('--seed <n>', 'seed (overrides the config)', (value) => Number.parseInt(value, 10))
     .option('--train-start <date>', 'first training day, YYYY-MM-DD or auto (overrides the config)')
     .option('--budget <n>', 'candidates to fit', parsePositiveInt('--budget'), 30)
