@@ -22,6 +22,7 @@
  *
  * Run: pnpm bench fraud   (node --import tsx --conditions=@mlsd/source benchmarks/fraud/tuning.bench.ts)
  * Writes benchmarks/results/fraud-tuning.json; prints tables on stdout, progress on stderr.
+ * FRAUD_TUNING_XGBOOST=hist runs only XGBoost's histogram method.
  * FRAUD_TUNING_SEEDS=0 runs only the default world (results in fraud-tuning-seed0.json).
  * FRAUD_TUNING_MODEL=<dir> (with one seed): "ours" is the model `mlsd fraud tune` saved there
  * for that world instead of a tuning in this process — the acceptance path, scored on the same
@@ -65,6 +66,11 @@ const SEEDS = QUICK
   ? [0]
   : (process.env.FRAUD_TUNING_SEEDS ?? '0,1,2').split(',').map((seed) => Number(seed.trim()));
 const TUNED_MODEL = process.env.FRAUD_TUNING_MODEL;
+// FRAUD_TUNING_XGBOOST=hist: only XGBoost's histogram method (its exact splitter is the slow one).
+const XGBOOST_METHODS = (process.env.FRAUD_TUNING_XGBOOST ?? 'hist,exact')
+  .split(',')
+  .map((method) => method.trim())
+  .filter((method): method is 'hist' | 'exact' => method === 'hist' || method === 'exact');
 if (TUNED_MODEL !== undefined && SEEDS.length !== 1) {
   throw new Error('FRAUD_TUNING_MODEL names one tuned model: give one seed (FRAUD_TUNING_SEEDS).');
 }
@@ -261,7 +267,7 @@ for (const seed of SEEDS) {
 
   const draws = randomCandidates(treeSpace, BUDGET.candidates, new Rng(seed).fork('xgboost'));
   const xgboost: Record<string, unknown> = {};
-  for (const method of ['hist', 'exact'] as const) {
+  for (const method of XGBOOST_METHODS) {
     log(`seed ${seed}: XGBoost (${method}), the same budget on the same folds`);
     const started = performance.now();
     const xgb = runXgboost(data, folds, split.train, split.test, draws.map(toXgboost), method);
