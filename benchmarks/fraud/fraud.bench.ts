@@ -32,12 +32,10 @@ import {
 } from '@mlsd/classify';
 import { Rng } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
-import { OnlineFeatureState } from '@mlsd/features';
 import {
   createClassifier,
   FRAUD_MODEL_KINDS,
   FraudModel,
-  FraudScorer,
   prepareFraudLog,
   protocolDay,
   resolveFraudConfig,
@@ -45,6 +43,7 @@ import {
   takeValues,
 } from '@mlsd/fraud';
 import { describeMachine } from '../machine.js';
+import { onlineLatency } from './online-latency.js';
 
 const PYTHON = '/usr/bin/python3';
 const PEER = fileURLToPath(new URL('fraud_sklearn.py', import.meta.url));
@@ -149,42 +148,6 @@ function row(
   };
 }
 
-/** Online latency: warm a state on the 37 days before the stream, then score 10 days one by one. */
-function onlineLatency(model: FraudModel): { p50: number; p99: number } {
-  const times = table.numeric('TX_TIME_SECONDS');
-  const days = table.numeric('TX_TIME_DAYS');
-  const streamStart = split.testStartDay + 7;
-  const state = new OnlineFeatureState(features);
-  const reader = new FraudScorer(model, state);
-  const names = [
-    'TRANSACTION_ID',
-    'TX_TIME_SECONDS',
-    'TX_AMOUNT',
-    'TX_FRAUD',
-    'CUSTOMER_ID',
-    'TERMINAL_ID',
-  ];
-  const columns = names.map((name) => table.numeric(name));
-  const tx = (i: number) => Object.fromEntries(names.map((name, c) => [name, columns[c]![i]!]));
-  let i = 0;
-  while (i < times.length && days[i]! < streamStart - 37) i++;
-  for (; i < times.length && days[i]! < streamStart; i++) state.update(reader.normalize(tx(i)));
-  const scorer = new FraudScorer(model, state);
-  const latencies: number[] = [];
-  for (; i < times.length && days[i]! < streamStart + 10; i++) {
-    const request = tx(i);
-    delete request.TX_FRAUD;
-    const started = performance.now();
-    scorer.score(request);
-    latencies.push((performance.now() - started) * 1000);
-  }
-  latencies.sort((a, b) => a - b);
-  return {
-    p50: latencies[Math.floor(0.5 * latencies.length)]!,
-    p99: latencies[Math.floor(0.99 * latencies.length)]!,
-  };
-}
-
 const rows: Row[] = [];
 rows.push(row('amount rule', 'n/a', takeValues(data.amount, split.test), null));
 for (const classWeight of ['none', 'balanced'] as ClassWeight[]) {
@@ -209,7 +172,7 @@ for (const classWeight of ['none', 'balanced'] as ClassWeight[]) {
         String(classWeight),
         classifier.predictProba(Xtest),
         fitSeconds,
-        onlineLatency(model),
+        onlineLatency(table, model, split.testStartDay + 7),
       ),
     );
   }

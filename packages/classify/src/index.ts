@@ -4,8 +4,24 @@
  * @packageDocumentation
  */
 
+export type {
+  CalibrationMethod,
+  CalibrationSet,
+  Calibrator,
+} from './calibration/calibrated-classifier.js';
+export {
+  CALIBRATED_ARTIFACT_KIND,
+  CalibratedClassifier,
+  fitCalibrator,
+} from './calibration/calibrated-classifier.js';
+export { IsotonicCalibrator } from './calibration/isotonic-calibrator.js';
+export type { PlattCalibratorOptions } from './calibration/platt-calibrator.js';
+export { PlattCalibrator, PlattCalibratorOptionsSchema } from './calibration/platt-calibrator.js';
+export { reliabilityChart } from './calibration/reliability-chart.js';
 export type { BootstrapInterval, BootstrapOptions } from './metrics/bootstrap.js';
 export { bootstrapInterval } from './metrics/bootstrap.js';
+export type { ReliabilityCurve } from './metrics/calibration-metrics.js';
+export { brierScore, reliabilityCurve } from './metrics/calibration-metrics.js';
 export type { DailyCardAlerts, ScoredTransactions } from './metrics/card-alerts.js';
 export {
   cardPrecisionAtK,
@@ -21,6 +37,10 @@ export type { ThresholdCounts } from './metrics/threshold-counts.js';
 export { countByThreshold } from './metrics/threshold-counts.js';
 export type { ConfusionMatrix } from './metrics/threshold-metrics.js';
 export { confusionMatrix, precisionAtK } from './metrics/threshold-metrics.js';
+export type {
+  BinaryClassifier,
+  BinaryClassifierFitOptions,
+} from './models/binary-classifier.js';
 export type {
   BinaryLabels,
   ClassWeight,
@@ -44,6 +64,7 @@ export type {
   GradientBoostingOptions,
   GradientBoostingParams,
 } from './models/gbdt/options.js';
+export { GBDT_SMALL_DATA_DEFAULTS } from './models/gbdt/small-data-defaults.js';
 export type { TreeEnsemble } from './models/gbdt/tree-ensemble.js';
 export type { ResampleOptions } from './models/resampling.js';
 export {
@@ -75,6 +96,59 @@ export {
   timeSplit,
   validationTrainStartDay,
 } from './protocol/time-split.js';
+export {
+  BUILT_IN_CLASSIFIERS,
+  classifierRegistry,
+} from './registry/built-in-classifiers.js';
+export type {
+  ClassifierKind,
+  RegisteredClassifierKind,
+} from './registry/classifier-registry.js';
+export { ClassifierRegistry } from './registry/classifier-registry.js';
+export type { ValidationFold } from './selection/fit-task.js';
+export type {
+  ParamRange,
+  ParamSpace,
+  ParamSpaceInput,
+  Params,
+  ParamValue,
+} from './selection/param-space.js';
+export {
+  discreteSize,
+  gridCandidates,
+  ParamSpaceSchema,
+  parseParamSpace,
+  randomCandidates,
+  sampleParams,
+  stepParams,
+} from './selection/param-space.js';
+export type {
+  EstimatorSearch,
+  HalvingOptions,
+  ModelSearch,
+  ModelSearchOptions,
+  SearchProgress,
+} from './selection/search-models.js';
+export { searchModels } from './selection/search-models.js';
+export { renderSearchSection, searchChart } from './selection/search-report.js';
+export type { CandidateResult, ModelSearchTable } from './selection/search-table.js';
+export { formatParams, meanStd, rankCandidates } from './selection/search-table.js';
+export type { SelectionMetric } from './selection/selection-metric.js';
+export {
+  averagePrecisionMetric,
+  cardPrecisionMetric,
+  netSavingsMetric,
+} from './selection/selection-metric.js';
+export type {
+  CostOptions,
+  CostThresholdChoice,
+  ScoredAmounts,
+} from './thresholds/cost-threshold.js';
+export {
+  CostOptionsSchema,
+  expectedValueThreshold,
+  thresholdForCost,
+} from './thresholds/cost-threshold.js';
 export type { FalseNegativeCost, ThresholdChoice } from './thresholds/threshold-policy.js';
 export {
   falseNegativeCost,

@@ -44,7 +44,8 @@ describe('mlsd fraud train / evaluate / score', () => {
       '--json',
     ]);
     expect(trained.code, trained.stderr).toBe(0);
-    expect(JSON.parse(trained.stdout)).toMatchObject({ model: 'logreg', classWeight: 'none' });
+    // No model in the config: the default, the tuned trees.
+    expect(JSON.parse(trained.stdout)).toMatchObject({ model: 'gbdt', classWeight: 'none' });
 
     const report = join(work, 'report.html');
     const evaluated = await runCli([

@@ -4,12 +4,16 @@
  * use, save it as one artifact and score transactions online.
  * @packageDocumentation
  */
+
+export type { CalibrationChoice, CalibrationReport } from './calibrate-on-folds.js';
+export { calibrateOnFolds } from './calibrate-on-folds.js';
 export type { BinaryClassifier, ClassifierChoice, FraudModelKind } from './classifiers.js';
 export {
   createClassifier,
   DEFAULT_FRAUD_MODEL,
   FRAUD_MODEL_KINDS,
   loadClassifier,
+  TUNED_FRAUD_MODEL,
 } from './classifiers.js';
 export type { DefaultFeatureOptions } from './config/default-features.js';
 export { defaultFeatures } from './config/default-features.js';
@@ -111,3 +115,6 @@ export type {
   TrainFraudModelOptions,
 } from './train-fraud-model.js';
 export { normalizedTableOf, prepareFraudLog, trainFraudModel } from './train-fraud-model.js';
+export type { TunedFraudModel, TuneFraudModelOptions } from './tune-fraud-model.js';
+export { DEFAULT_TUNING_KINDS, tuneFraudModel } from './tune-fraud-model.js';
+export { renderTuningReport, writeTuningReport } from './tuning-report.js';

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { TUNED_FRAUD_MODEL } from '../src/classifiers.js';
 import { fraudConfigJsonSchema } from '../src/config/fraud-config-json-schema.js';
 import { parseFraudConfig } from '../src/config/parse-fraud-config.js';
 import { publicLayoutConfig } from './helpers/public-config.js';
@@ -23,7 +24,13 @@ describe('parseFraudConfig', () => {
       dailyBudget: 100,
       dropKnownCompromised: true,
     });
-    expect(config.model).toEqual({ kind: 'logreg', classWeight: 'none', seed: 0 });
+    // No kind: the default model, the trees tuned on the handbook's world.
+    expect(config.model).toEqual({
+      kind: TUNED_FRAUD_MODEL.kind,
+      params: TUNED_FRAUD_MODEL.params,
+      classWeight: 'none',
+      seed: 0,
+    });
     expect(config.columns?.labelDelay).toEqual({ days: 7, format: 'iso' });
   });
 
@@ -56,7 +63,7 @@ describe('parseFraudConfig', () => {
     );
     expect(message).toMatch(/\(top level\): unknown key "protocl" \(did you mean "protocol"\?\)/);
     expect(message).toContain(
-      'model.kind: found "xgboost", expected one of "gbdt", "mlp", "logreg"',
+      'model.kind: no classifier kind "xgboost" (did you mean "gbdt"?); registered: logreg, mlp, gbdt',
     );
   });
 

@@ -8,6 +8,7 @@ import {
   readLogSample,
   resolveFraudConfig,
 } from '@mlsd/fraud';
+import { type Command, Option } from 'commander';
 
 /** The simulator's columns: a log with them trains with the handbook preset when no config is given. */
 const SIMULATOR_COLUMNS = ['TRANSACTION_ID', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX_AMOUNT', 'TX_FRAUD'];
@@ -54,7 +55,11 @@ export async function loadTrainConfig(flags: ConfigFlags): Promise<ResolvedFraud
     );
     input = { version: 1, preset: 'handbook' };
   }
+  // Another kind than the config's does not take its hyperparameters.
+  const keepParams = flags.model === undefined || flags.model === input.model?.kind;
+  const { params, ...model } = input.model ?? {};
   const overrides = {
+    ...(keepParams && params !== undefined ? { params } : {}),
     ...(flags.model === undefined ? {} : { kind: flags.model }),
     ...(flags.classWeight === undefined ? {} : { classWeight: flags.classWeight }),
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
@@ -62,7 +67,7 @@ export async function loadTrainConfig(flags: ConfigFlags): Promise<ResolvedFraud
   return resolveFraudConfig(
     {
       ...input,
-      model: { ...input.model, ...overrides },
+      model: { ...model, ...overrides },
       protocol: {
         ...input.protocol,
         ...(flags.trainStart === undefined ? {} : { trainStart: flags.trainStart }),
@@ -70,4 +75,20 @@ export async function loadTrainConfig(flags: ConfigFlags): Promise<ResolvedFraud
     },
     source,
   );
+}
+
+/**
+ * Adds the flags every command that trains from a log takes: the log (`--in`), the model folder
+ * (`--out`) and where the config comes from (`--config` or `--preset`).
+ */
+export function addLogAndConfigOptions(command: Command): Command {
+  return command
+    .requiredOption('--in <file>', 'transaction log (.csv with a header, or .jsonl)')
+    .requiredOption('--out <dir>', 'model folder to write')
+    .option('--config <file>', 'pipeline config (JSON; see `mlsd fraud init`)')
+    .addOption(
+      new Option('--preset <name>', 'start from a preset instead of a config file').choices([
+        'handbook',
+      ]),
+    );
 }

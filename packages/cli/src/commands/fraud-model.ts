@@ -18,7 +18,7 @@ import {
 import { type Command, Option } from 'commander';
 import { parsePositiveInt } from '../options.js';
 import { formatTable, printJson, printLines } from '../output.js';
-import { type ConfigFlags, loadTrainConfig } from './fraud-config-flags.js';
+import { addLogAndConfigOptions, type ConfigFlags, loadTrainConfig } from './fraud-config-flags.js';
 
 /**
  * Reads a log through a config's columns with a progress bar; the reader's notes (sorted rows,
@@ -67,22 +67,16 @@ interface EvaluateFlags {
 
 /** Registers `mlsd fraud train`, `evaluate` and `score`. */
 export function registerFraudModelCommands(fraud: Command): void {
-  fraud
-    .command('train')
-    .description(
-      'Train a fraud model on a transaction log as a pipeline config says (`mlsd fraud init` drafts one; the\n' +
-        "handbook preset is the default for the simulator's columns): periods from the data's span (the last 7 days\n" +
-        'are the test, the label delay before, training before that), the alert threshold chosen on the validation\n' +
-        'period, the model saved as an artifact that holds its config.',
-    )
-    .requiredOption('--in <file>', 'transaction log (.csv with a header, or .jsonl)')
-    .requiredOption('--out <dir>', 'model folder to write')
-    .option('--config <file>', 'pipeline config (JSON; see `mlsd fraud init`)')
-    .addOption(
-      new Option('--preset <name>', 'start from a preset instead of a config file').choices([
-        'handbook',
-      ]),
-    )
+  addLogAndConfigOptions(
+    fraud
+      .command('train')
+      .description(
+        'Train a fraud model on a transaction log as a pipeline config says (`mlsd fraud init` drafts one; the\n' +
+          "handbook preset is the default for the simulator's columns): periods from the data's span (the last 7 days\n" +
+          'are the test, the label delay before, training before that), the alert threshold chosen on the validation\n' +
+          'period, the model saved as an artifact that holds its config.',
+      ),
+  )
     .addOption(
       new Option('--model <kind>', 'classifier (overrides the config)').choices([
         ...FRAUD_MODEL_KINDS,

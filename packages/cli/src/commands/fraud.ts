@@ -14,17 +14,19 @@ import { formatTable, printJson, printLines } from '../output.js';
 import { registerFraudInit } from './fraud-init.js';
 import { registerFraudModelCommands } from './fraud-model.js';
 import { registerFraudPredict } from './fraud-predict.js';
+import { registerFraudTune } from './fraud-tune.js';
 
 /** Registers `mlsd fraud ...`. */
 export function registerFraudCommands(program: Command): void {
   const fraud = addGroup(
     program,
     'fraud',
-    'Card-fraud detection on your own transaction log or the simulator: init a config, train, evaluate, score, predict.',
+    'Card-fraud detection on your own transaction log or the simulator: init a config, train or tune, evaluate, score, predict.',
   );
   registerSimulate(fraud);
   registerFraudInit(fraud);
   registerFraudModelCommands(fraud);
+  registerFraudTune(fraud);
   registerFraudPredict(fraud);
 }
 

@@ -1,7 +1,8 @@
-import { ClassWeightSchema } from '@mlsd/classify';
+import { ClassWeightSchema, classifierRegistry } from '@mlsd/classify';
+import { describeWithNearest } from '@mlsd/core';
 import { FeatureDefinitionSchema } from '@mlsd/features';
 import { z } from 'zod';
-import { FRAUD_MODEL_KINDS } from '../classifiers.js';
+import { FRAUD_MODEL_KINDS, TUNED_FRAUD_MODEL } from '../classifiers.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Entity names go into feature names and state keys (the rule of @mlsd/features' entities). */
@@ -223,16 +224,45 @@ export const ProtocolSchema = z
   })
   .strict();
 
-/** The classifier. */
+/**
+ * The classifier. Without a `kind`, the default model: the trees `mlsd fraud tune` chose on the
+ * default world (`TUNED_FRAUD_MODEL`, `params` given here override theirs); with a `kind`, that
+ * kind with its own defaults for what `params` leaves out.
+ */
 export const ModelSchema = z
   .object({
-    kind: z.enum(FRAUD_MODEL_KINDS).default('logreg').describe('The classifier.'),
+    kind: z
+      .string()
+      .min(1)
+      .refine((kind) => classifierRegistry.has(kind), {
+        error: (issue) =>
+          `no classifier kind ${describeWithNearest(String(issue.input), classifierRegistry.names)}; registered: ${classifierRegistry.names.join(', ')}`,
+      })
+      .optional()
+      .describe(
+        `The classifier: a kind registered in @mlsd/classify's classifierRegistry (built in: ${FRAUD_MODEL_KINDS.join(', ')}). Default: "${TUNED_FRAUD_MODEL.kind}" with the hyperparameters tuned on the handbook's world.`,
+      ),
+    params: z
+      .record(z.string(), z.json())
+      .optional()
+      .describe(
+        "The kind's hyperparameters (what `mlsd fraud tune` chose); the rest take the kind's defaults.",
+      ),
     classWeight: ClassWeightSchema.default('none').describe(
       '"none", "balanced" (n / (2 · count) per class) or { "0": w0, "1": w1 }.',
     ),
     seed: z.number().int().default(0).describe('Seed of every random draw of the model.'),
   })
-  .strict();
+  .strict()
+  .transform(({ kind, params, ...rest }) =>
+    kind === undefined
+      ? {
+          kind: TUNED_FRAUD_MODEL.kind as string,
+          params: { ...TUNED_FRAUD_MODEL.params, ...params },
+          ...rest,
+        }
+      : { kind, params: params ?? {}, ...rest },
+  );
 
 /**
  * One feature over the normalized columns and the named entities: a FeatureSpec v2 definition

@@ -19,24 +19,33 @@ export interface BinEdges {
  * with at most `maxBins` distinct values, the midpoints between consecutive ones; otherwise
  * the `maxBins − 1` inner percentiles (midpoint interpolation), deduplicated. NaN is left out
  * (it has its own bin). `rowSample`, when given, restricts the search to those rows.
+ *
+ * With `labels` (0/1 per row of `matrix`), the percentiles are *class-balanced*: each class
+ * carries half the weight, so with rare positives half the bins cover where the positives lie
+ * instead of nearly all of them covering the negatives — a fraud pattern that sits in the top
+ * fraction of a percent of amounts then gets edges of its own.
  */
 export function findBinEdges(
   matrix: Matrix,
   maxBins: number,
   rowSample?: ArrayLike<number>,
+  labels?: ArrayLike<number>,
 ): BinEdges {
   const { data, rows, cols } = matrix;
   const sampleSize = rowSample === undefined ? rows : rowSample.length;
   // One pass over the sampled rows fills every feature's buffer (row-major reads stay local).
   const columns = Array.from({ length: cols }, () => new Float64Array(sampleSize));
+  const positive = labels === undefined ? undefined : columns.map(() => new Uint8Array(sampleSize));
   const counts = new Int32Array(cols);
   for (let k = 0; k < sampleSize; k++) {
-    const base = (rowSample === undefined ? k : rowSample[k]!) * cols;
+    const row = rowSample === undefined ? k : rowSample[k]!;
+    const base = row * cols;
     for (let f = 0; f < cols; f++) {
       const x = data[base + f]!;
       if (!Number.isNaN(x)) {
         const at = counts[f]!;
         columns[f]![at] = x;
+        if (positive !== undefined) positive[f]![at] = labels![row] === 1 ? 1 : 0;
         counts[f] = at + 1;
       }
     }
@@ -46,7 +55,10 @@ export function findBinEdges(
     // Most columns of a fraud table (flags, counts) hold few distinct values: find them with a
     // small hash set and sort only those; sort the whole sample only when there are more.
     const few = distinctValues(values, maxBins);
-    return few === null ? edgesOfSorted(values.sort(), maxBins) : midpoints(few);
+    if (few !== null) return midpoints(few);
+    return positive === undefined
+      ? edgesOfSorted(values.sort(), maxBins)
+      : edgesOfBalanced(values, positive[f]!.subarray(0, counts[f]!), maxBins);
   });
   return { edges, missingBin: maxBins };
 }
@@ -108,6 +120,55 @@ function edgesOfSorted(sorted: Float64Array, maxBins: number): Float64Array {
     const high = Math.ceil(rank);
     const edge = low === high ? sorted[low]! : midpoint(sorted[low]!, sorted[high]!);
     if (edges.length === 0 || edge > edges[edges.length - 1]!) edges.push(edge);
+  }
+  return Float64Array.from(edges);
+}
+
+/**
+ * The `maxBins − 1` inner quantiles of `values` when the rows of each class together weigh one
+ * half (a class that is absent leaves the other the whole weight): at each quantile, the edge is
+ * the midpoint between the distinct value where the cumulative weight reaches it and the next.
+ */
+function edgesOfBalanced(
+  values: Float64Array,
+  positive: Uint8Array,
+  maxBins: number,
+): Float64Array {
+  const n = values.length;
+  let positives = 0;
+  for (let k = 0; k < n; k++) positives += positive[k]!;
+  const negatives = n - positives;
+  const weightOf = (isPositive: number) =>
+    isPositive === 1
+      ? negatives === 0
+        ? 1 / n
+        : 0.5 / positives
+      : positives === 0
+        ? 1 / n
+        : 0.5 / negatives;
+  const order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => values[a]! - values[b]!);
+  // Distinct values with their total weight, ascending.
+  const distinct: number[] = [];
+  const weights: number[] = [];
+  for (const k of order) {
+    const x = values[k]!;
+    const w = weightOf(positive[k]!);
+    if (distinct.length > 0 && distinct[distinct.length - 1] === x)
+      weights[weights.length - 1]! += w;
+    else {
+      distinct.push(x);
+      weights.push(w);
+    }
+  }
+  const edges: number[] = [];
+  let cumulative = 0;
+  let q = 1;
+  for (let d = 0; d + 1 < distinct.length && q < maxBins; d++) {
+    cumulative += weights[d]!;
+    if (cumulative < q / maxBins) continue;
+    edges.push(midpoint(distinct[d]!, distinct[d + 1]!));
+    // Several quantiles may fall in one heavy value: one edge serves them all.
+    while (q < maxBins && q / maxBins <= cumulative) q++;
   }
   return Float64Array.from(edges);
 }

@@ -2,8 +2,10 @@ import {
   BaseEstimator,
   createProgress,
   DimensionMismatchError,
+  describeWithNearest,
   InvalidArgumentError,
   InvalidDataError,
+  logWarn,
   type Manifest,
   type Matrix,
   Rng,
@@ -11,6 +13,7 @@ import {
   writeArtifact,
 } from '@mlsd/core';
 import { z } from 'zod';
+import { averagePrecision } from '../../metrics/precision-recall.js';
 import {
   type BinaryLabels,
   type ClassWeight,
@@ -78,6 +81,8 @@ const GradientBoostingState = z.object({
   count: typed<Float64Array>(Float64Array),
   /** Validation log-loss before any tree and after each one; empty without validation. */
   validationLoss: typed<Float64Array>(Float64Array),
+  /** Validation average precision after each tree, when early stopping watched it. */
+  validationAveragePrecision: typed<Float64Array>(Float64Array).optional(),
 });
 
 type GradientBoostingState = z.output<typeof GradientBoostingState>;
@@ -158,7 +163,12 @@ export class GradientBoostingClassifier extends BaseEstimator<
       const picked = rng.fork('bins').sample(n, params.binSampleSize).sort();
       edgeRows = trainRows === undefined ? picked : picked.map((k) => trainRows[k]!);
     }
-    const binEdges = findBinEdges(X, params.maxBins, edgeRows);
+    const binEdges = findBinEdges(
+      X,
+      params.maxBins,
+      edgeRows,
+      params.binning === 'class-balanced' ? y : undefined,
+    );
     const { missingBin } = binEdges;
     const memory = new TrainingMemory(n, X.cols, missingBin + 1);
     const bins = binMatrix(X, binEdges, trainRows, memory.bins);
@@ -168,7 +178,9 @@ export class GradientBoostingClassifier extends BaseEstimator<
     const validationRows = validation === undefined ? 0 : validation.y.length;
 
     const { gradHess, rowIndices } = memory;
+    const monotonic = resolveMonotonic(params.monotonicConstraints, X);
     const grower = new TreeGrower({
+      monotonic,
       memory,
       edges: binEdges.edges,
       binCounts: Int32Array.from(binEdges.edges, (edges) => edges.length + 1),
@@ -188,6 +200,23 @@ export class GradientBoostingClassifier extends BaseEstimator<
     const losses: number[] = [];
     if (validation !== undefined)
       losses.push(meanLogLoss(validation.y, validation.weights, validationScores.raw));
+    // What early stopping compares, lower is better: the log-loss, or −AP.
+    const watchPrecision =
+      validation !== undefined &&
+      params.earlyStoppingMetric === 'average-precision' &&
+      hasPositive(validation.y);
+    if (
+      validation !== undefined &&
+      params.earlyStoppingMetric === 'average-precision' &&
+      !watchPrecision
+    ) {
+      logWarn(
+        'GradientBoostingClassifier: the validation rows hold no positive, so early stopping watches the log-loss instead of average precision',
+        { validationRows },
+      );
+    }
+    const precisions: number[] = [];
+    const watched = watchPrecision ? [Number.POSITIVE_INFINITY] : losses;
 
     // The grower reorders rowIndices; a tree on all rows starts again from 0..n−1.
     const allRows = Uint32Array.from({ length: n }, (_, k) => k);
@@ -232,13 +261,26 @@ export class GradientBoostingClassifier extends BaseEstimator<
       if (validation !== undefined && validationBins !== undefined) {
         addTreeOnBins(tree, validationBins, validationRows, missingBin, validationScores);
         losses.push(meanLogLoss(validation.y, validation.weights, validationScores.raw));
-        if (useEarlyStopping && shouldStopEarly(losses, params.nIterNoChange, params.tol)) break;
+        if (watchPrecision) {
+          const precision = averagePrecision(validation.y, validationScores.raw);
+          precisions.push(precision);
+          watched.push(-precision);
+        }
+        if (useEarlyStopping && shouldStopEarly(watched, params.nIterNoChange, params.tol)) break;
       }
       // Let timers and progress output run between trees.
       if (iteration % 10 === 9) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     progress.finish(`${trees.length} trees`);
 
+    if (params.restoreBestIteration && watched.length > 1) {
+      // watched[k] is the score after k trees; keep at least one tree.
+      let best = 1;
+      for (let k = 2; k < watched.length; k++) if (watched[k]! < watched[best]!) best = k;
+      trees.length = best;
+      losses.length = best + 1;
+      precisions.length = best;
+    }
     const ensemble = concatTrees(trees, baseline);
     this.#ensemble = ensemble;
     this.setFitted({
@@ -246,6 +288,7 @@ export class GradientBoostingClassifier extends BaseEstimator<
       featureNames: X.columnNames === undefined ? null : [...X.columnNames],
       ...ensemble,
       validationLoss: Float64Array.from(losses),
+      ...(watchPrecision ? { validationAveragePrecision: Float64Array.from(precisions) } : {}),
     });
     return this;
   }
@@ -278,6 +321,14 @@ export class GradientBoostingClassifier extends BaseEstimator<
   /** Validation log-loss before any tree, then after each; empty when there was no validation. */
   get validationLoss(): Float64Array {
     return this.fitted.validationLoss.slice();
+  }
+
+  /**
+   * Validation average precision after each tree (index k: after k + 1 trees) when early
+   * stopping watched it; empty otherwise.
+   */
+  get validationAveragePrecision(): Float64Array {
+    return this.fitted.validationAveragePrecision?.slice() ?? new Float64Array(0);
   }
 
   /** Each feature's share of the total split gain (sums to 1 once any tree has split). */
@@ -350,7 +401,13 @@ export class GradientBoostingClassifier extends BaseEstimator<
 
   #trees(): TreeEnsemble {
     if (this.#ensemble === undefined) {
-      const { featureCount: _, featureNames: __, validationLoss: ___, ...ensemble } = this.fitted;
+      const {
+        featureCount: _,
+        featureNames: __,
+        validationLoss: ___,
+        validationAveragePrecision: ____,
+        ...ensemble
+      } = this.fitted;
       this.#ensemble = ensemble;
     }
     return this.#ensemble;
@@ -426,6 +483,45 @@ function explicitValidation(
       ...(validation.sampleWeight === undefined ? {} : { sampleWeight: validation.sampleWeight }),
     }),
   };
+}
+
+function hasPositive(y: BinaryLabels): boolean {
+  for (let i = 0; i < y.length; i++) if (y[i] === 1) return true;
+  return false;
+}
+
+/**
+ * The per-column directions of `monotonicConstraints`, or undefined when no column is
+ * constrained (the plain split search then runs).
+ */
+function resolveMonotonic(
+  constraints: GradientBoostingParams['monotonicConstraints'],
+  X: Matrix,
+): Int8Array | undefined {
+  if (constraints === null) return undefined;
+  const directions = new Int8Array(X.cols);
+  if (Array.isArray(constraints)) {
+    if (constraints.length !== X.cols) {
+      throw new DimensionMismatchError(
+        `GradientBoostingClassifier: monotonicConstraints has ${constraints.length} entries for ${X.cols} columns; give one per column (0 = free) or name the columns.`,
+      );
+    }
+    directions.set(constraints);
+  } else {
+    const names = X.columnNames;
+    for (const [name, direction] of Object.entries(constraints)) {
+      const column = names?.indexOf(name) ?? -1;
+      if (column < 0) {
+        throw new InvalidArgumentError(
+          names === undefined
+            ? `GradientBoostingClassifier: monotonicConstraints names column "${name}", but X has no column names; pass an array, one entry per column.`
+            : `GradientBoostingClassifier: monotonicConstraints names ${describeWithNearest(name, names)}, which is not a column of X.`,
+        );
+      }
+      directions[column] = direction;
+    }
+  }
+  return directions.some((d) => d !== 0) ? directions : undefined;
 }
 
 function gather<T extends Uint8Array | Float64Array>(

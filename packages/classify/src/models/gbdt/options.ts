@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ClassWeightSchema } from '../class-weights.js';
 
+const MonotonicDirection = z.union([z.literal(-1), z.literal(0), z.literal(1)]);
+
 /** Largest number of bins for non-missing values; one more bin (index 255 at most) holds NaN. */
 export const MAX_BINS_LIMIT = 255;
 
@@ -26,6 +28,12 @@ export const GradientBoostingOptionsSchema = z
     l2Regularization: z.number().min(0).finite().default(0),
     /** Bins for the non-missing values of each feature (quantiles), 2–255; NaN gets its own bin. */
     maxBins: z.number().int().min(2).max(MAX_BINS_LIMIT).default(MAX_BINS_LIMIT),
+    /**
+     * Where bin edges go: `'quantile'` (scikit-learn's: equal row counts per bin) or
+     * `'class-balanced'` (quantiles with each class weighing half, so rare positives get half
+     * the bins; see `findBinEdges`).
+     */
+    binning: z.enum(['quantile', 'class-balanced']).default('quantile'),
     /** Rows drawn (without replacement) to find the bin edges of each feature. */
     binSampleSize: z.number().int().min(1).default(200_000),
     /** Share of the training rows each tree is grown on, drawn afresh per tree (bagging). */
@@ -40,10 +48,30 @@ export const GradientBoostingOptionsSchema = z
     earlyStopping: z.union([z.boolean(), z.literal('auto')]).default('auto'),
     /** Share of the rows held out (stratified) for early stopping when no validation set is given. */
     validationFraction: z.number().gt(0).lt(1).default(0.1),
+    /**
+     * What early stopping watches on the validation rows: the weighted log-loss (as
+     * scikit-learn), or average precision — the ranking quality a fraud team reads, which on
+     * rare positives can stop improving long before the log-loss does (or the reverse).
+     */
+    earlyStoppingMetric: z.enum(['log-loss', 'average-precision']).default('log-loss'),
+    /**
+     * Keep only the trees up to the best validation score seen (XGBoost's `best_iteration`)
+     * instead of every tree grown until the stop (scikit-learn's behaviour).
+     */
+    restoreBestIteration: z.boolean().default(false),
     /** Iterations without improvement before stopping. */
     nIterNoChange: z.number().int().min(1).default(10),
-    /** Least decrease of the validation log-loss that counts as an improvement. */
+    /** Least change of the watched validation metric that counts as an improvement. */
     tol: z.number().min(0).finite().default(1e-7),
+    /**
+     * Monotonic constraints, per feature: +1 the predicted probability may only rise with the
+     * feature, −1 only fall, 0 free. One entry per column, or by column name (columns left out
+     * are free; names need a matrix with `columnNames`). `null`: no constraint.
+     */
+    monotonicConstraints: z
+      .union([z.array(MonotonicDirection), z.record(z.string(), MonotonicDirection)])
+      .nullable()
+      .default(null),
     /** Class weighting, multiplied with any `sampleWeight`. */
     classWeight: ClassWeightSchema.default('none'),
     /** Seed of every random choice (bin sample, validation split, row and column subsampling). */

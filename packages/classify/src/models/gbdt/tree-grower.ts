@@ -3,6 +3,7 @@ import { addToScores, type RawScores } from './raw-scores.js';
 import type { RegressionTree } from './regression-tree.js';
 import { TreeBuilder } from './regression-tree.js';
 import {
+  boundedValue,
   findBestSplit,
   noSplit,
   type SplitCandidate,
@@ -25,6 +26,11 @@ export interface GrowerSetup {
   /** Depth at most (Infinity for no limit). */
   readonly maxDepth: number;
   readonly learningRate: number;
+  /**
+   * Per feature: +1 predictions may only rise with it, −1 only fall, 0 free. Undefined when no
+   * feature is constrained (the unconstrained split search then runs unchanged).
+   */
+  readonly monotonic?: Int8Array | undefined;
 }
 
 /** The rows and features one tree is grown on. */
@@ -46,6 +52,9 @@ interface GrowingNode {
   hessian: number;
   histogram: Histogram;
   split: SplitCandidate;
+  /** Value bounds (before shrinkage) under monotonic constraints; ±Infinity otherwise. */
+  lower: number;
+  upper: number;
 }
 
 /**
@@ -118,10 +127,10 @@ export class TreeGrower {
       hessian,
       histogram: rootHistogram,
       split: noSplit(),
+      lower: Number.NEGATIVE_INFINITY,
+      upper: Number.POSITIVE_INFINITY,
     };
-    if (this.#canSplit(root)) {
-      root.split = this.#bestSplit(rootHistogram, features, gradient, hessian, count);
-    }
+    if (this.#canSplit(root)) root.split = this.#bestSplit(root, features);
 
     const open: GrowingNode[] = [];
     let leaves = 1;
@@ -159,13 +168,7 @@ export class TreeGrower {
       large.histogram = node.histogram;
       for (const child of [left, right]) {
         if (child === left ? leftCanSplit : rightCanSplit) {
-          child.split = this.#bestSplit(
-            child.histogram,
-            features,
-            child.gradient,
-            child.hessian,
-            child.end - child.start,
-          );
+          child.split = this.#bestSplit(child, features);
         }
         if (child.split.gain > 0) open.push(child);
         else {
@@ -188,23 +191,19 @@ export class TreeGrower {
     );
   }
 
-  #bestSplit(
-    histogram: Histogram,
-    features: Int32Array,
-    gradient: number,
-    hessian: number,
-    count: number,
-  ): SplitCandidate {
+  #bestSplit(node: GrowingNode, features: Int32Array): SplitCandidate {
     const setup = this.#setup;
+    const { monotonic } = setup;
     return findBestSplit(
-      histogram,
+      node.histogram,
       features,
       setup.binCounts,
       setup.missingBin,
-      gradient,
-      hessian,
-      count,
+      node.gradient,
+      node.hessian,
+      node.end - node.start,
       setup.constraints,
+      monotonic === undefined ? undefined : { monotonic, lower: node.lower, upper: node.upper },
     );
   }
 
@@ -234,6 +233,23 @@ export class TreeGrower {
       node.gradient - node.split.leftGradient,
       node.hessian - node.split.leftHessian,
     );
+    const direction = this.#setup.monotonic?.[feature] ?? 0;
+    if (direction !== 0) {
+      // Children of a constrained split meet at the midpoint of their values, so that nothing
+      // grown below either can cross the other.
+      const { l2 } = this.#setup.constraints;
+      const middle =
+        (boundedValue(left.gradient, left.hessian, l2, left.lower, left.upper) +
+          boundedValue(right.gradient, right.hessian, l2, right.lower, right.upper)) /
+        2;
+      if (direction > 0) {
+        left.upper = middle;
+        right.lower = middle;
+      } else {
+        left.lower = middle;
+        right.upper = middle;
+      }
+    }
     builder.setSplit(node.index, {
       feature,
       bin,
@@ -252,9 +268,15 @@ export class TreeGrower {
     rowIndices: Uint32Array,
     scores: RawScores,
   ): void {
-    const { learningRate, constraints } = this.#setup;
+    const { learningRate, constraints, monotonic } = this.#setup;
     const denominator = node.hessian + constraints.l2;
-    const value = denominator > 0 ? (-learningRate * node.gradient) / denominator : 0;
+    const value =
+      monotonic !== undefined
+        ? learningRate *
+          boundedValue(node.gradient, node.hessian, constraints.l2, node.lower, node.upper)
+        : denominator > 0
+          ? (-learningRate * node.gradient) / denominator
+          : 0;
     builder.setLeaf(node.index, value);
     addToScores(scores, value, rowIndices, node.start, node.end);
   }
@@ -287,6 +309,8 @@ function childNode(
     hessian,
     histogram: EMPTY_HISTOGRAM,
     split: noSplit(),
+    lower: parent.lower,
+    upper: parent.upper,
   };
 }
 

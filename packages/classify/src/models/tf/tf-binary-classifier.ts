@@ -266,6 +266,14 @@ export abstract class TfBinaryClassifier<P extends TrainingParams> extends BaseE
     return predictDenseNetwork(state.layers, standardized, X.rows);
   }
 
+  /**
+   * 1 where P(y = 1) ≥ `threshold` (default 0.5), else 0 — so the model can end a features
+   * `Pipeline` like any predictor.
+   */
+  predict(X: Matrix, threshold = 0.5): Uint8Array {
+    return Uint8Array.from(this.predictProba(X), (p) => (p >= threshold ? 1 : 0));
+  }
+
   /** Number of input features the model was trained on. */
   get featureCount(): number {
     return this.fitted.featureCount;
