@@ -11,7 +11,13 @@ import {
 } from '@mlsd/classify';
 import { Rng, type Table } from '@mlsd/core';
 import { simulateTransactions, toPublicLayout } from '@mlsd/datasets';
-import { fitFeatureSet, Pipeline, registerStepType, StandardScaler } from '@mlsd/features';
+import {
+  fitFeatureSet,
+  loadPipeline,
+  Pipeline,
+  registerStepType,
+  StandardScaler,
+} from '@mlsd/features';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   calibrateOnFolds,
@@ -213,7 +219,7 @@ describe('classifier kinds a user registers', () => {
             ['scale', new StandardScaler()],
             ['model', new LogisticRegression(stepParams(params, 'model'))],
           ]),
-        load: (dir) => Pipeline.load(dir),
+        load: (dir) => loadPipeline(dir),
         space: { model__C: [0.01, 1] },
       },
       { replace: true },
