@@ -10,7 +10,7 @@ import { loadavg } from 'node:os';
 import { GradientBoostingClassifier } from '@mlsd/classify';
 import { toMatrix } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
-import { computeFeatures } from '@mlsd/features';
+import { computeFeatures, handbookFeatureSet } from '@mlsd/features';
 
 const CACHE = '/tmp/ab/gbdt-train.bin';
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 3);
@@ -32,7 +32,7 @@ if (existsSync(CACHE)) {
     days: 183,
     seed: 2018,
   });
-  const f = computeFeatures(table);
+  const f = computeFeatures(table, handbookFeatureSet());
   const days = table.numeric('TX_TIME_DAYS');
   const fraud = table.numeric('TX_FRAUD');
   cols = f.columns;

@@ -61,7 +61,7 @@ await fixtures.buildSmallFraudModel(fraudModelDir, {
   referenceRows: 6_700,
 });
 const model = await FraudModel.load(fraudModelDir);
-const clock = model.state?.clock ?? 0;
+const clock = model.state?.watermark ?? 0;
 
 interface Child {
   process: ChildProcess;

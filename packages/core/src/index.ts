@@ -46,6 +46,7 @@ export type { ChartOptions, ChartSeries } from './svg-chart.js';
 export { barChart, lineChart } from './svg-chart.js';
 export type { Column, NumericColumn, Row, RowMask } from './table.js';
 export { isNumericColumn, Table } from './table.js';
+export { TimeZone } from './time-zone.js';
 export type {
   Code as WasmCode,
   Local as WasmLocal,
@@ -66,4 +67,4 @@ export {
   WASM_PAGE_BYTES,
   wasmAvailable,
 } from './wasm-runtime.js';
-export { writeLinesAtomic } from './write-lines.js';
+export { AtomicLineWriter, writeLinesAtomic } from './write-lines.js';

@@ -11,7 +11,8 @@ export type CsvRecordHandler = (
   problem: string | undefined,
   raw: () => string,
   lines: number,
-) => string | undefined;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that never refuses a record returns nothing
+) => string | undefined | void;
 
 const QUOTE = 34; // "
 const LF = 10;
@@ -301,7 +302,10 @@ export class CsvParser {
     end: number,
     newlines: number,
   ): string | undefined {
-    return this.#onRecord(fields, this.#line, problem, () => text.slice(start, end), newlines + 1);
+    return (
+      this.#onRecord(fields, this.#line, problem, () => text.slice(start, end), newlines + 1) ??
+      undefined
+    );
   }
 }
 

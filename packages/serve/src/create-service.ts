@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import pino, { type LoggerOptions } from 'pino';
 import { z } from 'zod';
+import { withFraudRequestSchema } from './fraud/fraud-openapi.js';
 import { FraudService, type FraudServiceOptions } from './fraud/fraud-service.js';
 import { createClientErrorHandler } from './http/client-error.js';
 import { errorCodes, handleError } from './http/error-handler.js';
@@ -345,7 +346,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     },
     transform: jsonSchemaTransform,
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true } }, async () =>
+    withFraudRequestSchema(app.swagger(), context.fraud),
+  );
 
   await app.register(statusRoutes(context));
   await app.register(fraudRoutes(context));

@@ -37,7 +37,15 @@ export { PUBLIC_DIR } from './public-dir.js';
 export type { StateStoreOptions } from './state/create-state-store.js';
 export { createStateStore } from './state/create-state-store.js';
 export { InProcessStateStore } from './state/in-process-state-store.js';
-export type { OnlineStateStore, OnlineStateStoreStats } from './state/online-state-store.js';
+export type {
+  OnlineStateStore,
+  OnlineStateStoreStats,
+  StateStoreReadiness,
+  StateUpdateOutcome,
+} from './state/online-state-store.js';
 export type { RedisStateStoreOptions } from './state/redis-state-store.js';
 export { RedisStateStore } from './state/redis-state-store.js';
-export { StateStoreUnavailableError } from './state/state-store-unavailable-error.js';
+export {
+  StateNotSeededError,
+  StateStoreUnavailableError,
+} from './state/state-store-unavailable-error.js';

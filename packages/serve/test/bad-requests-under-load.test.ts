@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScoreRequest } from '@mlsd/fraud';
+import type { HandbookTransaction } from '@mlsd/fraud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/index.js';
 import { buildTestArtifacts, type TestArtifacts } from './fixtures.js';
@@ -127,7 +127,7 @@ function badCorpus(artifacts: TestArtifacts): BadRequest[] {
       method: 'POST',
       path: score,
       contentType: json,
-      body: JSON.stringify([fresh, { ...fresh, TRANSACTION_ID: 2_000_000_002, CUSTOMER_ID: -1 }]),
+      body: JSON.stringify([fresh, { ...fresh, TRANSACTION_ID: 2_000_000_002, CUSTOMER_ID: [1] }]),
       status: 400,
       code: 'INVALID_TRANSACTION',
       mentions: ['CUSTOMER_ID'],
@@ -279,7 +279,7 @@ function badCorpus(artifacts: TestArtifacts): BadRequest[] {
 }
 
 /** Transactions after the fixtures' ones: new ids, one minute apart, in time order. */
-function* goodTransactions(first: readonly ScoreRequest[]): Generator<ScoreRequest> {
+function* goodTransactions(first: readonly HandbookTransaction[]): Generator<HandbookTransaction> {
   yield* first;
   const last = first[first.length - 1]!;
   for (let i = 1; ; i++) {
@@ -331,16 +331,16 @@ describe('bad requests while good traffic runs', () => {
     // concurrent scorers could overtake each other); it starts before the bad corpus so the
     // repeated-id request has something to repeat.
     const scoreOne = async () => {
-      const transaction = stream.next().value as ScoreRequest;
+      const transaction = stream.next().value as HandbookTransaction;
       const response = await fetch(`${base}/v1/fraud/score`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(transaction),
       });
-      const body = (await response.json()) as { transactionId?: number; decision?: string };
+      const body = (await response.json()) as { transactionId?: string; decision?: string };
       if (
         response.status !== 200 ||
-        body.transactionId !== transaction.TRANSACTION_ID ||
+        body.transactionId !== String(transaction.TRANSACTION_ID) ||
         (body.decision !== 'alert' && body.decision !== 'pass')
       ) {
         goodFailures.push(

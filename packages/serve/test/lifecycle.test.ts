@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sealArtifactManifest } from '@mlsd/core';
-import type { ScoreRequest } from '@mlsd/fraud';
+import type { HandbookTransaction } from '@mlsd/fraud';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/index.js';
@@ -124,7 +124,7 @@ describe('refusing to start', () => {
 describe('POST /admin/reload', () => {
   let service: Service;
   let cursor = 0;
-  const take = (n: number): ScoreRequest[] => {
+  const take = (n: number): HandbookTransaction[] => {
     cursor += n;
     return artifacts.transactions.slice(cursor - n, cursor);
   };
