@@ -417,6 +417,9 @@ function runStep(step: Step, inputs: Tensor[]): Tensor {
       const out = step.depthwise
         ? tf.fused.depthwiseConv2d({
             ...args,
+            // Its typings omit explicit padding, which the kernel takes like conv2d's (the
+            // MobileNetV2 test covers the merged stride-2 paddings).
+            pad: args.pad as Parameters<typeof tf.fused.depthwiseConv2d>[0]['pad'],
             filter: step.filter as Parameters<typeof tf.fused.depthwiseConv2d>[0]['filter'],
           })
         : tf.fused.conv2d({

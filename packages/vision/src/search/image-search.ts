@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   type LoadedArtifact,
   NotFoundError,
+  noteFallback,
   readArtifact,
   writeArtifact,
 } from '@mlsd/core';
@@ -15,6 +16,8 @@ import {
   DecodeLimitsSchema,
   parseDecodeLimits,
 } from '../decode-limits.js';
+import { BUILTIN_EMBEDDER_KINDS } from '../embedding/builtin-embedders.js';
+import { EmbedderPool, type EmbedderPoolOptions } from '../embedding/embedder-pool.js';
 import { loadImageEmbedder, reloadEmbedder } from '../embedding/embedder-registry.js';
 import type { EmbedderInfo, ImageEmbedder } from '../embedding/image-embedder.js';
 import { EmbedderMismatchError } from './embedder-mismatch-error.js';
@@ -67,6 +70,13 @@ export interface LoadImageSearchOptions {
    * (same version), or {@link EmbedderMismatchError} is thrown.
    */
   embedder?: ImageEmbedder | undefined;
+  /**
+   * Load the saved embedder into worker threads ({@link EmbedderPool}) rather than this
+   * thread, so forward passes never hold the caller's event loop (a server's). A kind
+   * registered by your own code is loaded in this thread (logged) unless `modules` names the
+   * module that registers it. Ignored when `embedder` is given.
+   */
+  embedderPool?: EmbedderPoolOptions | undefined;
 }
 
 /** Saved by {@link ImageSearch.save} beside the index. */
@@ -329,16 +339,18 @@ export class ImageSearch {
         throw new EmbedderMismatchError(artifact.dir, saved, options.embedder.info, 'open');
       }
     }
-    // Format 1 recorded no embedder info: its embedder folder is loaded by detection.
     const embedder =
-      options.embedder ??
-      (saved === undefined
-        ? await loadImageEmbedder(join(artifact.dir, 'embedder'))
-        : await reloadEmbedder(join(artifact.dir, 'embedder'), saved));
-    const index = await loadIndex<ImageMetadata>(join(artifact.dir, 'index'), {
-      dim: embedder.dim,
-      space: 'cosine',
-    });
+      options.embedder ?? (await loadSavedEmbedder(artifact.dir, saved, options.embedderPool));
+    let index: VectorIndex<ImageMetadata>;
+    try {
+      index = await loadIndex<ImageMetadata>(join(artifact.dir, 'index'), {
+        dim: embedder.dim,
+        space: 'cosine',
+      });
+    } catch (error) {
+      if (options.embedder === undefined) embedder.dispose();
+      throw error;
+    }
     const ids = artifact.manifest.files.some((file) => file.path === IDS_FILE)
       ? await artifact.readJson<string[]>(IDS_FILE)
       : (await artifact.readJson<{ ids: string[] }>('index/items.json')).ids;
@@ -355,4 +367,31 @@ export class ImageSearch {
       throw new EmbedderMismatchError(undefined, this.embedder.info, { version }, action);
     }
   }
+}
+
+/**
+ * The embedder saved in an index folder: in this thread, or in worker threads when `pool` is
+ * given and the workers can load its kind (a built-in one, or one `pool.modules` registers).
+ */
+async function loadSavedEmbedder(
+  dir: string,
+  saved: EmbedderInfo | undefined,
+  pool: EmbedderPoolOptions | undefined,
+): Promise<ImageEmbedder> {
+  const embedderDir = join(dir, 'embedder');
+  if (pool !== undefined) {
+    const builtin = saved === undefined || BUILTIN_EMBEDDER_KINDS.has(saved.kind);
+    if (builtin || (pool.modules?.length ?? 0) > 0) {
+      return EmbedderPool.start(
+        saved === undefined ? { path: embedderDir } : { dir: embedderDir, info: saved },
+        pool,
+      );
+    }
+    noteFallback(
+      'vision.embedderPool',
+      `embedder kind "${saved?.kind}" is registered in this thread only, so it runs here; pass the module that registers it as embedderPool.modules to run it in workers`,
+    );
+  }
+  // Format 1 recorded no embedder info: its embedder folder is loaded by detection.
+  return saved === undefined ? loadImageEmbedder(embedderDir) : reloadEmbedder(embedderDir, saved);
 }

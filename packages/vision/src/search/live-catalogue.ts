@@ -8,6 +8,7 @@ import {
   NotFoundError,
   writeFileAtomic,
 } from '@mlsd/core';
+import type { EmbedderPoolOptions } from '../embedding/embedder-pool.js';
 import type { ImageEmbedder } from '../embedding/image-embedder.js';
 import { copyUploads, UPLOADS_FOLDER, uploadSource } from '../image-source.js';
 import { CatalogueJournal, type JournalRecord } from './catalogue-journal.js';
@@ -23,6 +24,8 @@ export const LOCK_FILE = 'catalogue.lock';
 export interface LiveCatalogueOptions {
   /** Use this embedder (it must be the index's: same version) instead of the saved one. */
   embedder?: ImageEmbedder | undefined;
+  /** Run the saved embedder in worker threads (see `LoadImageSearchOptions.embedderPool`). */
+  embedderPool?: EmbedderPoolOptions | undefined;
   /**
    * Journal records after which the catalogue writes a fresh snapshot and starts an empty
    * journal; default 1,000 (0: only on {@link LiveCatalogue.compact}).
@@ -89,8 +92,13 @@ export class LiveCatalogue {
   static async open(dir: string, options: LiveCatalogueOptions = {}): Promise<LiveCatalogue> {
     const folder = resolve(dir);
     const lock = await takeLock(folder);
+    let loaded: ImageSearch | undefined;
     try {
-      const { search, artifact } = await ImageSearch.open(folder, { embedder: options.embedder });
+      const { search, artifact } = await ImageSearch.open(folder, {
+        embedder: options.embedder,
+        embedderPool: options.embedderPool,
+      });
+      loaded = search;
       const snapshotSeq = Number(artifact.manifest.params.journalSeq ?? 0);
       const { journal, records } = await CatalogueJournal.open(join(folder, JOURNAL_FILE));
       let seq = snapshotSeq;
@@ -111,6 +119,8 @@ export class LiveCatalogue {
         lock,
       );
     } catch (error) {
+      // The embedder this call loaded (worker threads, maybe); not one the caller gave.
+      if (options.embedder === undefined) loaded?.embedder.dispose();
       await releaseLock(folder, lock);
       throw error;
     }
@@ -120,9 +130,15 @@ export class LiveCatalogue {
    * Reads a catalogue without opening it for changes (no lock; a running writer is fine): the
    * snapshot with the journal replayed over it.
    */
-  static async read(dir: string, options: { embedder?: ImageEmbedder } = {}): Promise<ImageSearch> {
+  static async read(
+    dir: string,
+    options: Pick<LiveCatalogueOptions, 'embedder' | 'embedderPool'> = {},
+  ): Promise<ImageSearch> {
     const folder = resolve(dir);
-    const { search, artifact } = await ImageSearch.open(folder, { embedder: options.embedder });
+    const { search, artifact } = await ImageSearch.open(folder, {
+      embedder: options.embedder,
+      embedderPool: options.embedderPool,
+    });
     const snapshotSeq = Number(artifact.manifest.params.journalSeq ?? 0);
     for (const record of await CatalogueJournal.read(join(folder, JOURNAL_FILE))) {
       if (record.seq > snapshotSeq) applyRecord(search, record, folder);
