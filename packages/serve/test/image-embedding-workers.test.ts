@@ -25,8 +25,8 @@ beforeAll(async () => {
     referenceRows: 500,
   });
   transactions = toRequests(later, 20);
-  const search = ImageSearch.create(gateEmbedder({ gateFile }));
-  search.addEmbeddings(['left', 'right'], Float32Array.of(1, 0, 1, 0, 0, 1, 0, 1));
+  const search = await ImageSearch.create(gateEmbedder({ gateFile }));
+  await search.addEmbeddings(['left', 'right'], Float32Array.of(1, 0, 1, 0, 0, 1, 0, 1));
   await search.save(join(dir, 'images'));
   // A 2×2 grey image, bright on the right once fashionMnistPng inverts it: nearest to "right".
   query = await fashionMnistPng(Uint8Array.of(255, 0, 255, 0), 2);

@@ -142,8 +142,8 @@ describe('EmbedderPool', () => {
   it('ImageSearch.open with embedderPool serves queries from workers; close stops them', async () => {
     const gateFile = join(work, 'search.open');
     await writeFile(gateFile, '');
-    const search = ImageSearch.create(gateEmbedder({ gateFile }));
-    search.addEmbeddings(['x', 'y'], Float32Array.of(1, 0, 0, 0, 0, 1, 0, 0));
+    const search = await ImageSearch.create(gateEmbedder({ gateFile }));
+    await search.addEmbeddings(['x', 'y'], Float32Array.of(1, 0, 0, 0, 0, 1, 0, 0));
     const dir = join(work, 'gate-index');
     await search.save(dir);
     expect(await readdir(join(dir, 'embedder'))).toEqual(['gate.json']);

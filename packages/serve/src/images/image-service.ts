@@ -137,7 +137,7 @@ export class ImageService {
     const { search, catalogue } = loaded.value;
     return {
       search,
-      labels: new CatalogueLabels(search),
+      labels: await CatalogueLabels.of(search),
       thumbnails: new Thumbnails(loaded.dir),
       version: loaded.version,
       dir: loaded.dir,
@@ -253,7 +253,7 @@ export class ImageService {
     if (runtime.search.has(id)) throw exists(id);
     try {
       const change = await live.add(id, bytes, metadata);
-      runtime.labels.add(runtime.search.index.getMetadata(id));
+      runtime.labels.add(await runtime.search.getMetadata(id));
       return { ...change, count: runtime.search.size };
     } catch (error) {
       // Two adds of one id at once: the second finds it taken.
@@ -269,7 +269,7 @@ export class ImageService {
   async remove(id: string): Promise<CatalogueChangeResult> {
     const runtime = this.#runtime;
     const live = this.#requireLive(runtime);
-    const metadata = runtime.search.has(id) ? runtime.search.index.getMetadata(id) : undefined;
+    const metadata = await runtime.search.getMetadata(id);
     try {
       const change = await live.remove(id);
       runtime.labels.remove(metadata);
@@ -292,7 +292,7 @@ export class ImageService {
     if (!search.has(id)) {
       throw new HttpError(404, 'UNKNOWN_IMAGE', `No image with id "${id}" in the index.`);
     }
-    const source = search.index.getMetadata(id)?.source;
+    const source = (await search.getMetadata(id))?.source;
     if (typeof source !== 'string') {
       throw new HttpError(404, 'UNKNOWN_IMAGE', `Image "${id}" has no source to render.`);
     }

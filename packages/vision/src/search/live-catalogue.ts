@@ -105,7 +105,7 @@ export class LiveCatalogue {
       let pending = 0;
       for (const record of records) {
         if (record.seq <= snapshotSeq) continue;
-        applyRecord(search, record, folder);
+        await applyRecord(search, record, folder);
         seq = record.seq;
         pending++;
       }
@@ -141,7 +141,7 @@ export class LiveCatalogue {
     });
     const snapshotSeq = Number(artifact.manifest.params.journalSeq ?? 0);
     for (const record of await CatalogueJournal.read(join(folder, JOURNAL_FILE))) {
-      if (record.seq > snapshotSeq) applyRecord(search, record, folder);
+      if (record.seq > snapshotSeq) await applyRecord(search, record, folder);
     }
     return search;
   }
@@ -189,7 +189,7 @@ export class LiveCatalogue {
         embedder: this.#search.embedderVersion,
       };
       await this.#journal.append([record]);
-      applyRecord(this.#search, record, this.dir);
+      await applyRecord(this.#search, record, this.dir);
       return this.#acknowledge(id, record.seq);
     });
   }
@@ -205,7 +205,7 @@ export class LiveCatalogue {
       }
       const record: JournalRecord = { seq: this.#seq + 1, op: 'remove', id };
       await this.#journal.append([record]);
-      applyRecord(this.#search, record, this.dir);
+      await applyRecord(this.#search, record, this.dir);
       return this.#acknowledge(id, record.seq);
     });
   }
@@ -234,12 +234,7 @@ export class LiveCatalogue {
     try {
       await search.save(this.dir, {
         params: { journalSeq: this.#seq },
-        write: (staging) =>
-          copyUploads(
-            [...search.ids()].map((id) => search.index.getMetadata(id)?.source),
-            this.dir,
-            staging,
-          ),
+        write: async (staging) => copyUploads(await search.sources(), this.dir, staging),
       });
     } finally {
       // The new folder (or, if the save failed, the old one with its journal) gets the lock
@@ -295,9 +290,9 @@ export class ImageExistsError extends InvalidArgumentError {
 }
 
 /** Applies one journal record to the in-memory index. */
-function applyRecord(search: ImageSearch, record: JournalRecord, dir: string): void {
+async function applyRecord(search: ImageSearch, record: JournalRecord, dir: string): Promise<void> {
   if (record.op === 'remove') {
-    if (search.has(record.id)) search.remove(record.id);
+    if (search.has(record.id)) await search.remove(record.id);
     return;
   }
   if (record.embedder !== search.embedderVersion) {
@@ -309,8 +304,8 @@ function applyRecord(search: ImageSearch, record: JournalRecord, dir: string): v
     );
   }
   // A replayed id may exist when a snapshot raced its journal: the later record wins.
-  if (search.has(record.id)) search.remove(record.id);
-  search.addEmbeddings([record.id], record.vector, [record.metadata]);
+  if (search.has(record.id)) await search.remove(record.id);
+  await search.addEmbeddings([record.id], record.vector, [record.metadata]);
 }
 
 function checkId(id: string): void {
