@@ -140,8 +140,14 @@ export class LiveCatalogue {
       embedderPool: options.embedderPool,
     });
     const snapshotSeq = Number(artifact.manifest.params.journalSeq ?? 0);
-    for (const record of await CatalogueJournal.read(join(folder, JOURNAL_FILE))) {
-      if (record.seq > snapshotSeq) await applyRecord(search, record, folder);
+    try {
+      for (const record of await CatalogueJournal.read(join(folder, JOURNAL_FILE))) {
+        if (record.seq > snapshotSeq) await applyRecord(search, record, folder);
+      }
+    } catch (error) {
+      // The embedder this call loaded (worker threads, maybe); not one the caller gave.
+      if (options.embedder === undefined) search.embedder.dispose();
+      throw error;
     }
     return search;
   }
