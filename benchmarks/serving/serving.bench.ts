@@ -461,7 +461,7 @@ const results = {
       stateClockSeconds: stateClock,
       stateEntities: stateStats?.entities ?? 0,
     },
-    images: { count: search.index.size, dim: search.embedder.dim },
+    images: { count: search.size, dim: search.embedder.dim },
   },
   inProcess,
   http: runs,

@@ -251,9 +251,9 @@ const labelOf = (key: string) =>
     : `fashion:${dataset.train.labels[datasetIndex(key)]}`;
 
 const memoryBefore = settledMemory();
-const search = ImageSearch.create(backbone, { capacity: catalogue.keys.length });
+const search = await ImageSearch.create(backbone, { capacity: catalogue.keys.length });
 const buildStart = performance.now();
-search.addEmbeddings(
+await search.addEmbeddings(
   catalogue.keys,
   catalogue.features,
   catalogue.keys.map((key) => ({ label: labelOf(key), source: key })),
@@ -318,7 +318,7 @@ async function queryLatency(target: ImageSearch) {
     const t1 = performance.now();
     const vector = await target.embedder.embed(pixels, 1);
     const t2 = performance.now();
-    const hits = target.queryEmbedding(vector, 10);
+    const hits = await target.queryEmbedding(vector, 10);
     const t3 = performance.now();
     times[q] = t3 - t0;
     stages.decodeMs[q] = t1 - t0;
@@ -343,8 +343,8 @@ log(`latency p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)}
 // minimum cosine above), so they may share one index for this measurement.
 let onnxLatency: Awaited<ReturnType<typeof queryLatency>> | undefined;
 if (onnxEmbedder !== undefined) {
-  const onnxSearch = ImageSearch.create(onnxEmbedder, { capacity: n });
-  onnxSearch.addEmbeddings(
+  const onnxSearch = await ImageSearch.create(onnxEmbedder, { capacity: n });
+  await onnxSearch.addEmbeddings(
     catalogue.keys,
     catalogue.features,
     catalogue.keys.map((key) => ({ label: labelOf(key) })),

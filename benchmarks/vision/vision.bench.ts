@@ -121,8 +121,8 @@ const learned = searchQuality(
 );
 
 log('end to end: PNG bytes → decode → embed → HNSW → 10 ids');
-const search = ImageSearch.create(embedder, { capacity: 60_000 });
-search.addEmbeddings(
+const search = await ImageSearch.create(embedder, { capacity: 60_000 });
+await search.addEmbeddings(
   Array.from({ length: 60_000 }, (_, i) => `train-${i}`),
   catalogueVectors,
   Array.from(trainLabels, (label) => ({ label })),

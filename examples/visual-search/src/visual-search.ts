@@ -92,8 +92,8 @@ export async function runVisualSearch(options: VisualSearchOptions): Promise<Vis
   const { ids, pixels, metadata } = fashionMnistCatalogue(dataset, catalogueSize);
   const started = performance.now();
   const catalogueVectors = await embedder.embed(pixels, catalogueSize);
-  const search = ImageSearch.create(embedder, { capacity: catalogueSize });
-  search.addEmbeddings(ids, catalogueVectors, metadata);
+  const search = await ImageSearch.create(embedder, { capacity: catalogueSize });
+  await search.addEmbeddings(ids, catalogueVectors, metadata);
   const buildSeconds = (performance.now() - started) / 1000;
   const indexDir = join(options.outDir, 'index');
   await search.save(indexDir);
@@ -229,7 +229,8 @@ async function queryStatistics(search: ImageSearch, images: readonly Uint8Array[
     mean[i] = sum / pixels.length;
     contrast[i] = Math.sqrt(Math.max(0, squares / pixels.length - mean[i]! ** 2));
     nearest[i] =
-      search.queryEmbedding(await search.embedder.embed(pixels, 1), 1)[0]?.distance ?? Number.NaN;
+      (await search.queryEmbedding(await search.embedder.embed(pixels, 1), 1))[0]?.distance ??
+      Number.NaN;
   }
   return new Table({ pixelMean: mean, pixelContrast: contrast, nearestDistance: nearest });
 }

@@ -226,8 +226,8 @@ export async function runYourPhotos(options: YourPhotosOptions): Promise<YourPho
     `   ${folder}: ${counts.found} image files = ${counts.decoded} decoded + ${counts.skipped} skipped; ${counts.ignored} other file(s) ignored; ${embedded.seconds.toFixed(1)} s (${((embedded.seconds * 1000) / Math.max(1, counts.decoded)).toFixed(0)} ms an image)`,
   );
   for (const bad of embedded.skipped) log(`     skipped ${bad.file} (${bad.code}): ${bad.reason}`);
-  const search = ImageSearch.create(embedder, { capacity: embedded.ids.length });
-  search.addEmbeddings(embedded.ids, embedded.vectors, embedded.metadata);
+  const search = await ImageSearch.create(embedder, { capacity: embedded.ids.length });
+  await search.addEmbeddings(embedded.ids, embedded.vectors, embedded.metadata);
   const indexDir = join(options.outDir, 'photo-index');
   await search.save(indexDir);
 

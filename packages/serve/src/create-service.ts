@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import { InvalidArgumentError, parseOptions } from '@mlsd/core';
+import type { EmbedderPoolOptions } from '@mlsd/vision';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -76,6 +77,11 @@ export interface ServiceOptions {
   driftMinIntervalMs?: number | undefined;
   /** Folder of the web page; default the package's `public/`. */
   publicDir?: string | undefined;
+  /**
+   * Where the image index's embedder runs (see `ImageServiceOptions.embedding`): default one
+   * worker thread with 16 queries waiting at most; `false` in the serving thread.
+   */
+  imageEmbedding?: EmbedderPoolOptions | false | undefined;
 }
 
 /** A running (or ready to run) service. */
@@ -115,6 +121,16 @@ const OptionsSchema = z
     driftCheckEvery: z.number().int().positive().optional(),
     driftMinIntervalMs: z.number().int().nonnegative().optional(),
     publicDir: z.string().min(1).optional(),
+    imageEmbedding: z
+      .union([
+        z.literal(false),
+        z.object({
+          workers: z.number().int().positive().optional(),
+          queue: z.number().int().nonnegative().optional(),
+          modules: z.array(z.string().min(1)).optional(),
+        }),
+      ])
+      .optional(),
   })
   .strict();
 
@@ -178,11 +194,13 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     },
     onDriftError: (error) => logger?.warn({ err: error }, 'drift check failed'),
   };
+  const imageOptions = {
+    live: o.adminToken !== undefined,
+    ...(o.imageEmbedding === undefined ? {} : { embedding: o.imageEmbedding }),
+  };
   const [fraudLoad, imagesLoad] = await Promise.allSettled([
     o.fraudModelDir === undefined ? undefined : FraudService.open(o.fraudModelDir, fraudOptions),
-    o.imageIndexDir === undefined
-      ? undefined
-      : ImageService.open(o.imageIndexDir, { live: o.adminToken !== undefined }),
+    o.imageIndexDir === undefined ? undefined : ImageService.open(o.imageIndexDir, imageOptions),
   ]);
   if (fraudLoad.status === 'rejected' || imagesLoad.status === 'rejected') {
     // Do not leave a state store (a Redis connection) open behind a refused start.
@@ -202,7 +220,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     adminToken: o.adminToken,
     closing: false,
     openFraud: (dir) => FraudService.open(dir, fraudOptions),
-    openImages: (dir) => ImageService.open(dir, { live: o.adminToken !== undefined }),
+    openImages: (dir) => ImageService.open(dir, imageOptions),
   };
   if (fraud !== undefined) metrics.setModelVersion('fraud', fraud.version);
   if (images !== undefined) metrics.setModelVersion('images', images.version);

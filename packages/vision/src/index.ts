@@ -29,6 +29,9 @@ export {
 } from './decode-limits.js';
 export type { EmbedderArchitecture } from './embedding/build-network.js';
 export { buildEmbedderNetwork } from './embedding/build-network.js';
+export type { EmbedderSource } from './embedding/embed-worker.js';
+export type { EmbedderPoolOptions } from './embedding/embedder-pool.js';
+export { EmbedderBusyError, EmbedderPool } from './embedding/embedder-pool.js';
 export type {
   EmbedderLoadContext,
   EmbedderLoader,

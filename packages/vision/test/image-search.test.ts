@@ -49,7 +49,8 @@ describe('ImageSearch', () => {
     const ids = Array.from({ length: 90 }, (_, i) => `img-${i}`);
     const metadata = Array.from(catalogue.labels, (label, i) => ({ label, source: `shapes:${i}` }));
     const search = await ImageSearch.build({ embedder, ids, pixels: catalogue.images, metadata });
-    expect(search.index.size).toBe(90);
+    expect(search.size).toBe(90);
+    expect(await search.index.size()).toBe(90);
 
     const queries = makeShapes(9, 13);
     let sameLabel = 0;

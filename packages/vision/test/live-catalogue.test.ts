@@ -41,7 +41,7 @@ let images: Record<string, Buffer>;
 
 /** A saved index of three photos built with the outside embedder. */
 async function savedIndex(name: string): Promise<string> {
-  const search = ImageSearch.create(new QuadrantEmbedder());
+  const search = await ImageSearch.create(new QuadrantEmbedder());
   await search.add('red', images.red!, { label: 'warm' });
   await search.add('green', images.green!, { label: 'cool' });
   await search.add('blue', images.blue!, { label: 'cool' });
@@ -99,12 +99,12 @@ describe('embedder versions', () => {
     );
     const search = await ImageSearch.load(dir, { embedder: new QuadrantEmbedder() });
     const foreign = await other.embed(new Float32Array(192), 1);
-    expect(() => search.queryEmbedding(foreign, 1, {}, other.info.version)).toThrow(
+    await expect(search.queryEmbedding(foreign, 1, {}, other.info.version)).rejects.toThrow(
       EmbedderMismatchError,
     );
-    expect(() => search.addEmbeddings(['x'], foreign, undefined, other.info.version)).toThrow(
-      /cannot be given vectors with quadrant-colour:/,
-    );
+    await expect(
+      search.addEmbeddings(['x'], foreign, undefined, other.info.version),
+    ).rejects.toThrow(/cannot be given vectors with quadrant-colour:/);
     // Edited embedder files are caught on load: the version no longer matches the index.
     await writeFile(join(dir, 'embedder', 'quadrant-colour.json'), '{"weights":[2,2,2]}');
     await expect(
@@ -220,7 +220,7 @@ describe('LiveCatalogue', () => {
 
 describe('findNearDuplicates', () => {
   it('groups resized and re-encoded copies, leaves distinct photos alone', async () => {
-    const search = ImageSearch.create(new QuadrantEmbedder());
+    const search = await ImageSearch.create(new QuadrantEmbedder());
     const red = images.red!;
     await search.add('red', red);
     await search.add('red-small', await sharp(red).resize(16, 16).png().toBuffer());

@@ -129,7 +129,7 @@ describe('indexImageFolder and reindexCatalogue', () => {
   it('re-embeds every image from its source for a new model, reporting the ones that are gone', async () => {
     const built = await indexImageFolder(dir, new QuadrantEmbedder(), { batchSize: 4 });
     expect(built.counts).toMatchObject({ decoded: 30, skipped: 1 });
-    expect(built.search.index.getMetadata('sea/sea-3.jpg')).toEqual({
+    expect(await built.search.getMetadata('sea/sea-3.jpg')).toEqual({
       source: join(dir, 'sea/sea-3.jpg'),
       label: 'sea',
     });

@@ -98,6 +98,25 @@ describe('pretrained TensorFlow.js models (nsfwjs MobileNetV2)', () => {
     expect(cosine(original!, shifted!)).toBeGreaterThan(cosine(original!, other!));
   }, 60_000);
 
+  it('runs MobileNetV2 compiled (52 batch norms folded, 35 ReLU6 fused) with the vectors of tfjs-layers', async () => {
+    const options = { preset: 'unit', output: 'average_pooling2d_1' } as const;
+    const compiled = (await loadImageEmbedder(layersDir, options)) as TfjsImageEmbedder;
+    const layered = (await loadImageEmbedder(layersDir, {
+      ...options,
+      compileLayers: false,
+    })) as TfjsImageEmbedder;
+    expect(compiled.compiled).toMatchObject({
+      foldedBatchNorms: 52,
+      fusedActivations: 35,
+      mergedPaddings: 5,
+    });
+    expect(layered.compiled).toBeUndefined();
+    expect(compiled.info.version).toBe(layered.info.version);
+    const a = await embedAll(compiled, photos);
+    const b = await embedAll(layered, photos);
+    for (let i = 0; i < photos.length; i++) expect(cosine(a[i]!, b[i]!)).toBeGreaterThan(0.99999);
+  }, 60_000);
+
   it('loads the graph model and takes a named node as the embedding', async () => {
     const node =
       'StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/SpatialSqueeze';

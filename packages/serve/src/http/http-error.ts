@@ -18,6 +18,7 @@ export type ServiceErrorCode =
   | 'IMAGE_EXISTS'
   | 'IMAGE_TOO_LARGE'
   | 'EMBEDDER_MISMATCH'
+  | 'EMBEDDER_BUSY'
   | 'INVALID_REQUEST'
   | 'PAYLOAD_TOO_LARGE'
   | 'REQUEST_TIMEOUT'

@@ -23,9 +23,12 @@ export class CatalogueLabels {
   #datasetOnly = true;
   #size = 0;
 
-  /** Counts the labels of every image already in `search`. */
-  constructor(search: ImageSearch) {
-    for (const id of search.ids()) this.add(search.index.getMetadata(id));
+  /** The labels of every image already in `search` (one metadata read per image). */
+  static async of(search: ImageSearch): Promise<CatalogueLabels> {
+    const labels = new CatalogueLabels();
+    const metadata = await Promise.all([...search.ids()].map((id) => search.getMetadata(id)));
+    for (const m of metadata) labels.add(m);
+    return labels;
   }
 
   /** Records one added image's label. */

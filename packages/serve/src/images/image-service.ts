@@ -3,7 +3,9 @@ import { isMlsdError } from '@mlsd/core';
 import {
   CatalogueClosedError,
   decodeImage,
+  EmbedderBusyError,
   EmbedderMismatchError,
+  type EmbedderPoolOptions,
   ImageExistsError,
   type ImageMetadata,
   type ImageSearch,
@@ -75,7 +77,16 @@ export interface ImageServiceOptions {
    * catalogue (journal + writer lock). Without, it is read once, journal included.
    */
   live?: boolean;
+  /**
+   * Where the index's embedder runs: worker threads (default: 1 worker, 16 queries waiting at
+   * most, more answered 503 EMBEDDER_BUSY), so a forward pass never holds the event loop that
+   * serves every route; `false` runs it in the serving thread.
+   */
+  embedding?: EmbedderPoolOptions | false | undefined;
 }
+
+/** One embedding worker: the service's other routes keep the event loop and the other core. */
+const DEFAULT_EMBEDDING: EmbedderPoolOptions = { workers: 1, queue: 16 };
 
 const HINT = 'build one with `mlsd images index --out <dir>` and pass that folder';
 
@@ -88,10 +99,16 @@ const HINT = 'build one with `mlsd images index --out <dir>` and pass that folde
 export class ImageService {
   #runtime: ImageRuntime;
   readonly #live: boolean;
+  readonly #embedding: EmbedderPoolOptions | undefined;
 
-  private constructor(runtime: ImageRuntime, live: boolean) {
+  private constructor(
+    runtime: ImageRuntime,
+    live: boolean,
+    embedding: EmbedderPoolOptions | undefined,
+  ) {
     this.#runtime = runtime;
     this.#live = live;
+    this.#embedding = embedding;
   }
 
   /**
@@ -100,19 +117,27 @@ export class ImageService {
    */
   static async open(dir: string, options: ImageServiceOptions = {}): Promise<ImageService> {
     const live = options.live === true;
-    return new ImageService(await ImageService.#load(dir, live), live);
+    const embedding =
+      options.embedding === false ? undefined : (options.embedding ?? DEFAULT_EMBEDDING);
+    return new ImageService(await ImageService.#load(dir, live, embedding), live, embedding);
   }
 
-  static async #load(dir: string, live: boolean): Promise<ImageRuntime> {
+  static async #load(
+    dir: string,
+    live: boolean,
+    embedderPool: EmbedderPoolOptions | undefined,
+  ): Promise<ImageRuntime> {
     const loaded = await loadArtifact('image index', dir, HINT, async (d) => {
-      if (!live) return { search: await LiveCatalogue.read(d), catalogue: undefined };
-      const catalogue = await LiveCatalogue.open(d);
+      if (!live) {
+        return { search: await LiveCatalogue.read(d, { embedderPool }), catalogue: undefined };
+      }
+      const catalogue = await LiveCatalogue.open(d, { embedderPool });
       return { search: catalogue.search, catalogue };
     });
     const { search, catalogue } = loaded.value;
     return {
       search,
-      labels: new CatalogueLabels(search),
+      labels: await CatalogueLabels.of(search),
       thumbnails: new Thumbnails(loaded.dir),
       version: loaded.version,
       dir: loaded.dir,
@@ -176,7 +201,12 @@ export class ImageService {
       }
     }
     const pixels = await decodeUpload(bytes, runtime.search);
-    const hits = await runtime.search.query(pixels, k, { label: filter });
+    let hits: Awaited<ReturnType<ImageSearch['query']>>;
+    try {
+      hits = await runtime.search.query(pixels, k, { label: filter });
+    } catch (error) {
+      throw busyOr(error);
+    }
     const names = runtime.labels.snapshot().labelNames;
     return {
       hits: hits.map((hit) => {
@@ -223,7 +253,7 @@ export class ImageService {
     if (runtime.search.has(id)) throw exists(id);
     try {
       const change = await live.add(id, bytes, metadata);
-      runtime.labels.add(runtime.search.index.getMetadata(id));
+      runtime.labels.add(await runtime.search.getMetadata(id));
       return { ...change, count: runtime.search.size };
     } catch (error) {
       // Two adds of one id at once: the second finds it taken.
@@ -239,7 +269,7 @@ export class ImageService {
   async remove(id: string): Promise<CatalogueChangeResult> {
     const runtime = this.#runtime;
     const live = this.#requireLive(runtime);
-    const metadata = runtime.search.has(id) ? runtime.search.index.getMetadata(id) : undefined;
+    const metadata = await runtime.search.getMetadata(id);
     try {
       const change = await live.remove(id);
       runtime.labels.remove(metadata);
@@ -262,7 +292,7 @@ export class ImageService {
     if (!search.has(id)) {
       throw new HttpError(404, 'UNKNOWN_IMAGE', `No image with id "${id}" in the index.`);
     }
-    const source = search.index.getMetadata(id)?.source;
+    const source = (await search.getMetadata(id))?.source;
     if (typeof source !== 'string') {
       throw new HttpError(404, 'UNKNOWN_IMAGE', `Image "${id}" has no source to render.`);
     }
@@ -287,7 +317,7 @@ export class ImageService {
   async prepare(dir: string): Promise<ImageRuntime> {
     const current = this.#runtime;
     if (current.live !== undefined && resolve(dir) === current.dir) await current.live.close();
-    return ImageService.#load(dir, this.#live);
+    return ImageService.#load(dir, this.#live, this.#embedding);
   }
 
   /** Serves `next` from now on; queries already running keep the index they started with. */
@@ -295,6 +325,8 @@ export class ImageService {
     const previous = this.#runtime;
     this.#runtime = next;
     if (previous.live !== undefined && previous.live !== next.live) void previous.live.close();
+    // A pool finishes the queries it has, then stops its workers.
+    if (previous.search.embedder !== next.search.embedder) previous.search.embedder.dispose();
   }
 
   /** {@link ImageService.prepare} then {@link ImageService.install}; resolves to the new version. */
@@ -306,6 +338,7 @@ export class ImageService {
   /** Closes the live catalogue (its journal and lock); changes made stay in the journal. */
   async close(): Promise<void> {
     await this.#runtime.live?.close();
+    this.#runtime.search.embedder.dispose();
   }
 
   #requireLive(runtime: ImageRuntime): LiveCatalogue {
@@ -341,7 +374,18 @@ async function decodeUpload(bytes: Uint8Array, search: ImageSearch): Promise<Flo
   }
 }
 
+/** The pool's "every worker busy, queue full" as 503 EMBEDDER_BUSY; other errors unchanged. */
+function busyOr(error: unknown): unknown {
+  if (!(error instanceof EmbedderBusyError)) return error;
+  return new HttpError(503, 'EMBEDDER_BUSY', `Too many image queries at once: ${error.message}`, {
+    cause: error,
+  });
+}
+
 function mapImageError(error: unknown): unknown {
+  if (error instanceof EmbedderBusyError || isMlsdError(error, 'BACKEND_UNAVAILABLE')) {
+    return busyOr(error);
+  }
   if (error instanceof CatalogueClosedError) {
     return new HttpError(
       503,

@@ -24,3 +24,8 @@ export const BUILTIN_EMBEDDER_LOADERS: readonly EmbedderLoader[] = [
   TFJS_EMBEDDER_LOADER,
   ONNX_EMBEDDER_LOADER,
 ];
+
+/** Kinds every thread has (worker threads too), without registering anything. */
+export const BUILTIN_EMBEDDER_KINDS: ReadonlySet<string> = new Set(
+  BUILTIN_EMBEDDER_LOADERS.map((loader) => loader.kind),
+);

@@ -23,6 +23,12 @@ export interface LoadEmbedderOptions extends ModelInputOptions {
   name?: string | undefined;
   /** ONNX: threads onnxruntime uses inside one run (default: its own choice, all cores). */
   threads?: number | undefined;
+  /**
+   * TensorFlow.js layers models: run them compiled, with batch norms and activations folded
+   * into the convolutions (default true; see `compileLayersInference`). Not saved: it changes
+   * speed, not the vectors (beyond float rounding).
+   */
+  compileLayers?: boolean | undefined;
 }
 
 /** What a loader may call back into: loading another embedder (a backbone, say). */

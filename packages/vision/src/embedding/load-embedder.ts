@@ -56,6 +56,7 @@ export async function loadTfjsEmbedder(
     output: options.output,
     pooling: options.pooling,
     batchSize: options.batchSize,
+    compileLayers: options.compileLayers,
     name,
     sourceDir: dir,
     weightBytes: [

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { BackendUnavailableError, InvalidArgumentError } from '@mlsd/core';
 import type { ReplicaConfig, ReplicaGradients } from './embedder-replica.js';
+import { startWorker } from './start-worker.js';
 import type { TrainWorkerReply, TrainWorkerRequest } from './train-worker.js';
 
 /**
@@ -42,7 +41,7 @@ export class ReplicaPool {
     if (!Number.isInteger(count) || count < 2) {
       throw new InvalidArgumentError(`A replica pool needs at least 2 workers, got ${count}.`);
     }
-    const workers = Array.from({ length: count }, startWorker);
+    const workers = Array.from({ length: count }, () => startWorker('train-worker'));
     const pool = new ReplicaPool(workers);
     try {
       await Promise.all(workers.map((_, i) => pool.#request(i, { type: 'init', config })));
@@ -133,27 +132,6 @@ export class ReplicaPool {
       this.#workers[worker]!.postMessage(request, transfer);
     });
   }
-}
-
-/**
- * Starts one training worker: the compiled train-worker.js beside this file, or, when running
- * from the TypeScript sources (tsx, vitest), train-worker.ts through a small bootstrap that
- * registers tsx's loader in the worker first (loader flags of the parent do not reach worker
- * threads on every Node version), with the source export condition.
- */
-function startWorker(): Worker {
-  const compiled = new URL('./train-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled);
-  const source = new URL('./train-worker.ts', import.meta.url);
-  const bootstrap = [
-    "const { workerData } = require('node:worker_threads');",
-    "import('tsx/esm/api').then((tsx) => { tsx.register(); return import(workerData.entry); });",
-  ].join('\n');
-  return new Worker(bootstrap, {
-    eval: true,
-    workerData: { entry: source.href },
-    execArgv: ['--conditions=@mlsd/source'],
-  });
 }
 
 /** A worker's failure, with what to do about it. */

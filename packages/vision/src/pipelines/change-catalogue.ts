@@ -44,7 +44,7 @@ export async function addImageFolder(
     metadata.push(folder.metadata[row]!);
   });
   if (ids.length > 0) {
-    search.addEmbeddings(ids, vectors.subarray(0, ids.length * dim), metadata);
+    await search.addEmbeddings(ids, vectors.subarray(0, ids.length * dim), metadata);
     await catalogue.compact();
   }
   return { added: ids.length, skipped, total: search.size };
@@ -69,7 +69,7 @@ export async function removeImages(
       },
     );
   }
-  for (const id of ids) search.remove(id);
+  for (const id of ids) await search.remove(id);
   await catalogue.compact();
   return { removed: ids.length, total: search.size };
 }

@@ -66,11 +66,11 @@ export async function evaluateImageFolder(
       .sort((a, b) => a - b)
       .map((i) => labelled[i]!);
   }
-  const search = ImageSearch.create(embedder, {
+  const search = await ImageSearch.create(embedder, {
     capacity: folder.ids.length,
     decodeLimits: pickDecodeLimits(options),
   });
-  search.addEmbeddings(folder.ids, folder.vectors, folder.metadata);
+  await search.addEmbeddings(folder.ids, folder.vectors, folder.metadata);
   const result = await evaluateImageSearch(
     search,
     {

@@ -226,8 +226,8 @@ export async function evaluateFashionMnist(
     const vectors = await embedder.embed(catalogue.pixels, catalogue.ids.length, {
       onBatch: (done) => options.onProgress?.('embedding', done, catalogue.ids.length),
     });
-    search = ImageSearch.create(embedder, { capacity: catalogue.ids.length });
-    search.addEmbeddings(catalogue.ids, vectors, catalogue.metadata);
+    search = await ImageSearch.create(embedder, { capacity: catalogue.ids.length });
+    await search.addEmbeddings(catalogue.ids, vectors, catalogue.metadata);
     buildSeconds = (performance.now() - started) / 1000;
     exact = { vectors, ids: catalogue.ids };
   }

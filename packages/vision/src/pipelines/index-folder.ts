@@ -115,12 +115,12 @@ export async function indexImageFolder(
       { dir, counts: folder.counts },
     );
   }
-  const search = ImageSearch.create(embedder, {
+  const search = await ImageSearch.create(embedder, {
     capacity: folder.ids.length,
     ...(options.hnsw === undefined ? {} : { hnsw: options.hnsw }),
     decodeLimits: pickDecodeLimits(options),
   });
-  search.addEmbeddings(folder.ids, folder.vectors, folder.metadata);
+  await search.addEmbeddings(folder.ids, folder.vectors, folder.metadata);
   return {
     search,
     skipped: folder.skipped,

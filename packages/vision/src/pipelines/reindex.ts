@@ -48,7 +48,7 @@ export async function reindexCatalogue(
   const ids = [...old.ids()];
   const size = imageSize(embedder.spec);
   const batchSize = options.batchSize ?? 32;
-  const search = ImageSearch.create(embedder, {
+  const search = await ImageSearch.create(embedder, {
     capacity: ids.length,
     decodeLimits: old.decodeLimits,
   });
@@ -58,7 +58,7 @@ export async function reindexCatalogue(
     const batchIds: string[] = [];
     const batchMetadata: (ImageMetadata | undefined)[] = [];
     for (const id of ids.slice(start, start + batchSize)) {
-      const metadata = old.index.getMetadata(id);
+      const metadata = await old.getMetadata(id);
       const source = metadata?.source;
       if (typeof source !== 'string') {
         skipped.push({
@@ -89,18 +89,13 @@ export async function reindexCatalogue(
         pixels.subarray(0, batchIds.length * size),
         batchIds.length,
       );
-      search.addEmbeddings(batchIds, vectors, batchMetadata);
+      await search.addEmbeddings(batchIds, vectors, batchMetadata);
     }
     options.onProgress?.(Math.min(start + batchSize, ids.length), ids.length);
   }
   await search.save(out, {
     params: { reindexedFrom: old.embedderVersion },
-    write: (staging) =>
-      copyUploads(
-        [...search.ids()].map((id) => search.index.getMetadata(id)?.source),
-        dir,
-        staging,
-      ),
+    write: async (staging) => copyUploads(await search.sources(), dir, staging),
   });
   return {
     out: resolve(out),

@@ -75,7 +75,7 @@ export async function evaluateImageSearch(
     const t0 = performance.now();
     const pixels = await search.embedderInput(queries.images[q]!);
     const vector = await search.embedder.embed(pixels, 1);
-    const hits = search.queryEmbedding(vector, k + extra);
+    const hits = await search.queryEmbedding(vector, k + extra);
     times[q] = performance.now() - t0;
     queryVectors.set(vector, q * dim);
     const kept = hits.filter((hit) => hit.id !== self?.[q]).slice(0, k);

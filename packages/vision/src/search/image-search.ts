@@ -1,10 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HnswIndex, type HnswIndexOptions, loadIndex, type VectorIndex } from '@mlsd/ann';
+import {
+  type AsyncVectorIndex,
+  HnswIndex,
+  type HnswIndexOptions,
+  isAsyncIndex,
+  loadAsyncIndex,
+  loadIndex,
+  toAsyncIndex,
+  type VectorIndex,
+} from '@mlsd/ann';
 import {
   InvalidArgumentError,
+  isMlsdError,
   type LoadedArtifact,
   NotFoundError,
+  noteFallback,
   readArtifact,
   writeArtifact,
 } from '@mlsd/core';
@@ -15,6 +26,8 @@ import {
   DecodeLimitsSchema,
   parseDecodeLimits,
 } from '../decode-limits.js';
+import { BUILTIN_EMBEDDER_KINDS } from '../embedding/builtin-embedders.js';
+import { EmbedderPool, type EmbedderPoolOptions } from '../embedding/embedder-pool.js';
 import { loadImageEmbedder, reloadEmbedder } from '../embedding/embedder-registry.js';
 import type { EmbedderInfo, ImageEmbedder } from '../embedding/image-embedder.js';
 import { EmbedderMismatchError } from './embedder-mismatch-error.js';
@@ -67,6 +80,13 @@ export interface LoadImageSearchOptions {
    * (same version), or {@link EmbedderMismatchError} is thrown.
    */
   embedder?: ImageEmbedder | undefined;
+  /**
+   * Load the saved embedder into worker threads ({@link EmbedderPool}) rather than this
+   * thread, so forward passes never hold the caller's event loop (a server's). A kind
+   * registered by your own code is loaded in this thread (logged) unless `modules` names the
+   * module that registers it. Ignored when `embedder` is given.
+   */
+  embedderPool?: EmbedderPoolOptions | undefined;
 }
 
 /** Saved by {@link ImageSearch.save} beside the index. */
@@ -91,23 +111,34 @@ const DEFAULT_HNSW = { M: 16, efConstruction: 200, ef: 64 } as const;
  * images come out with their metadata. Images can be added and removed at any time. Saves
  * and loads as one artifact (embedder files + index + ids); the index records the embedder's
  * version and refuses vectors made by another.
+ *
+ * The index is used through `@mlsd/ann`'s asynchronous interface ({@link AsyncVectorIndex}),
+ * so a remote vector database registered as an index backend can take the in-process HNSW's
+ * place; the ids are kept here, so `size`, `has` and `ids` stay synchronous.
  */
 export class ImageSearch {
   readonly embedder: ImageEmbedder;
-  readonly index: VectorIndex<ImageMetadata>;
+  readonly index: AsyncVectorIndex<ImageMetadata>;
+  /**
+   * The in-process index behind {@link index}, when it is one (HNSW, exact): what needs the
+   * stored vectors (near-duplicates) reads them here. Undefined for a remote index.
+   */
+  readonly localIndex: VectorIndex<ImageMetadata> | undefined;
   /** Limits every decode for this index uses (saved with it, so the service applies them). */
   readonly decodeLimits: DecodeLimits;
   /** Ids in insertion order (removed ones dropped). */
   readonly #ids: Set<string>;
 
   /**
+   * @param index - an in-process index, or any asynchronous one (a remote backend).
    * @param ids - the ids already in `index`, in order (required for a non-empty index, which
    *   cannot list its own ids).
-   * @throws InvalidArgumentError when the index and embedder dimensions differ.
+   * @throws InvalidArgumentError when the index and embedder dimensions differ, or (for an
+   *   in-process index) the ids do not match its size.
    */
   constructor(
     embedder: ImageEmbedder,
-    index: VectorIndex<ImageMetadata>,
+    index: VectorIndex<ImageMetadata> | AsyncVectorIndex<ImageMetadata>,
     options: { ids?: Iterable<string>; decodeLimits?: DecodeLimitsInput } = {},
   ) {
     if (index.dim !== embedder.dim) {
@@ -116,12 +147,13 @@ export class ImageSearch {
       );
     }
     this.embedder = embedder;
-    this.index = index;
+    this.localIndex = isAsyncIndex(index) ? undefined : index;
+    this.index = toAsyncIndex(index);
     this.decodeLimits = parseDecodeLimits(options.decodeLimits ?? {});
     this.#ids = new Set(options.ids ?? []);
-    if (this.#ids.size !== index.size) {
+    if (this.localIndex !== undefined && this.#ids.size !== this.localIndex.size) {
       throw new InvalidArgumentError(
-        `ImageSearch: ${this.#ids.size} ids given for an index of ${index.size} items.`,
+        `ImageSearch: ${this.#ids.size} ids given for an index of ${this.localIndex.size} items.`,
       );
     }
   }
@@ -133,7 +165,7 @@ export class ImageSearch {
 
   /** Indexed images. */
   get size(): number {
-    return this.index.size;
+    return this.#ids.size;
   }
 
   /** The indexed ids, in insertion order. */
@@ -146,16 +178,20 @@ export class ImageSearch {
     return this.#ids.has(id);
   }
 
-  /** An empty search over `embedder` (HNSW, cosine), to fill with {@link add} or {@link addEmbeddings}. */
-  static create(
+  /**
+   * An empty search over `embedder` (HNSW, cosine), to fill with {@link add} or
+   * {@link addEmbeddings}. Built with `HnswIndex.create`, so `MLSD_HNSW_ENGINE=hnswlib-node`
+   * (or `hnsw.engine`) takes effect.
+   */
+  static async create(
     embedder: ImageEmbedder,
     options: {
       hnsw?: ImageIndexSettings;
       capacity?: number;
       decodeLimits?: DecodeLimitsInput;
     } = {},
-  ): ImageSearch {
-    const index = new HnswIndex<ImageMetadata>({
+  ): Promise<ImageSearch> {
+    const index = await HnswIndex.create<ImageMetadata>({
       ...DEFAULT_HNSW,
       ...options.hnsw,
       dim: embedder.dim,
@@ -173,12 +209,12 @@ export class ImageSearch {
     const vectors = await embedder.embed(options.pixels, ids.length, {
       onBatch: options.onProgress,
     });
-    const search = ImageSearch.create(embedder, {
+    const search = await ImageSearch.create(embedder, {
       ...(options.hnsw === undefined ? {} : { hnsw: options.hnsw }),
       ...(options.decodeLimits === undefined ? {} : { decodeLimits: options.decodeLimits }),
       capacity: ids.length,
     });
-    search.addEmbeddings(ids, vectors, options.metadata);
+    await search.addEmbeddings(ids, vectors, options.metadata);
     return search;
   }
 
@@ -188,14 +224,14 @@ export class ImageSearch {
    * @throws EmbedderMismatchError when `embedderVersion` is not this index's embedder.
    * @throws InvalidArgumentError for a duplicate id.
    */
-  addEmbeddings(
+  async addEmbeddings(
     ids: readonly string[],
     vectors: Float32Array,
     metadata?: readonly (ImageMetadata | undefined)[],
     embedderVersion?: string,
-  ): void {
+  ): Promise<void> {
     this.#checkVersion(embedderVersion, 'add');
-    this.index.addBatch(ids, vectors, metadata);
+    await this.index.addBatch(ids, vectors, metadata);
     for (const id of ids) this.#ids.add(id);
   }
 
@@ -215,7 +251,7 @@ export class ImageSearch {
       );
     }
     const vector = await this.embedImage(image);
-    this.addEmbeddings([id], vector, [metadata]);
+    await this.addEmbeddings([id], vector, [metadata]);
     return vector;
   }
 
@@ -223,12 +259,17 @@ export class ImageSearch {
    * Removes an indexed image.
    * @throws NotFoundError for an id that is not indexed.
    */
-  remove(id: string): void {
+  async remove(id: string): Promise<void> {
     if (!this.#ids.has(id)) {
       throw new NotFoundError(`No image with id "${id}" is indexed.`, { id });
     }
-    this.index.delete(id);
+    await this.index.delete(id);
     this.#ids.delete(id);
+  }
+
+  /** The metadata stored with an indexed image (undefined for an unknown id or none stored). */
+  async getMetadata(id: string): Promise<ImageMetadata | undefined> {
+    return this.#ids.has(id) ? this.index.getMetadata(id) : undefined;
   }
 
   /** The embedding of one image (bytes, a file path, or preprocessed pixels). */
@@ -259,24 +300,31 @@ export class ImageSearch {
    * @param embedderVersion - the version of the embedder that made `vector`, when it may differ.
    * @throws EmbedderMismatchError when `embedderVersion` is not this index's embedder.
    */
-  queryEmbedding(
+  async queryEmbedding(
     vector: Float32Array,
     k: number,
     options: ImageQueryOptions = {},
     embedderVersion?: string,
-  ): ImageHit[] {
+  ): Promise<ImageHit[]> {
     this.#checkVersion(embedderVersion, 'query');
     const { label } = options;
-    const result = this.index.search(
+    const result = await this.index.search(
       vector,
       k,
       label === undefined ? {} : { filter: (_id, metadata) => metadata?.label === label },
     );
+    const metadata = await Promise.all(result.ids.map((id) => this.index.getMetadata(id)));
     return result.ids.map((id, i) => ({
       id,
       distance: result.distances[i]!,
-      metadata: this.index.getMetadata(id),
+      metadata: metadata[i],
     }));
+  }
+
+  /** Every indexed image's stored `source`, in id order (what a saved catalogue copies). */
+  async sources(): Promise<(string | undefined)[]> {
+    const metadata = await Promise.all([...this.#ids].map((id) => this.index.getMetadata(id)));
+    return metadata.map((m) => (typeof m?.source === 'string' ? m.source : undefined));
   }
 
   /** Saves the embedder and the index as one artifact folder (atomic). */
@@ -288,7 +336,7 @@ export class ImageSearch {
       params: {
         ...options.params,
         dim: embedder.dim,
-        size: this.index.size,
+        size: this.size,
         spec: embedder.spec,
         embedder: embedder.info,
         decode: this.decodeLimits,
@@ -329,16 +377,15 @@ export class ImageSearch {
         throw new EmbedderMismatchError(artifact.dir, saved, options.embedder.info, 'open');
       }
     }
-    // Format 1 recorded no embedder info: its embedder folder is loaded by detection.
     const embedder =
-      options.embedder ??
-      (saved === undefined
-        ? await loadImageEmbedder(join(artifact.dir, 'embedder'))
-        : await reloadEmbedder(join(artifact.dir, 'embedder'), saved));
-    const index = await loadIndex<ImageMetadata>(join(artifact.dir, 'index'), {
-      dim: embedder.dim,
-      space: 'cosine',
-    });
+      options.embedder ?? (await loadSavedEmbedder(artifact.dir, saved, options.embedderPool));
+    let index: VectorIndex<ImageMetadata> | AsyncVectorIndex<ImageMetadata>;
+    try {
+      index = await loadAnyIndex(join(artifact.dir, 'index'), embedder.dim);
+    } catch (error) {
+      if (options.embedder === undefined) embedder.dispose();
+      throw error;
+    }
     const ids = artifact.manifest.files.some((file) => file.path === IDS_FILE)
       ? await artifact.readJson<string[]>(IDS_FILE)
       : (await artifact.readJson<{ ids: string[] }>('index/items.json')).ids;
@@ -354,5 +401,49 @@ export class ImageSearch {
     if (version !== undefined && version !== this.embedder.info.version) {
       throw new EmbedderMismatchError(undefined, this.embedder.info, { version }, action);
     }
+  }
+}
+
+/**
+ * The embedder saved in an index folder: in this thread, or in worker threads when `pool` is
+ * given and the workers can load its kind (a built-in one, or one `pool.modules` registers).
+ */
+async function loadSavedEmbedder(
+  dir: string,
+  saved: EmbedderInfo | undefined,
+  pool: EmbedderPoolOptions | undefined,
+): Promise<ImageEmbedder> {
+  const embedderDir = join(dir, 'embedder');
+  if (pool !== undefined) {
+    const builtin = saved === undefined || BUILTIN_EMBEDDER_KINDS.has(saved.kind);
+    if (builtin || (pool.modules?.length ?? 0) > 0) {
+      return EmbedderPool.start(
+        saved === undefined ? { path: embedderDir } : { dir: embedderDir, info: saved },
+        pool,
+      );
+    }
+    noteFallback(
+      'vision.embedderPool',
+      `embedder kind "${saved?.kind}" is registered in this thread only, so it runs here; pass the module that registers it as embedderPool.modules to run it in workers`,
+    );
+  }
+  // Format 1 recorded no embedder info: its embedder folder is loaded by detection.
+  return saved === undefined ? loadImageEmbedder(embedderDir) : reloadEmbedder(embedderDir, saved);
+}
+
+/**
+ * A saved index: in-process when its backend gives one (kept as such, so its vectors stay
+ * reachable), else the asynchronous index a remote backend gives.
+ */
+async function loadAnyIndex(
+  dir: string,
+  dim: number,
+): Promise<VectorIndex<ImageMetadata> | AsyncVectorIndex<ImageMetadata>> {
+  try {
+    return await loadIndex<ImageMetadata>(dir, { dim, space: 'cosine' });
+  } catch (error) {
+    // loadIndex refuses an asynchronous (remote) backend's index; loadAsyncIndex takes it.
+    if (!isMlsdError(error, 'INVALID_ARGUMENT')) throw error;
+    return loadAsyncIndex<ImageMetadata>(dir, { dim, space: 'cosine' });
   }
 }

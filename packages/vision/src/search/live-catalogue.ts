@@ -8,6 +8,7 @@ import {
   NotFoundError,
   writeFileAtomic,
 } from '@mlsd/core';
+import type { EmbedderPoolOptions } from '../embedding/embedder-pool.js';
 import type { ImageEmbedder } from '../embedding/image-embedder.js';
 import { copyUploads, UPLOADS_FOLDER, uploadSource } from '../image-source.js';
 import { CatalogueJournal, type JournalRecord } from './catalogue-journal.js';
@@ -23,6 +24,8 @@ export const LOCK_FILE = 'catalogue.lock';
 export interface LiveCatalogueOptions {
   /** Use this embedder (it must be the index's: same version) instead of the saved one. */
   embedder?: ImageEmbedder | undefined;
+  /** Run the saved embedder in worker threads (see `LoadImageSearchOptions.embedderPool`). */
+  embedderPool?: EmbedderPoolOptions | undefined;
   /**
    * Journal records after which the catalogue writes a fresh snapshot and starts an empty
    * journal; default 1,000 (0: only on {@link LiveCatalogue.compact}).
@@ -89,15 +92,20 @@ export class LiveCatalogue {
   static async open(dir: string, options: LiveCatalogueOptions = {}): Promise<LiveCatalogue> {
     const folder = resolve(dir);
     const lock = await takeLock(folder);
+    let loaded: ImageSearch | undefined;
     try {
-      const { search, artifact } = await ImageSearch.open(folder, { embedder: options.embedder });
+      const { search, artifact } = await ImageSearch.open(folder, {
+        embedder: options.embedder,
+        embedderPool: options.embedderPool,
+      });
+      loaded = search;
       const snapshotSeq = Number(artifact.manifest.params.journalSeq ?? 0);
       const { journal, records } = await CatalogueJournal.open(join(folder, JOURNAL_FILE));
       let seq = snapshotSeq;
       let pending = 0;
       for (const record of records) {
         if (record.seq <= snapshotSeq) continue;
-        applyRecord(search, record, folder);
+        await applyRecord(search, record, folder);
         seq = record.seq;
         pending++;
       }
@@ -111,6 +119,8 @@ export class LiveCatalogue {
         lock,
       );
     } catch (error) {
+      // The embedder this call loaded (worker threads, maybe); not one the caller gave.
+      if (options.embedder === undefined) loaded?.embedder.dispose();
       await releaseLock(folder, lock);
       throw error;
     }
@@ -120,12 +130,24 @@ export class LiveCatalogue {
    * Reads a catalogue without opening it for changes (no lock; a running writer is fine): the
    * snapshot with the journal replayed over it.
    */
-  static async read(dir: string, options: { embedder?: ImageEmbedder } = {}): Promise<ImageSearch> {
+  static async read(
+    dir: string,
+    options: Pick<LiveCatalogueOptions, 'embedder' | 'embedderPool'> = {},
+  ): Promise<ImageSearch> {
     const folder = resolve(dir);
-    const { search, artifact } = await ImageSearch.open(folder, { embedder: options.embedder });
+    const { search, artifact } = await ImageSearch.open(folder, {
+      embedder: options.embedder,
+      embedderPool: options.embedderPool,
+    });
     const snapshotSeq = Number(artifact.manifest.params.journalSeq ?? 0);
-    for (const record of await CatalogueJournal.read(join(folder, JOURNAL_FILE))) {
-      if (record.seq > snapshotSeq) applyRecord(search, record, folder);
+    try {
+      for (const record of await CatalogueJournal.read(join(folder, JOURNAL_FILE))) {
+        if (record.seq > snapshotSeq) await applyRecord(search, record, folder);
+      }
+    } catch (error) {
+      // The embedder this call loaded (worker threads, maybe); not one the caller gave.
+      if (options.embedder === undefined) search.embedder.dispose();
+      throw error;
     }
     return search;
   }
@@ -173,7 +195,7 @@ export class LiveCatalogue {
         embedder: this.#search.embedderVersion,
       };
       await this.#journal.append([record]);
-      applyRecord(this.#search, record, this.dir);
+      await applyRecord(this.#search, record, this.dir);
       return this.#acknowledge(id, record.seq);
     });
   }
@@ -189,7 +211,7 @@ export class LiveCatalogue {
       }
       const record: JournalRecord = { seq: this.#seq + 1, op: 'remove', id };
       await this.#journal.append([record]);
-      applyRecord(this.#search, record, this.dir);
+      await applyRecord(this.#search, record, this.dir);
       return this.#acknowledge(id, record.seq);
     });
   }
@@ -218,12 +240,7 @@ export class LiveCatalogue {
     try {
       await search.save(this.dir, {
         params: { journalSeq: this.#seq },
-        write: (staging) =>
-          copyUploads(
-            [...search.ids()].map((id) => search.index.getMetadata(id)?.source),
-            this.dir,
-            staging,
-          ),
+        write: async (staging) => copyUploads(await search.sources(), this.dir, staging),
       });
     } finally {
       // The new folder (or, if the save failed, the old one with its journal) gets the lock
@@ -279,9 +296,9 @@ export class ImageExistsError extends InvalidArgumentError {
 }
 
 /** Applies one journal record to the in-memory index. */
-function applyRecord(search: ImageSearch, record: JournalRecord, dir: string): void {
+async function applyRecord(search: ImageSearch, record: JournalRecord, dir: string): Promise<void> {
   if (record.op === 'remove') {
-    if (search.has(record.id)) search.remove(record.id);
+    if (search.has(record.id)) await search.remove(record.id);
     return;
   }
   if (record.embedder !== search.embedderVersion) {
@@ -293,8 +310,8 @@ function applyRecord(search: ImageSearch, record: JournalRecord, dir: string): v
     );
   }
   // A replayed id may exist when a snapshot raced its journal: the later record wins.
-  if (search.has(record.id)) search.remove(record.id);
-  search.addEmbeddings([record.id], record.vector, [record.metadata]);
+  if (search.has(record.id)) await search.remove(record.id);
+  await search.addEmbeddings([record.id], record.vector, [record.metadata]);
 }
 
 function checkId(id: string): void {

@@ -1,3 +1,4 @@
+import type { VectorIndex } from '@mlsd/ann';
 import { InvalidArgumentError } from '@mlsd/core';
 import type { ImageMetadata, ImageSearch } from './image-search.js';
 
@@ -42,10 +43,12 @@ export function findNearDuplicates(
       `findNearDuplicates: maxDistance must be in [0, 2] and neighbours a positive integer; got ${maxDistance} and ${neighbours}.`,
     );
   }
-  const index = search.index as typeof search.index & { getVector?: (id: string) => Float32Array };
-  if (typeof index.getVector !== 'function') {
+  const index = search.localIndex as
+    | (VectorIndex<ImageMetadata> & { getVector?: (id: string) => Float32Array })
+    | undefined;
+  if (index === undefined || typeof index.getVector !== 'function') {
     throw new InvalidArgumentError(
-      'findNearDuplicates needs an index that returns its stored vectors (getVector): HNSW or exact.',
+      'findNearDuplicates needs an in-process index that returns its stored vectors (getVector): HNSW or exact.',
     );
   }
   const getVector = (id: string) => index.getVector!(id);
@@ -60,7 +63,7 @@ export function findNearDuplicates(
     return i;
   };
   for (let i = 0; i < ids.length; i++) {
-    const result = search.index.search(getVector(ids[i]!), neighbours + 1);
+    const result = index.search(getVector(ids[i]!), neighbours + 1);
     for (let h = 0; h < result.ids.length; h++) {
       if (result.distances[h]! > maxDistance) break;
       const j = position.get(result.ids[h]!);
@@ -87,7 +90,7 @@ export function findNearDuplicates(
       return {
         id,
         distance: i === root ? 0 : cosineDistance(first, getVector(id)),
-        metadata: search.index.getMetadata(id),
+        metadata: index.getMetadata(id),
       };
     });
     scored.sort((a, b) => a.distance - b.distance || position.get(a.id)! - position.get(b.id)!);
