@@ -30,7 +30,7 @@ import { describeMachine } from '../machine.js';
 import { type HostileAnswer, holdSlowClients, hostileCorpus, sendRaw } from './hostile-requests.js';
 import { type PacedRunResult, runPaced } from './paced-run.js';
 import { envNumber, startServiceProcess } from './service-process.js';
-import { TransactionStream } from './transaction-stream.js';
+import { simulatorTimeOf, TransactionStream } from './transaction-stream.js';
 
 const log = (message: string) => process.stderr.write(`[hostile] ${message}\n`);
 const HOSTILE_SECONDS = envNumber('MLSD_BENCH_HOSTILE_SECONDS', 60);
@@ -58,7 +58,7 @@ await fixtures.buildSmallFraudModel(fraudModelDir, {
   referenceRows: 6_700,
 });
 const model = await FraudModel.load(fraudModelDir);
-const clock = model.state?.watermark ?? 0;
+const clock = simulatorTimeOf(model.state?.watermark);
 
 interface Child {
   process: ChildProcess;

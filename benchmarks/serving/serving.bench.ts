@@ -48,7 +48,7 @@ import { LatencyRecorder } from './latency-summary.js';
 import { type LoadRunResult, runLoad } from './load-run.js';
 import { type PacedRunResult, runPaced } from './paced-run.js';
 import { envNumber, startServiceProcess } from './service-process.js';
-import { TransactionStream } from './transaction-stream.js';
+import { simulatorTimeOf, TransactionStream } from './transaction-stream.js';
 
 const log = (message: string) => process.stderr.write(`[serving] ${message}\n`);
 
@@ -115,7 +115,7 @@ const artifacts = await locateArtifacts();
 log(`artifacts: ${artifacts.source}`);
 const model = await FraudModel.load(artifacts.fraudModelDir);
 const search = await ImageSearch.load(artifacts.imageIndexDir);
-const stateClock = model.state?.watermark ?? 0;
+const stateClock = simulatorTimeOf(model.state?.watermark);
 const stateStats = model.state?.stats();
 
 /** Streams far above any id the simulator wrote, starting after the saved state's clock. */

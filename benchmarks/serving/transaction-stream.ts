@@ -1,6 +1,17 @@
 import { Rng } from '@mlsd/core';
 import type { HandbookTransaction } from '@mlsd/fraud';
 
+/** The simulator's TX_TIME_SECONDS counts from this midnight (UTC), the handbook preset's origin. */
+const SIMULATOR_TIME_ORIGIN = Date.UTC(2018, 3, 1) / 1000;
+
+/**
+ * An online state's clock (epoch seconds, as `OnlineFeatureState.watermark` and `/v1/info`
+ * report it) in the simulator's TX_TIME_SECONDS, the unit {@link TransactionStream} writes.
+ */
+export function simulatorTimeOf(epochSeconds: number | undefined): number {
+  return epochSeconds === undefined ? 0 : epochSeconds - SIMULATOR_TIME_ORIGIN;
+}
+
 /** Options of {@link TransactionStream}. */
 export interface TransactionStreamOptions {
   /** Seconds: the first transaction's time (after the online state's clock). */
