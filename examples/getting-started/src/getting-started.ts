@@ -5,9 +5,10 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend, Rng, readArtifact, tableToMatrix, writeArtifact } from '@mlsd/core';
+import { Rng, readArtifact, tableToMatrix, writeArtifact } from '@mlsd/core';
 import { FASHION_MNIST_LABELS, loadFashionMnist } from '@mlsd/datasets';
 import { readCsv } from '@mlsd/ingest';
+import { initBackend } from '@mlsd/tf';
 import { z } from 'zod';
 
 /** Options of {@link runGettingStarted}. */

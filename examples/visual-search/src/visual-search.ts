@@ -6,9 +6,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { initBackend, Table } from '@mlsd/core';
+import { Table } from '@mlsd/core';
 import { FASHION_MNIST_LABELS, imagesAsFloat, loadFashionMnist } from '@mlsd/datasets';
 import { DriftMonitor, type DriftReport } from '@mlsd/drift';
+import { initBackend } from '@mlsd/tf';
 import {
   DEFAULT_EMBEDDER_DIR,
   decodeImageFolder,

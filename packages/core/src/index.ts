@@ -6,8 +6,6 @@
 export type { LoadedArtifact, Manifest, ManifestFile, WriteArtifactOptions } from './artifacts.js';
 export { ManifestSchema, readArtifact, writeArtifact } from './artifacts.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
-export type { BackendInfo, BackendName, InitBackendOptions, Tf } from './backend.js';
-export { currentBackend, getTf, initBackend, resetBackendForTests } from './backend.js';
 export { CategoryColumn } from './category-column.js';
 export type { ErrorCode } from './errors.js';
 export {

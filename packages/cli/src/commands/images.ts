@@ -2,13 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { exactKnn, neighbourLists, precisionAtK } from '@mlsd/ann';
-import { createProgress, currentBackend, InvalidArgumentError, initBackend } from '@mlsd/core';
+import { createProgress, InvalidArgumentError } from '@mlsd/core';
 import {
   FASHION_MNIST_LABELS,
   type FashionMnist,
   imagesAsFloat,
   loadFashionMnist,
 } from '@mlsd/datasets';
+import { currentBackend, initBackend } from '@mlsd/tf';
 import {
   DEFAULT_EMBEDDER_DIR,
   decodeImageFolder,

@@ -1,4 +1,5 @@
-import { DimensionMismatchError, getTf, InvalidArgumentError } from '@mlsd/core';
+import { DimensionMismatchError, InvalidArgumentError } from '@mlsd/core';
+import { getTf } from '@mlsd/tf/tfjs';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { type ImageSpec, imageSize } from '../image-spec.js';
 

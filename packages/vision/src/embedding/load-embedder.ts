@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { getTf, InvalidArgumentError, initBackend, readArtifact, writeArtifact } from '@mlsd/core';
+import { InvalidArgumentError, readArtifact, writeArtifact } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
+import { getTf } from '@mlsd/tf/tfjs';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import type { io } from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
