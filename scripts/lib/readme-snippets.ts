@@ -48,15 +48,20 @@ export function readmeFiles(): string[] {
   });
 }
 
+/** Every TypeScript block of the README at `path`. */
+export function readmeSnippets(path: string): Snippet[] {
+  return parseSnippets(readFileSync(path, 'utf8'), relative(repoRoot, path));
+}
+
 /**
- * Every TypeScript block of `readme`.
- * @throws Error for a fence with an unknown flag or a TypeScript block fenced another way.
+ * Every TypeScript block of a README's text; `name` is its path from the repository root
+ * (`packages/drift/README.md`), which names the extracted files (`drift-1.ts`).
+ * @throws Error for a fence with an unknown flag, a TypeScript block fenced another way, or a
+ * fence never closed.
  */
-export function readmeSnippets(readme: string): Snippet[] {
-  const text = readFileSync(readme, 'utf8');
+export function parseSnippets(text: string, name: string): Snippet[] {
   const lines = text.split('\n');
-  const name = relative(repoRoot, readme);
-  const folder = name === 'README.md' ? 'root' : name.split('/')[1]!;
+  const folder = name === 'README.md' ? 'root' : (name.split('/')[1] ?? 'readme');
   const snippets: Snippet[] = [];
   let open: { line: number; excerpt: boolean; dom: boolean; body: string[] } | undefined;
   let fence: string | undefined;
