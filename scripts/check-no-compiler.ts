@@ -260,7 +260,9 @@ function npmInstall(
   const notes = output
     .split('\n')
     .filter((line) =>
-      /gyp (ERR!|info spawn)|not found|^added \d+|npm (error|warn) (code|install)/.test(line),
+      /^> .+ (install|postinstall)$|gyp ERR! (configure error|stack Error|cwd|not ok)|^npm error (code|path|command)|^added \d+/.test(
+        line.trim(),
+      ),
     )
     .slice(0, 12);
   log(
