@@ -79,7 +79,17 @@ const DEFAULT_LOADERS: Readonly<Record<BackendName, () => Promise<void>>> = {
     // libtensorflow prints INFO lines (CPU feature notes) to stderr when it loads; keep warnings.
     process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
     // tfjs-node registers backend 'tensorflow' on the shared @tensorflow/tfjs-core instance.
-    await import(TFJS_NODE_SPECIFIER);
+    try {
+      await import(TFJS_NODE_SPECIFIER);
+    } catch (error) {
+      // Absent is the normal case: it is an optional peer that only users who ask get.
+      if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND') {
+        throw new Error(
+          `not installed (opt in with npm i ${TFJS_NODE_SPECIFIER}@${TFJS_NODE_VERSION})`,
+        );
+      }
+      throw error;
+    }
   },
   async wasm() {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
