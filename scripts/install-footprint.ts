@@ -3,9 +3,12 @@
  * fresh project outside the workspace, from `pnpm pack` tarballs: what a user who needs only
  * that package pays.
  *
- *   pnpm exec tsx scripts/install-footprint.ts [--tarballs DIR] [--only a,b] [--out FILE]
+ *   pnpm exec tsx scripts/install-footprint.ts [--tarballs DIR] [--baseline DIR] [--only a,b] [--out FILE]
  *
- * Without --tarballs it builds and packs the workspace first. Install time is measured with
+ * Without --tarballs it builds and packs the workspace first. --baseline DIR holds the tarballs
+ * of an earlier version (e.g. `pnpm -r --filter './packages/*' pack --pack-destination DIR` on
+ * the old commit): each package is then installed from both, and the import times alternate
+ * between the two installs so both are measured under the same machine load. Install time is measured with
  * npm's cache already holding the registry packages (a first install warms it), so it is the
  * time npm spends resolving, extracting and running install scripts, not downloading.
  */
@@ -23,7 +26,7 @@ import {
   workspacePackages,
 } from './lib/workspace-packages.js';
 
-const IMPORT_RUNS = 5;
+const IMPORT_RUNS = 7;
 /** Lines of npm's output worth keeping: install scripts that ran, downloads, builds, failures. */
 const NOTE_PATTERN =
   /^> .+ (install|postinstall)$|Downloading|gyp (info spawn|ERR!)|ENOTFOUND|npm (warn|error)/;
@@ -53,6 +56,7 @@ interface Footprint {
 const { values } = parseArgs({
   options: {
     tarballs: { type: 'string' },
+    baseline: { type: 'string' },
     only: { type: 'string' },
     out: { type: 'string' },
   },
@@ -65,39 +69,37 @@ const packed: PackedPackage[] =
 const only = values.only?.split(',').map((name) => name.trim());
 const targets = packed.filter((p) => only === undefined || only.includes(p.name));
 
-const results: Footprint[] = [];
+const baseline = values.baseline === undefined ? undefined : packedFrom(values.baseline);
+const results: (Footprint | { package: string; before: Footprint; after: Footprint })[] = [];
 for (const target of targets) {
-  const closure = ownClosure(target.name, packed).map((p) => p.tarball);
-  // First install warms npm's cache; the second, in a new folder, is the one timed.
-  installInto(closure);
-  const { dir, seconds, notes } = installInto(closure);
-  const result: Footprint = {
-    package: target.name,
-    installSeconds: round(seconds, 1),
-    installBytes: folderBytes(join(dir, 'node_modules')),
-    tensorflowBytes: folderBytes(join(dir, 'node_modules', '@tensorflow')),
-    packageCount: countPackages(dir),
-    importMs: null,
-    installNotes: notes,
-  };
-  try {
-    result.importMs = round(importMedian(dir, target.name), 0);
-  } catch (error) {
-    result.importError = firstLine(error);
+  const after = install(target, packed);
+  const base = baseline?.find((p) => p.name === target.name);
+  const before = base === undefined ? undefined : install(base, baseline!);
+  // Import times alternate between the two installs, so both see the same machine load.
+  const times = new Map<Installed, number[]>([[after, []]]);
+  if (before !== undefined) times.set(before, []);
+  for (let i = 0; i < IMPORT_RUNS; i++) {
+    for (const [installed, list] of times) {
+      const ms = importOnce(installed);
+      if (ms !== undefined) list.push(ms);
+    }
   }
-  const bin = binName(target);
-  if (bin !== undefined) result.binVersionMs = round(binMedian(dir, bin), 0);
-  results.push(result);
-  rmSync(dir, { recursive: true, force: true });
-  process.stderr.write(
-    `${result.package}: ${mb(result.installBytes)} MB (${mb(result.tensorflowBytes)} MB ` +
-      `@tensorflow), ${result.packageCount} packages, install ${result.installSeconds} s, ` +
-      `import ${result.importMs ?? result.importError} ms` +
-      (result.binVersionMs === undefined
-        ? ''
-        : `, ${binName(target)} --version ${result.binVersionMs} ms`) +
-      '\n',
-  );
+  for (const [installed, list] of times) installed.result.importMs = median(list);
+  for (const installed of [after, before]) {
+    if (installed === undefined) continue;
+    const bin = binName(installed.pkg);
+    if (bin !== undefined) installed.result.binVersionMs = round(binMedian(installed.dir, bin), 0);
+    rmSync(installed.dir, { recursive: true, force: true });
+  }
+  if (before === undefined) {
+    results.push(after.result);
+    process.stderr.write(`${describe(after.result)}\n`);
+  } else {
+    results.push({ package: target.name, before: before.result, after: after.result });
+    process.stderr.write(
+      `${target.name}\n  before: ${describe(before.result)}\n  after:  ${describe(after.result)}\n`,
+    );
+  }
 }
 
 const report = {
@@ -109,6 +111,64 @@ const report = {
 };
 if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(report)}\n`);
+
+interface Installed {
+  pkg: PackedPackage;
+  dir: string;
+  result: Footprint;
+}
+
+/** Installs `target` and the rest of our packages it needs, from `set`, into a new project. */
+function install(target: PackedPackage, set: readonly PackedPackage[]): Installed {
+  const closure = ownClosure(target.name, set).map((p) => p.tarball);
+  // The first install warms npm's cache; the second, in a new folder, is the one timed.
+  rmSync(installInto(closure).dir, { recursive: true, force: true });
+  const { dir, seconds, notes } = installInto(closure);
+  const result: Footprint = {
+    package: target.name,
+    installSeconds: round(seconds, 1),
+    installBytes: folderBytes(join(dir, 'node_modules')),
+    tensorflowBytes: folderBytes(join(dir, 'node_modules', '@tensorflow')),
+    packageCount: countPackages(dir),
+    importMs: null,
+    installNotes: notes,
+  };
+  return { pkg: target, dir, result };
+}
+
+/** One fresh process's in-process `await import(name)` time; records the error when it fails. */
+function importOnce(installed: Installed): number | undefined {
+  const code =
+    'const t = performance.now(); await import(process.argv[1]); ' +
+    'process.stdout.write(String(performance.now() - t));';
+  try {
+    const out = execFileSync('node', ['--input-type=module', '-e', code, installed.pkg.name], {
+      cwd: installed.dir,
+      encoding: 'utf8',
+      env: userEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return Number(out);
+  } catch (error) {
+    installed.result.importError = firstLine(error);
+    return undefined;
+  }
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return round(sorted[Math.floor(sorted.length / 2)]!, 0);
+}
+
+function describe(r: Footprint): string {
+  return (
+    `${r.package}: ${mb(r.installBytes)} MB (${mb(r.tensorflowBytes)} MB @tensorflow), ` +
+    `${r.packageCount} packages, install ${r.installSeconds} s, ` +
+    `import ${r.importMs ?? r.importError} ms` +
+    (r.binVersionMs === undefined ? '' : `, --version ${r.binVersionMs} ms`)
+  );
+}
 
 function packedFrom(dir: string): PackedPackage[] {
   const folders = new Map([...workspacePackages()].map(([folder, m]) => [m.name, folder]));
@@ -156,23 +216,6 @@ function userEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_config_')),
   );
-}
-
-function importMedian(dir: string, name: string): number {
-  const code =
-    'const t = performance.now(); await import(process.argv[1]); ' +
-    'process.stdout.write(String(performance.now() - t));';
-  const times: number[] = [];
-  for (let i = 0; i < IMPORT_RUNS; i++) {
-    const out = execFileSync('node', ['--input-type=module', '-e', code, name], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: userEnv(),
-    });
-    times.push(Number(out));
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
 }
 
 function binMedian(dir: string, bin: string): number {

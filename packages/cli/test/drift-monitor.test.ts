@@ -31,19 +31,20 @@ beforeAll(async () => {
   await writeSample(join(dir, 'shifted.csv'), 2_000, 3, 8, 0.6);
 });
 
+/** `mlsd drift monitor --reference <reference> --current <current> ...flags` */
+function monitor(reference: string, current: string, ...flags: string[]) {
+  return runCli(['drift', 'monitor', '--reference', reference, '--current', current, ...flags]);
+}
+
 describe('mlsd drift monitor', () => {
   it('finds no drift between samples of one distribution', async () => {
-    const run = await runCli([
-      'drift',
-      'monitor',
-      '--reference',
+    const run = await monitor(
       join(dir, 'reference.csv'),
-      '--current',
       join(dir, 'same.csv'),
       '--categorical',
       'channel',
       '--json',
-    ]);
+    );
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.columns.map((c: { test: string }) => c.test)).toEqual(['ks', 'ks', 'chi-square']);
@@ -52,19 +53,15 @@ describe('mlsd drift monitor', () => {
 
   it('flags shifted columns and writes an HTML report with their ECDFs', async () => {
     const html = join(dir, 'drift.html');
-    const run = await runCli([
-      'drift',
-      'monitor',
-      '--reference',
+    const run = await monitor(
       join(dir, 'reference.csv'),
-      '--current',
       join(dir, 'shifted.csv'),
       '--categorical',
       'channel',
       '--report',
       html,
       '--json',
-    ]);
+    );
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     const verdicts = Object.fromEntries(
@@ -78,16 +75,12 @@ describe('mlsd drift monitor', () => {
   });
 
   it('names a missing column and the columns there are', async () => {
-    const run = await runCli([
-      'drift',
-      'monitor',
-      '--reference',
+    const run = await monitor(
       join(dir, 'reference.csv'),
-      '--current',
       join(dir, 'same.csv'),
       '--columns',
       'amuont',
-    ]);
+    );
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/no column "amuont"; columns: amount, hour, channel/);
   });
@@ -120,27 +113,12 @@ describe('mlsd drift monitor', () => {
       [header, ...rows.filter((r) => day(r) >= 14)].join('\n'),
     );
 
-    const text = await runCli([
-      'drift',
-      'monitor',
-      '--reference',
-      join(dir, 'train.csv'),
-      '--current',
-      join(dir, 'week.csv'),
-    ]);
+    const text = await monitor(join(dir, 'train.csv'), join(dir, 'week.csv'));
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^TX_AMOUNT +ks /m);
     expect(text.stdout).toContain("not monitored: TX_DATETIME: not numeric (e.g. '2018-04-01 ");
 
-    const run = await runCli([
-      'drift',
-      'monitor',
-      '--reference',
-      join(dir, 'train.csv'),
-      '--current',
-      join(dir, 'week.csv'),
-      '--json',
-    ]);
+    const run = await monitor(join(dir, 'train.csv'), join(dir, 'week.csv'), '--json');
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.columns.map((c: { column: string }) => c.column)).toEqual([
@@ -167,16 +145,7 @@ describe('mlsd drift monitor', () => {
   it('says which column is the cause when every current row is quarantined', async () => {
     const current = join(dir, 'text-amounts.csv');
     await writeFile(current, 'amount,hour,channel\nn/a,3,web\nn/a,4,pos\n');
-    const run = await runCli([
-      'drift',
-      'monitor',
-      '--reference',
-      join(dir, 'reference.csv'),
-      '--current',
-      current,
-      '--columns',
-      'amount,hour',
-    ]);
+    const run = await monitor(join(dir, 'reference.csv'), current, '--columns', 'amount,hour');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       /every one of its 2 rows was quarantined; first: line 2: amount: .*Column "amount" is the cause: leave it out of --columns, or compare it as categories with --categorical amount/,
@@ -184,16 +153,12 @@ describe('mlsd drift monitor', () => {
   });
 
   it('refuses a named text column and says how to compare it', async () => {
-    const run = await runCli([
-      'drift',
-      'monitor',
-      '--reference',
+    const run = await monitor(
       join(dir, 'reference.csv'),
-      '--current',
       join(dir, 'same.csv'),
       '--columns',
       'amount,channel',
-    ]);
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/Column "channel" is not numeric .*--categorical channel/);
   });
