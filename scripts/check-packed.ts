@@ -7,15 +7,16 @@
  *   pnpm exec tsx scripts/check-packed.ts [--tarballs DIR] [--out DIR]
  *
  * --tarballs uses tarballs packed already; --out (default .tmp/packed-check) receives the
- * tarballs' list and the compiled snippets, for scripts/check-no-compiler.sh.
+ * tarballs' list and the compiled snippets, for scripts/check-no-compiler.ts.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -29,6 +30,7 @@ import {
   repoRoot,
   tarballFiles,
   tarballManifest,
+  userEnv,
 } from './lib/workspace-packages.js';
 
 const SNIPPET_TIMEOUT_MS = 5 * 60_000;
@@ -74,9 +76,9 @@ const project = mkdtempSync(join(tmpdir(), 'mlsd-consumer-'));
 if (!relative(repoRoot, project).startsWith('..')) {
   throw new Error(`${project} is inside the workspace; set TMPDIR to a folder outside it.`);
 }
-const workspaceManifest = JSON.parse(
-  execFileSync('cat', [join(repoRoot, 'package.json')], { encoding: 'utf8' }),
-) as { devDependencies: Record<string, string> };
+const workspaceManifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+  devDependencies: Record<string, string>;
+};
 writeJson(join(project, 'package.json'), {
   name: 'mlsd-consumer',
   private: true,
@@ -306,13 +308,6 @@ function npm(args: readonly string[], cwd: string): string {
   if (result.status !== 0)
     throw new Error(`npm ${args.join(' ')} failed:\n${clip(result.stderr, 4000)}`);
   return result.stdout;
-}
-
-/** This process's environment without the npm_config_* variables pnpm sets for scripts. */
-function userEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_config_')),
-  );
 }
 
 function timed<T>(work: () => T): { value: T; seconds: number } {

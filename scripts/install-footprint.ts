@@ -13,7 +13,15 @@
  * time npm spends resolving, extracting and running install scripts, not downloading.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { type Dirent, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  type Dirent,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +31,7 @@ import {
   packWorkspace,
   repoRoot,
   tarballManifest,
+  userEnv,
   workspacePackages,
 } from './lib/workspace-packages.js';
 
@@ -106,7 +115,7 @@ const report = {
   measured: new Date().toISOString(),
   node: process.version,
   npm: execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim(),
-  loadAverage: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
+  loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
   results,
 };
 if (values.out !== undefined) writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
@@ -209,13 +218,6 @@ function installInto(tarballs: readonly string[]): {
     .map((line) => line.trim().slice(0, 200))
     .slice(0, 12);
   return { dir, seconds, notes };
-}
-
-/** This process's environment without the npm_config_* variables pnpm sets for scripts. */
-function userEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_config_')),
-  );
 }
 
 function binMedian(dir: string, bin: string): number {

@@ -116,3 +116,13 @@ export function run(command: string, args: readonly string[], cwd: string): stri
     maxBuffer: 64 * 1024 * 1024,
   });
 }
+
+/**
+ * This process's environment without the npm_config_* variables pnpm sets for the scripts it
+ * runs: npm started from here should behave as in a user's shell.
+ */
+export function userEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_config_')),
+  );
+}
