@@ -10,8 +10,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { simulateTransactions } from '@mlsd/datasets';
-import { defineFraudFeatures, OnlineFeatureState } from '@mlsd/features';
-import type { ScoreRequest } from '@mlsd/fraud';
+import { handbookFeatureSet, OnlineFeatureState } from '@mlsd/features';
+import type { HandbookTransaction } from '@mlsd/fraud';
 import { InProcessStateStore, type OnlineStateStore, RedisStateStore } from '@mlsd/serve';
 import { Redis } from 'ioredis';
 // The tests' helper that starts a throwaway redis-server on a free loopback port.
@@ -19,14 +19,14 @@ import { startRedisServer } from '../../packages/serve/test/redis-server.js';
 import { describeMachine } from '../machine.js';
 
 const DAY = 86_400;
-const features = defineFraudFeatures();
+const features = handbookFeatureSet();
 
 function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** Sequential updates: per-update latency in ms. */
-async function latency(store: OnlineStateStore, requests: ScoreRequest[]) {
+async function latency(store: OnlineStateStore, requests: HandbookTransaction[]) {
   const times = new Float64Array(requests.length);
   for (let i = 0; i < requests.length; i++) {
     const start = performance.now();
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   });
   const day = table.numeric('TX_TIME_DAYS');
   const n = table.length;
-  const request = (i: number, label: boolean): ScoreRequest => ({
+  const request = (i: number, label: boolean): HandbookTransaction => ({
     TRANSACTION_ID: table.numeric('TRANSACTION_ID')[i]!,
     TX_TIME_SECONDS: table.numeric('TX_TIME_SECONDS')[i]!,
     CUSTOMER_ID: table.numeric('CUSTOMER_ID')[i]!,

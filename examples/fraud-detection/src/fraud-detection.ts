@@ -10,7 +10,7 @@ import {
   TransactionRowSchema,
   writeTransactionsCsv,
 } from '@mlsd/datasets';
-import { computeFeatures, defineFraudFeatures } from '@mlsd/features';
+import { computeFeatures, handbookFeatureSet } from '@mlsd/features';
 import {
   DEFAULT_FRAUD_MODEL,
   evaluateFraudModel,
@@ -111,7 +111,7 @@ export async function runFraudDetection(
     "3. Features: the handbook's 15 point-in-time features (terminal windows see labels 7 days late)",
   );
   const started = performance.now();
-  const featureSet = defineFraudFeatures();
+  const featureSet = handbookFeatureSet();
   const features = computeFeatures(table, featureSet);
   const featureSeconds = (performance.now() - started) / 1000;
   log(`   ${features.rows} × ${features.columns} in ${featureSeconds.toFixed(2)} s`);
@@ -136,11 +136,11 @@ export async function runFraudDetection(
   log(
     `4. Model: ${kind}, trained on 7 days from 2018-07-25; threshold chosen on the week before (validation)`,
   );
-  const trained = await trainFraudModel(history, {
-    model: kind,
-    seed,
-    log: (line) => log(`   ${line}`),
-  });
+  const trained = await trainFraudModel(
+    history,
+    { preset: 'handbook', model: { kind, seed } },
+    { log: (line) => log(`   ${line}`) },
+  );
   const modelDir = join(options.outDir, 'model');
   await trained.model.save(modelDir);
   const model = await FraudModel.load(modelDir);

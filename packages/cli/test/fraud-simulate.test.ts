@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from '@mlsd/core';
 import {
+  PUBLIC_LAYOUT_COLUMNS,
   simulateTransactions,
   TRANSACTION_COLUMN_KINDS,
   TRANSACTION_COLUMNS,
   TransactionRowSchema,
+  toPublicLayout,
 } from '@mlsd/datasets';
-import { computeFeatures, defineFraudFeatures, FRAUD_FEATURE_NAMES } from '@mlsd/features';
+import { computeFeatures, HANDBOOK_FEATURE_NAMES, handbookFeatureSet } from '@mlsd/features';
 import { readCsv, readJsonl } from '@mlsd/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
@@ -79,16 +81,16 @@ describe('mlsd fraud simulate', () => {
     expect(differingColumns(table, simulated)).toEqual([]);
 
     // The simulator's Table feeds the features package as it is, and the file gives the same features.
-    const features = defineFraudFeatures();
+    const features = handbookFeatureSet();
     const direct = computeFeatures(simulated, features);
     const fromFile = computeFeatures(table, features);
-    expect(direct.names).toEqual([...FRAUD_FEATURE_NAMES]);
+    expect(direct.names).toEqual([...HANDBOOK_FEATURE_NAMES]);
     expect(direct.rows).toBe(simulated.length);
     expect(Buffer.from(fromFile.values.buffer).equals(Buffer.from(direct.values.buffer))).toBe(
       true,
     );
     // Spot-check the night flag against the simulated seconds (hour ≤ 6 is night).
-    const night = FRAUD_FEATURE_NAMES.indexOf('TX_DURING_NIGHT');
+    const night = HANDBOOK_FEATURE_NAMES.indexOf('TX_DURING_NIGHT');
     const seconds = simulated.numeric('TX_TIME_SECONDS');
     let mismatches = 0;
     for (let i = 0; i < simulated.length; i++) {
@@ -144,6 +146,7 @@ describe('mlsd fraud simulate', () => {
       [['--drift', 'gradual', '--drift-from-day', '1'], /--drift.*gradual/],
       [['--drift', 'amount-shift'], /needs --drift-from-day/],
       [['--drift-from-day', '3'], /need --drift <kind>/],
+      [['--split-datetime'], /apply to --layout public/],
     ];
     for (const [flags, message] of usage) {
       const run = await runCli(['fraud', 'simulate', ...flags]);
@@ -166,5 +169,27 @@ describe('mlsd fraud simulate', () => {
       expect(run.stderr).toMatch(/^mlsd: INVALID_ARGUMENT: /);
       expect(run.stderr).toMatch(message);
     }
+  });
+
+  it('--layout public writes the public card-fraud layout, the same rows as the simulation', async () => {
+    const out = join(dir, 'public.csv');
+    const run = await runCli([
+      'fraud',
+      'simulate',
+      ...FLAGS,
+      '--layout',
+      'public',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const printed = JSON.parse(run.stdout) as { columns: string[]; transactions: number };
+    expect(printed.columns).toEqual([...PUBLIC_LAYOUT_COLUMNS]);
+    const text = (await readFile(out, 'utf8')).trimEnd().split('\n');
+    expect(text[0]).toBe(PUBLIC_LAYOUT_COLUMNS.join(','));
+    expect(text).toHaveLength(printed.transactions + 1);
+    const expected = toPublicLayout(simulateTransactions(OPTIONS));
+    expect(text[1]).toBe(expected.csvLine(0));
   });
 });

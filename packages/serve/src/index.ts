@@ -8,7 +8,7 @@ export { artifactVersion } from './artifact-version.js';
 export type { Service, ServiceOptions } from './create-service.js';
 export { createService } from './create-service.js';
 export type { DriftWatchOptions } from './fraud/drift-watch.js';
-export { DriftWatch } from './fraud/drift-watch.js';
+export { DriftWatch, EXACT_KS_MAX_CELLS } from './fraud/drift-watch.js';
 export { FeatureRing } from './fraud/feature-ring.js';
 export { FraudRuntime } from './fraud/fraud-runtime.js';
 export type { FraudInfo, FraudServiceOptions } from './fraud/fraud-service.js';
@@ -37,7 +37,15 @@ export { PUBLIC_DIR } from './public-dir.js';
 export type { StateStoreOptions } from './state/create-state-store.js';
 export { createStateStore } from './state/create-state-store.js';
 export { InProcessStateStore } from './state/in-process-state-store.js';
-export type { OnlineStateStore, OnlineStateStoreStats } from './state/online-state-store.js';
+export type {
+  OnlineStateStore,
+  OnlineStateStoreStats,
+  StateStoreReadiness,
+  StateUpdateOutcome,
+} from './state/online-state-store.js';
 export type { RedisStateStoreOptions } from './state/redis-state-store.js';
 export { RedisStateStore } from './state/redis-state-store.js';
-export { StateStoreUnavailableError } from './state/state-store-unavailable-error.js';
+export {
+  StateNotSeededError,
+  StateStoreUnavailableError,
+} from './state/state-store-unavailable-error.js';

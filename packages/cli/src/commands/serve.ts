@@ -10,6 +10,7 @@ interface ServeOptions {
   port: number;
   redis?: string;
   adminTokenEnv: string;
+  shutdownTimeout: number;
 }
 
 const DEFAULT_TOKEN_ENV = 'MLSD_ADMIN_TOKEN';
@@ -20,6 +21,19 @@ function parsePort(value: string): number {
     throw new UsageError(`--port must be an integer from 0 to 65535, got "${value}".`);
   }
   return port;
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3_600) {
+    throw new UsageError(`--shutdown-timeout takes seconds from 0 to 3600, got "${value}".`);
+  }
+  return seconds;
+}
+
+/** True for an address only this machine can reach. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 function parseEnvName(value: string): string {
@@ -57,6 +71,12 @@ export function registerServeCommand(program: Command): void {
       parseEnvName,
       DEFAULT_TOKEN_ENV,
     )
+    .option(
+      '--shutdown-timeout <seconds>',
+      'on SIGINT/SIGTERM, how long requests in flight may take to finish before the remaining connections are closed',
+      parseSeconds,
+      10,
+    )
     .action(async (options: ServeOptions) => {
       if (options.fraudModel === undefined && options.imageIndex === undefined) {
         throw new InvalidArgumentError(
@@ -75,9 +95,15 @@ export function registerServeCommand(program: Command): void {
         imageIndexDir: options.imageIndex,
         redisUrl: options.redis,
         adminToken: token,
+        shutdownTimeoutMs: Math.round(options.shutdownTimeout * 1000),
       });
       const url = await service.listen({ host: options.host, port: options.port });
       printLines([`mlsd serve: listening on ${url}`]);
+      if (!isLoopback(options.host)) {
+        process.stderr.write(
+          `mlsd serve: warning: bound to ${options.host}, so the service is reachable from other machines (scoring, image search${token === undefined ? '' : ', admin reload'}). Put it behind a firewall or an authenticating proxy with TLS, or bind 127.0.0.1.\n`,
+        );
+      }
       await new Promise<void>((resolve, reject) => {
         const stop = (signal: NodeJS.Signals) => {
           process.off('SIGINT', stop);

@@ -1,11 +1,12 @@
-import { isMlsdError, toMatrix } from '@mlsd/core';
+import { isMlsdError, TimeZone, toMatrix } from '@mlsd/core';
 import type { DriftReport } from '@mlsd/drift';
-import { FraudModel, type ScoreRequest, type ScoreResult } from '@mlsd/fraud';
+import { FraudModel, formatTime, type ScoreResult } from '@mlsd/fraud';
 import { loadArtifact } from '../artifact-version.js';
 import { HttpError } from '../http/http-error.js';
 import { createStateStore } from '../state/create-state-store.js';
 import { DriftWatch } from './drift-watch.js';
 import { FraudRuntime } from './fraud-runtime.js';
+import type { TransactionField } from './transaction-fields.js';
 
 /** Options of {@link FraudService.open}. */
 export interface FraudServiceOptions {
@@ -32,9 +33,14 @@ export interface FraudInfo {
   features: string[];
   store: 'memory' | 'redis';
   kind: string;
-  /** Time of the latest transaction the online state holds (seconds), null before any. */
+  /** Time of the latest transaction the online state holds (epoch seconds), null before any. */
   clock: number | null;
+  /** The fields of a scoring request (the log's columns, as the model's config reads them). */
+  transaction: { fields: TransactionField[] };
 }
+
+/** A normalized transaction, ready for the online state. */
+type TransactionRecord = Record<string, string | number>;
 
 const HINT = 'train one with `mlsd fraud train --out <dir>` and pass that folder';
 
@@ -113,17 +119,59 @@ export class FraudService {
       store: store.kind,
       kind: model.kind,
       clock,
+      transaction: { fields: this.#runtime.fields },
     };
   }
 
   /**
-   * Scores one transaction: updates the online state and runs the model.
-   * @throws HttpError 409 DUPLICATE_TRANSACTION / OUT_OF_ORDER, 400 INVALID_TRANSACTION.
+   * A transaction to try the service with: the model's example (the last transaction it was
+   * trained on, as the log writes it) with a new id and a time a minute after the newest the
+   * online state holds, written in the log's time format.
+   * @throws HttpError 503 STATE_STORE_UNAVAILABLE when the store cannot be read.
    */
-  async score(transaction: ScoreRequest): Promise<{ result: ScoreResult; version: string }> {
+  async example(): Promise<Record<string, string | number> | null> {
+    const { model, store, normalizer } = this.#runtime;
+    const template = model.example;
+    if (template === undefined) return null;
+    let clock: number | null;
+    try {
+      clock = (await store.stats()).clock;
+    } catch (error) {
+      throw storeFailure(error);
+    }
+    const { columns, layout } = model.config;
+    const example = { ...template };
+    example[layout.transactionId] =
+      `web-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+    if (clock !== null) {
+      const time = formatTime(
+        clock + 60,
+        columns.time.format,
+        TimeZone.of(columns.timezone),
+        columns.time.origin,
+      );
+      if (columns.time.column !== undefined) example[columns.time.column] = time;
+      else {
+        const [date = '', clockText = ''] = String(time).split(' ');
+        example[columns.time.date!] = date;
+        example[columns.time.time!] = clockText;
+      }
+    }
+    // The example must pass the checks a request does.
+    return normalizer.normalizeObject(example) === undefined ? example : null;
+  }
+
+  /**
+   * Scores one transaction (a JSON object with the log's column names): reads it through the
+   * model's config, updates the online state and runs the model.
+   * @throws HttpError 400 INVALID_TRANSACTION (with the config's reason), 409
+   *   DUPLICATE_TRANSACTION / OUT_OF_ORDER.
+   */
+  async score(body: unknown): Promise<{ result: ScoreResult; version: string }> {
     const runtime = this.#runtime;
     runtime.enter();
     try {
+      const transaction = normalize(runtime, body, undefined);
       const vector = await update(runtime, transaction, undefined);
       const row = runtime.row;
       for (let j = 0; j < row.length; j++) row[j] = vector[j]!;
@@ -140,15 +188,17 @@ export class FraudService {
 
   /**
    * Scores a batch in order (each transaction sees the ones before it) with one model call.
-   * Transactions before a failing one stay recorded in the online state; the error names the
-   * failing index.
+   * Every transaction is read through the config first, so a malformed one fails the batch before
+   * anything is recorded; after that, transactions before one the state refuses stay recorded.
+   * The error names the failing index.
    */
   async scoreBatch(
-    transactions: readonly ScoreRequest[],
+    bodies: readonly unknown[],
   ): Promise<{ results: ScoreResult[]; version: string }> {
     const runtime = this.#runtime;
     runtime.enter();
     try {
+      const transactions = bodies.map((body, i) => normalize(runtime, body, i));
       const width = runtime.row.length;
       const rows = new Float32Array(transactions.length * width);
       const vectors: Float64Array[] = [];
@@ -174,7 +224,7 @@ export class FraudService {
    * Records the fraud label of a transaction scored earlier.
    * @throws HttpError 404 UNKNOWN_TRANSACTION when the state does not hold it.
    */
-  async label(transactionId: number, fraud: 0 | 1): Promise<void> {
+  async label(transactionId: string | number, fraud: 0 | 1): Promise<void> {
     const runtime = this.#runtime;
     runtime.enter();
     try {
@@ -192,14 +242,12 @@ export class FraudService {
     }
   }
 
-  /** True when the state store answers (always, in process). */
+  /**
+   * True when the state store can take updates (always, in process; with Redis: it answers and
+   * the namespace is seeded).
+   */
   async ready(): Promise<boolean> {
-    try {
-      await this.#runtime.store.stats();
-      return true;
-    } catch {
-      return false;
-    }
+    return (await this.#runtime.store.ready()).ready;
   }
 
   /**
@@ -234,7 +282,7 @@ export class FraudService {
 
   #result(
     runtime: FraudRuntime,
-    transaction: ScoreRequest,
+    transaction: TransactionRecord,
     vector: Float64Array,
     score: number,
   ): ScoreResult {
@@ -244,13 +292,34 @@ export class FraudService {
     const threshold = runtime.model.threshold;
     const decision = score >= threshold ? 'alert' : 'pass';
     this.#options.onDecision?.(decision);
-    return { transactionId: transaction.TRANSACTION_ID, score, decision, threshold, features };
+    const transactionId = String(transaction[runtime.model.config.layout.transactionId]);
+    return { transactionId, score, decision, threshold, features };
   }
+}
+
+/** Reads one request body through the model's config (the same messages as the file reader). */
+function normalize(
+  runtime: FraudRuntime,
+  body: unknown,
+  index: number | undefined,
+): TransactionRecord {
+  const where = index === undefined ? '' : `transaction [${index}]: `;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError(
+      400,
+      'INVALID_TRANSACTION',
+      `${where}expected a JSON object with the columns ${runtime.normalizer.layout.rawColumns.join(', ')}.`,
+    );
+  }
+  const problem = runtime.normalizer.normalizeObject(body as Record<string, unknown>);
+  if (problem !== undefined)
+    throw new HttpError(400, 'INVALID_TRANSACTION', `${where}${problem.reason}`);
+  return runtime.normalizer.toRecord();
 }
 
 async function update(
   runtime: FraudRuntime,
-  transaction: ScoreRequest,
+  transaction: TransactionRecord,
   index: number | undefined,
 ): Promise<Float64Array> {
   try {
