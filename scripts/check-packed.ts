@@ -217,7 +217,12 @@ function entriesProgram(packages: readonly PackedPackage[], dom: boolean): strin
       if (TFJS_TYPED_ENTRIES.has(specifier) === dom) entries.push(specifier);
     }
   }
-  const lines = entries.map((specifier, i) => `import * as entry${i} from '${specifier}';`);
+  // A JSON entry (fraud's config schema) is imported as JSON, as Node requires.
+  const lines = entries.map((specifier, i) =>
+    specifier.endsWith('.json')
+      ? `import entry${i} from '${specifier}' with { type: 'json' };`
+      : `import * as entry${i} from '${specifier}';`,
+  );
   lines.push(
     `const counts = [${entries.map((_, i) => `Object.keys(entry${i}).length`).join(', ')}];`,
     'console.log(counts.join(" "));',
