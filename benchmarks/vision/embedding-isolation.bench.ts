@@ -21,7 +21,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend, Rng } from '@mlsd/core';
+import { Rng } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
 import { extractNsfwjsModel, ImageSearch, loadImageEmbedder, normalizeRows } from '@mlsd/vision';
 import { buildSmallFraudModel, toRequests } from '../../packages/serve/test/fixtures.js';
 import { describeMachine } from '../machine.js';

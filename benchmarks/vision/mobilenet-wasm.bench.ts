@@ -16,7 +16,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getTf, initBackend } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
+import { getTf } from '@mlsd/tf/tfjs';
 import { extractNsfwjsModel, type ImageEmbedder, loadImageEmbedder } from '@mlsd/vision';
 import { describeMachine } from '../machine.js';
 

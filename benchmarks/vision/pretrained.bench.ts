@@ -25,8 +25,9 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { latencyStats, precisionAtK } from '@mlsd/ann';
-import { currentBackend, initBackend, Rng } from '@mlsd/core';
+import { Rng } from '@mlsd/core';
 import { loadFashionMnist } from '@mlsd/datasets';
+import { currentBackend, initBackend } from '@mlsd/tf';
 import {
   cachedBackboneFeatures,
   DEFAULT_EMBEDDER_DIR,

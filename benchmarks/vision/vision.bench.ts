@@ -29,8 +29,8 @@ import {
   precisionAtK,
   recallAtK,
 } from '@mlsd/ann';
-import { currentBackend } from '@mlsd/core';
 import { imagesAsFloat, loadFashionMnist } from '@mlsd/datasets';
+import { currentBackend } from '@mlsd/tf';
 import {
   DEFAULT_EMBEDDER_DIR,
   evaluateImageSearch,

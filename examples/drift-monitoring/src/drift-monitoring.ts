@@ -8,7 +8,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { initBackend, Table } from '@mlsd/core';
+import { Table } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
 import { DriftMonitor, QualityTracker, writeDriftReport } from '@mlsd/drift';
 import {
@@ -21,6 +21,7 @@ import {
   takeValues,
   trainFraudModel,
 } from '@mlsd/fraud';
+import { initBackend } from '@mlsd/tf';
 
 /** Options of {@link runDriftMonitoring}. */
 export interface DriftMonitoringOptions {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend, Rng, readArtifact, tableToMatrix, writeArtifact } from '@mlsd/core';
+import { Rng, readArtifact, tableToMatrix, writeArtifact } from '@mlsd/core';
 import {
   FASHION_MNIST_LABELS,
   loadFashionMnist,
@@ -13,6 +13,7 @@ import {
   TransactionRowSchema,
 } from '@mlsd/datasets';
 import { readCsv } from '@mlsd/ingest';
+import { initBackend } from '@mlsd/tf';
 
 /** Options of {@link runGettingStarted}. */
 export interface GettingStartedOptions {

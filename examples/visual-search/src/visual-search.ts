@@ -7,9 +7,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { initBackend, Table } from '@mlsd/core';
+import { Table } from '@mlsd/core';
 import { FASHION_MNIST_LABELS, loadFashionMnist } from '@mlsd/datasets';
 import { DriftMonitor, type DriftReport } from '@mlsd/drift';
+import { initBackend } from '@mlsd/tf';
 import {
   DEFAULT_EMBEDDER_DIR,
   decodeImageFolder,

@@ -4,16 +4,15 @@ import { join } from 'node:path';
 import {
   ChecksumMismatchError,
   DimensionMismatchError,
-  getTf,
   InvalidArgumentError,
   InvalidDataError,
   ManifestInvalidError,
   NotFittedError,
   NotFoundError,
   Rng,
-  type Tf,
   toMatrix,
 } from '@mlsd/core';
+import { getTf, type Tf } from '@mlsd/tf/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogisticRegression, MLPClassifier, rocAuc } from '../src/index.js';
 import { createDenseOp, type DenseOp } from '../src/models/tf/dense-op.js';

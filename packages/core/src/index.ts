@@ -11,8 +11,6 @@ export {
   writeArtifact,
 } from './artifacts.js';
 export { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
-export type { BackendInfo, BackendName, InitBackendOptions, Tf } from './backend.js';
-export { currentBackend, getTf, initBackend, resetBackendForTests } from './backend.js';
 export { CategoryColumn } from './category-column.js';
 export type { ErrorCode } from './errors.js';
 export {

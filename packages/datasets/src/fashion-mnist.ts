@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CorruptFileError, NotFoundError } from '@mlsd/core';
+import { join } from 'node:path';
+import { CorruptFileError } from '@mlsd/core';
+import { FASHION_MNIST_FILES, locateFashionMnist } from './fashion-mnist-files.js';
 import { readIdx } from './idx-file.js';
 
 /** The ten Fashion-MNIST classes, by label. */
@@ -37,22 +36,22 @@ export interface FashionMnist {
   dir: string;
 }
 
-const FILES = {
-  train: ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'],
-  test: ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'],
-} as const;
+const [TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS] = FASHION_MNIST_FILES.map(
+  (file) => file.name,
+) as [string, string, string, string];
 
 /**
- * Loads Fashion-MNIST (Xiao, Rasul & Vollgraf 2017) from `dir`, else `MLSD_FASHION_MNIST_DIR`,
- * else the repository's `datasets/fashion-mnist/` (found by walking up from this package).
- * @throws NotFoundError saying where it looked when the files are not there.
+ * Loads Fashion-MNIST (Xiao, Rasul & Vollgraf 2017) from `dir`, else from the first folder that
+ * holds it: `MLSD_FASHION_MNIST_DIR`, a clone of the mlsd repository, mlsd's data folder (where
+ * `fetchFashionMnist` copies it) or Debian's `/usr/share/datasets/fashion-mnist`.
+ * @throws NotFoundError saying where it looked and how to get the files when they are not there.
  * @throws CorruptFileError when a file is damaged or the images and labels disagree.
  */
 export async function loadFashionMnist(options: { dir?: string } = {}): Promise<FashionMnist> {
   const dir = locateFashionMnist(options.dir);
   const [train, test] = await Promise.all([
-    loadSplit(dir, FILES.train[0], FILES.train[1]),
-    loadSplit(dir, FILES.test[0], FILES.test[1]),
+    loadSplit(dir, TRAIN_IMAGES, TRAIN_LABELS),
+    loadSplit(dir, TEST_IMAGES, TEST_LABELS),
   ]);
   return { train, test, dir };
 }
@@ -97,30 +96,4 @@ async function loadSplit(dir: string, imagesFile: string, labelsFile: string): P
     );
   }
   return { images: images.data as Uint8Array, labels: labelData, count, rows, cols };
-}
-
-/** Finds the folder holding the four files, or throws saying where it looked. */
-export function locateFashionMnist(dir?: string): string {
-  const candidates: string[] = [];
-  if (dir !== undefined) candidates.push(resolve(dir));
-  else {
-    const fromEnv = process.env.MLSD_FASHION_MNIST_DIR;
-    if (fromEnv) candidates.push(resolve(fromEnv));
-    let folder = dirname(fileURLToPath(import.meta.url));
-    for (let depth = 0; depth < 8; depth++) {
-      candidates.push(join(folder, 'datasets', 'fashion-mnist'));
-      const parent = dirname(folder);
-      if (parent === folder) break;
-      folder = parent;
-    }
-  }
-  const found = candidates.find((candidate) => existsSync(join(candidate, FILES.train[0])));
-  if (found === undefined) {
-    throw new NotFoundError(
-      `Fashion-MNIST not found; looked in ${candidates.join(', ')}. Pass { dir } or set MLSD_FASHION_MNIST_DIR ` +
-        'to a folder with the four official .gz files (Debian package dataset-fashion-mnist has them).',
-      { candidates },
-    );
-  }
-  return found;
 }

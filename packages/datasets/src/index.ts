@@ -9,8 +9,15 @@ export {
   imageAsFloat,
   imagesAsFloat,
   loadFashionMnist,
-  locateFashionMnist,
 } from './fashion-mnist.js';
+export type { FetchedDataset, FetchFashionMnistOptions } from './fashion-mnist-files.js';
+export {
+  DEBIAN_FASHION_MNIST_DIR,
+  FASHION_MNIST_FILES,
+  fetchFashionMnist,
+  locateFashionMnist,
+  mlsdDataDir,
+} from './fashion-mnist-files.js';
 export { readIdx, writeIdx } from './idx-file.js';
 export type { IdxArray, IdxDtype } from './idx-format.js';
 export { DEFAULT_MAX_IDX_BYTES, encodeIdx, parseIdx } from './idx-format.js';

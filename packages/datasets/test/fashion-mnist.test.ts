@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CorruptFileError, NotFoundError } from '@mlsd/core';
 import { describe, expect, it } from 'vitest';
+import { writeIdx } from '../src/idx-file.js';
 import {
   FASHION_MNIST_LABELS,
   imageAsFloat,
   loadFashionMnist,
   locateFashionMnist,
-} from '../src/fashion-mnist.js';
-import { writeIdx } from '../src/idx-file.js';
+} from '../src/index.js';
 
 describe('Fashion-MNIST', () => {
   it('loads the committed files: 60,000 + 10,000 images of 28×28, 10 balanced classes', async () => {

@@ -21,6 +21,12 @@ export {
   smirnovSf,
   sortFloat64,
 } from './ks/index.js';
+export type {
+  DriftColumnPlan,
+  PlanDriftColumnsOptions,
+  SkippedColumn,
+} from './monitor/column-plan.js';
+export { findOrderingColumns, planDriftColumns } from './monitor/column-plan.js';
 export { renderDriftReport, writeDriftReport } from './monitor/drift-html-report.js';
 export { DriftMonitor } from './monitor/drift-monitor.js';
 export type { ColumnDrift, DriftReport } from './monitor/drift-report.js';

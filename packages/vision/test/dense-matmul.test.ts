@@ -1,4 +1,5 @@
-import { getTf, initBackend } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
+import { getTf } from '@mlsd/tf/tfjs';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { denseMatMul } from '../src/embedding/dense-matmul.js';

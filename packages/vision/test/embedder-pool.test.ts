@@ -3,7 +3,8 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend, isMlsdError } from '@mlsd/core';
+import { isMlsdError } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildEmbedderNetwork,

@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend, sealArtifactManifest } from '@mlsd/core';
+import { sealArtifactManifest } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {

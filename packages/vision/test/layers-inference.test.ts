@@ -1,4 +1,6 @@
-import { fallbackCounts, getTf, initBackend } from '@mlsd/core';
+import { fallbackCounts } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
+import { getTf } from '@mlsd/tf/tfjs';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { input, type LayersModel, layers, model } from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';

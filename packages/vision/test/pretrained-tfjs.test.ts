@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractNsfwjsModel } from '../src/embedding/nsfwjs-models.js';

@@ -1,4 +1,4 @@
-import { FASHION_MNIST_LABELS, loadFashionMnist } from '@mlsd/datasets';
+import { FASHION_MNIST_LABELS, fetchFashionMnist, loadFashionMnist } from '@mlsd/datasets';
 import type { Command } from 'commander';
 import { addGroup } from '../group.js';
 import { formatTable, printJson, printLines } from '../output.js';
@@ -12,9 +12,38 @@ export function registerDataCommands(program: Command): void {
   );
 
   data
+    .command('fetch')
+    .description(
+      "Copy Fashion-MNIST from a local folder (default: Debian's dataset-fashion-mnist in " +
+        '/usr/share/datasets/fashion-mnist) into the folder the loader reads (MLSD_DATA_DIR, else ' +
+        '~/.local/share/mlsd), checking each file. Nothing is downloaded.',
+    )
+    .option('--from <folder>', 'folder with the four official .gz files')
+    .option('--to <folder>', 'destination (default: <data dir>/fashion-mnist)')
+    .option('--json', 'print one JSON line')
+    .action(async (options: { from?: string; to?: string; json?: boolean }) => {
+      const fetched = await fetchFashionMnist({
+        ...(options.from === undefined ? {} : { from: options.from }),
+        ...(options.to === undefined ? {} : { to: options.to }),
+      });
+      if (options.json) {
+        printJson(fetched);
+        return;
+      }
+      printLines([
+        fetched.copied === 0
+          ? `Fashion-MNIST is already in ${fetched.dir} (same files as ${fetched.source})`
+          : `Fashion-MNIST: ${fetched.copied} files copied from ${fetched.source} to ${fetched.dir}`,
+      ]);
+    });
+
+  data
     .command('fashion-mnist')
     .description('Load Fashion-MNIST and print the images per class in each split.')
-    .option('--dir <folder>', 'folder with the four .gz files (default: datasets/fashion-mnist)')
+    .option(
+      '--dir <folder>',
+      "folder with the four .gz files (default: where `mlsd data fetch` put them, a clone's datasets/fashion-mnist, or Debian's)",
+    )
     .option('--json', 'print one JSON line')
     .action(async (options: { dir?: string; json?: boolean }) => {
       const dataset = await loadFashionMnist(options.dir === undefined ? {} : { dir: options.dir });

@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Table } from '@mlsd/core';
-import { DriftMonitor, writeDriftReport } from '@mlsd/drift';
-import { readCsv } from '@mlsd/ingest';
+import { InvalidArgumentError, InvalidDataError, type Table } from '@mlsd/core';
+import { DriftMonitor, findOrderingColumns, planDriftColumns, writeDriftReport } from '@mlsd/drift';
+import { CsvParser, readCsv } from '@mlsd/ingest';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseNumber } from '../options.js';
@@ -19,32 +19,38 @@ interface MonitorFlags {
   json?: boolean;
 }
 
-/** Column names from a CSV header line (plain or double-quoted names). */
-async function csvHeader(path: string): Promise<string[]> {
+/** Bytes of the reference read to decide which columns are numbers (a few thousand rows). */
+const SAMPLE_BYTES = 1 << 20;
+
+/**
+ * The first rows of a CSV (up to {@link SAMPLE_BYTES}, cut at a line end) with every column as
+ * text, for {@link planDriftColumns} to look at.
+ */
+async function readCsvSample(path: string): Promise<Table> {
   const handle = await open(path, 'r');
+  let text: string;
   try {
-    const buffer = Buffer.alloc(64 * 1024);
+    const buffer = Buffer.alloc(SAMPLE_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const text = buffer
-      .subarray(0, bytesRead)
-      .toString('utf8')
-      .replace(/^\uFEFF/, '');
-    const line = text.split(/\r?\n/, 1)[0] ?? '';
-    return line.split(',').map((name) =>
-      name
-        .trim()
-        .replace(/^"(.*)"$/, '$1')
-        .replace(/""/g, '"'),
-    );
+    text = buffer.subarray(0, bytesRead).toString('utf8');
   } finally {
     await handle.close();
   }
+  if (text.length === SAMPLE_BYTES) text = text.slice(0, text.lastIndexOf('\n') + 1);
+  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  const names: string[] = [];
+  new CsvParser((fields) => {
+    names.push(...fields);
+  }).push(`${header}\n`);
+  const shape = Object.fromEntries(names.map((name) => [name, z.string().optional()]));
+  const { table } = await readCsv([text], z.object(shape), { name: path });
+  return table;
 }
 
 async function readMonitored(
   path: string,
-  numeric: string[],
-  categorical: string[],
+  numeric: readonly string[],
+  categorical: readonly string[],
 ): Promise<Table> {
   const shape: Record<string, z.ZodType> = {};
   const columns: Record<string, 'float64' | 'category'> = {};
@@ -57,9 +63,21 @@ async function readMonitored(
     columns[name] = 'category';
   }
   const { table, stats, quarantine } = await readCsv(resolve(path), z.object(shape), { columns });
-  if (stats.quarantined > 0) {
+  const first = quarantine[0];
+  if (stats.read > 0 && stats.accepted === 0 && first !== undefined) {
+    const fix =
+      first.column === undefined
+        ? ''
+        : ` Column "${first.column}" is the cause: leave it out of --columns, or compare it as ` +
+          `categories with --categorical ${first.column}.`;
+    throw new InvalidDataError(
+      `${path}: every one of its ${stats.read} rows was quarantined; first: line ${first.line}: ${first.reason}.${fix}`,
+      { path, column: first.column },
+    );
+  }
+  if (first !== undefined) {
     process.stderr.write(
-      `${path}: ${stats.read} rows = ${stats.accepted} accepted + ${stats.quarantined} quarantined; first: line ${quarantine[0]?.line}: ${quarantine[0]?.reason}\n`,
+      `${path}: ${stats.read} rows = ${stats.accepted} accepted + ${stats.quarantined} quarantined; first: line ${first.line}: ${first.reason}\n`,
     );
   }
   return table;
@@ -75,7 +93,10 @@ export function registerDriftMonitorCommand(drift: Command): void {
     )
     .requiredOption('--reference <file.csv>', 'reference data (e.g. the training features)')
     .requiredOption('--current <file.csv>', 'current data with the same columns')
-    .option('--columns <a,b,...>', 'columns to monitor (default: every column of the reference)')
+    .option(
+      '--columns <a,b,...>',
+      'columns to monitor (default: every column of the reference but id-like, non-numeric and clock-like ones, each noted)',
+    )
     .option('--categorical <a,b,...>', 'columns to treat as categories (chi-square)')
     .option(
       '--alpha <p>',
@@ -92,27 +113,31 @@ export function registerDriftMonitorCommand(drift: Command): void {
     .option('--report <file.html>', 'write an HTML report with the ECDFs of drifted columns')
     .option('--json', 'print one JSON line')
     .action(async (flags: MonitorFlags) => {
-      const header = await csvHeader(flags.reference);
-      const list = (text: string | undefined) =>
-        text === undefined
-          ? []
-          : text
-              .split(',')
-              .map((s) => s.trim())
-              .filter((s) => s !== '');
-      const monitored = flags.columns === undefined ? header : list(flags.columns);
-      const categorical = list(flags.categorical);
-      for (const name of [...monitored, ...categorical]) {
-        if (!header.includes(name)) {
-          throw new InvalidArgumentError(
-            `${flags.reference} has no column "${name}"; columns: ${header.join(', ')}.`,
-          );
-        }
+      const list = (text: string) =>
+        text
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '');
+      const plan = planDriftColumns(await readCsvSample(flags.reference), {
+        ...(flags.columns === undefined ? {} : { columns: list(flags.columns) }),
+        categorical: flags.categorical === undefined ? [] : list(flags.categorical),
+      });
+      const reference = await readMonitored(flags.reference, plan.numeric, plan.categorical);
+      const current = await readMonitored(flags.current, plan.numeric, plan.categorical);
+      // Columns the user named are compared as asked, clock-like or not.
+      const ordering =
+        flags.columns === undefined ? findOrderingColumns(reference, current, plan.numeric) : [];
+      const skipped = [...plan.skipped, ...ordering];
+      const monitored = [...plan.numeric, ...plan.categorical].filter(
+        (name) => !ordering.some((column) => column.column === name),
+      );
+      if (monitored.length === 0) {
+        const why = skipped.map((c) => `${c.column}: ${c.reason}`).join('; ');
+        throw new InvalidArgumentError(
+          `${flags.reference}: no column left to monitor (${why}); name the columns to compare ` +
+            'with --columns.',
+        );
       }
-      const numeric = monitored.filter((name) => !categorical.includes(name));
-      const categories = monitored.filter((name) => categorical.includes(name));
-      const reference = await readMonitored(flags.reference, numeric, categories);
-      const current = await readMonitored(flags.current, numeric, categories);
       const monitor = new DriftMonitor(reference, {
         columns: monitored,
         alpha: flags.alpha,
@@ -124,7 +149,10 @@ export function registerDriftMonitorCommand(drift: Command): void {
         process.stderr.write(`report: ${resolve(flags.report)}\n`);
       }
       if (flags.json) {
-        printJson(report);
+        for (const column of skipped) {
+          process.stderr.write(`note: ${column.column} is not monitored: ${column.reason}\n`);
+        }
+        printJson({ ...report, skippedColumns: skipped });
         return;
       }
       printLines([
@@ -140,6 +168,7 @@ export function registerDriftMonitorCommand(drift: Command): void {
             c.skipped ? `not tested (${c.skipped})` : c.drifted ? 'DRIFT' : 'ok',
           ]),
         ]),
+        ...skipped.map((c) => `not monitored: ${c.column}: ${c.reason}`),
       ]);
     });
 }

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { createProgress, currentBackend, InvalidArgumentError } from '@mlsd/core';
+import { createProgress, InvalidArgumentError } from '@mlsd/core';
 import { FASHION_MNIST_LABELS, loadFashionMnist } from '@mlsd/datasets';
+import { currentBackend } from '@mlsd/tf';
 import {
   DEFAULT_EMBEDDER_DIR,
   describeImageSpec,

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { initBackend } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
 import type { Command } from 'commander';
 import { printJson, printLines } from '../output.js';
 import { cliVersion } from '../version.js';

@@ -1,4 +1,4 @@
-import { getTf } from '@mlsd/core';
+import { getTf } from '@mlsd/tf/tfjs';
 import type {
   NamedTensorMap,
   Optimizer,

@@ -1,4 +1,5 @@
-import { getTf, InvalidArgumentError } from '@mlsd/core';
+import { InvalidArgumentError } from '@mlsd/core';
+import { getTf } from '@mlsd/tf/tfjs';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 

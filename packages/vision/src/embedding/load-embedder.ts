@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { getTf, initBackend, readArtifact, writeArtifact } from '@mlsd/core';
+import { readArtifact, writeArtifact } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
+import { getTf } from '@mlsd/tf/tfjs';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import type { io } from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';

@@ -1,4 +1,4 @@
-import type { Tf } from '@mlsd/core';
+import type { Tf } from '@mlsd/tf/tfjs';
 import type { GradSaveFunc, Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 
 /**

@@ -1,5 +1,5 @@
-import type { Tf } from '@mlsd/core';
 import { InvalidDataError } from '@mlsd/core';
+import type { Tf } from '@mlsd/tf/tfjs';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 
 /**

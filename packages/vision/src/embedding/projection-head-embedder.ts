@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CorruptFileError, getTf, writeFileAtomic } from '@mlsd/core';
+import { CorruptFileError, writeFileAtomic } from '@mlsd/core';
+import { getTf } from '@mlsd/tf/tfjs';
 import type { io } from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
 import type { ImageSpec } from '../image-spec.js';

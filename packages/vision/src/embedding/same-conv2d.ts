@@ -1,5 +1,5 @@
-import type { Tf } from '@mlsd/core';
 import { InvalidArgumentError } from '@mlsd/core';
+import type { Tf } from '@mlsd/tf/tfjs';
 import type { GradSaveFunc, Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { patchColumns } from './im2col.js';
 

@@ -1,5 +1,6 @@
 import { cp } from 'node:fs/promises';
-import { describeWithNearest, getTf, InvalidArgumentError, noteFallback } from '@mlsd/core';
+import { describeWithNearest, InvalidArgumentError, noteFallback } from '@mlsd/core';
+import { getTf } from '@mlsd/tf/tfjs';
 import { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import {

@@ -4,7 +4,7 @@
  * the messages of {@link TrainWorkerRequest}, in order.
  */
 import { parentPort } from 'node:worker_threads';
-import { initBackend } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
 import { EmbedderReplica, type ReplicaConfig } from './embedder-replica.js';
 
 /** Messages the training thread sends to a worker. */

@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { currentBackend, initBackend } from '@mlsd/core';
 import { type FashionMnist, imagesAsFloat, loadFashionMnist } from '@mlsd/datasets';
+import { currentBackend, initBackend } from '@mlsd/tf';
 import { loadImageEmbedder } from '../embedding/embedder-registry.js';
 import { FASHION_MNIST_RECIPE } from '../embedding/fashion-mnist-recipe.js';
 import type { ImageEmbedder } from '../embedding/image-embedder.js';

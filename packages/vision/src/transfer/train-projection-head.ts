@@ -1,4 +1,5 @@
-import { getTf, InvalidArgumentError, InvalidDataError, Rng } from '@mlsd/core';
+import { InvalidArgumentError, InvalidDataError, Rng } from '@mlsd/core';
+import { getTf } from '@mlsd/tf/tfjs';
 import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import { type LayersModel, layers, sequential } from '@tensorflow/tfjs-layers';
 import { denseMatMul } from '../embedding/dense-matmul.js';

@@ -1,4 +1,4 @@
-import type { Tf } from '@mlsd/core';
+import type { Tf } from '@mlsd/tf/tfjs';
 
 /** tfjs's Adam optimizer whose step size can be lowered between epochs. */
 export interface AdjustableAdam {

@@ -1,4 +1,5 @@
-import { createProgress, getTf, InvalidArgumentError, type Tf } from '@mlsd/core';
+import { createProgress, InvalidArgumentError } from '@mlsd/core';
+import { getTf, type Tf } from '@mlsd/tf/tfjs';
 import {
   type EpochRecord,
   type NetworkTrainingData,

@@ -3,10 +3,10 @@ import {
   DimensionMismatchError,
   InvalidArgumentError,
   InvalidDataError,
-  initBackend,
   type Matrix,
   Rng,
 } from '@mlsd/core';
+import { initBackend } from '@mlsd/tf';
 import { z } from 'zod';
 import {
   type BinaryLabels,

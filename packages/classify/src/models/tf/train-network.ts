@@ -1,4 +1,5 @@
-import { createProgress, getTf, InvalidArgumentError, Rng, type Tf } from '@mlsd/core';
+import { createProgress, InvalidArgumentError, Rng } from '@mlsd/core';
+import { getTf, type Tf } from '@mlsd/tf/tfjs';
 import { createAdjustableAdam } from './adjustable-adam.js';
 import { type DenseNetworkWeights, initDenseNetwork, networkSizes } from './dense-network.js';
 import { createDenseOp } from './dense-op.js';

@@ -1,4 +1,4 @@
-import type { Tf } from '@mlsd/core';
+import type { Tf } from '@mlsd/tf/tfjs';
 
 type Tensor = ReturnType<Tf['tensor']>;
 

@@ -1,8 +1,10 @@
-// The default choice on this machine: @tensorflow/tfjs-node is installed without its native
-// binding (its build is not allowed), so importing it throws and initBackend falls back to wasm.
+// The default choice on this machine: @tensorflow/tfjs-node is not installed (it is an optional
+// peer that installs only on request), so importing it throws and initBackend falls back to wasm.
+
+import { BackendUnavailableError } from '@mlsd/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { currentBackend, getTf, initBackend, resetBackendForTests } from '../src/backend.js';
-import { BackendUnavailableError } from '../src/errors.js';
+import { currentBackend, initBackend, resetBackendForTests } from '../src/backend.js';
+import { getTf } from '../src/tfjs.js';
 
 let stderr: string[];
 

@@ -1,7 +1,8 @@
 // The wasm backend must really compute, not just register: run a matmul against a plain
 // JavaScript reference and differentiate through the tape on wasm kernels.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getTf, initBackend } from '../src/backend.js';
+import { initBackend } from '../src/backend.js';
+import { getTf } from '../src/tfjs.js';
 
 beforeAll(async () => {
   await initBackend({ env: { MLSD_BACKEND: 'wasm' }, quiet: true });

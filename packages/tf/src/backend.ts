@@ -1,14 +1,23 @@
 /**
- * Chooses the TensorFlow.js backend once per process: native `@tensorflow/tfjs-node` when it
- * loads, else WebAssembly, else plain JavaScript (`cpu`). `MLSD_BACKEND` (or the `prefer` option)
- * forces one. Everything else in mlsd gets tfjs through {@link getTf} after {@link initBackend}.
+ * Chooses the TensorFlow.js backend once per process: native `@tensorflow/tfjs-node` when the
+ * user has installed it, else WebAssembly, else plain JavaScript (`cpu`). `MLSD_BACKEND` (or the
+ * `prefer` option) forces one. Code that runs models gets the tfjs namespace through `getTf`
+ * (`@mlsd/tf/tfjs`) after {@link initBackend}.
+ *
+ * This module's declarations name no tfjs type, so `@mlsd/tf`'s main entry compiles without the
+ * DOM lib; tfjs-core's own declarations need it, and only `@mlsd/tf/tfjs` refers to them.
  */
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
+import {
+  BackendUnavailableError,
+  describeWithNearest,
+  InvalidArgumentError,
+  logInfo,
+  logWarn,
+} from '@mlsd/core';
 import type * as TfCore from '@tensorflow/tfjs-core';
-import { BackendUnavailableError, InvalidArgumentError } from './errors.js';
-import { logInfo, logWarn } from './log.js';
-import { describeWithNearest } from './nearest-name.js';
+import { withoutNewProcessHandlers } from './process-handlers.js';
 
 /** mlsd's names for the TensorFlow.js backends, fastest first. */
 export type BackendName = 'node' | 'wasm' | 'cpu';
@@ -38,8 +47,7 @@ export interface InitBackendOptions {
   loaders?: Partial<Record<BackendName, () => Promise<void>>>;
 }
 
-/** The `@tensorflow/tfjs-core` namespace type, as {@link getTf} returns it. */
-export type Tf = typeof TfCore;
+type Tf = typeof TfCore;
 
 const BACKEND_NAMES: readonly BackendName[] = ['node', 'wasm', 'cpu'];
 
@@ -63,12 +71,25 @@ const PACKAGES: Readonly<Record<BackendName, string>> = {
  */
 const TFJS_NODE_SPECIFIER: string = PACKAGES.node;
 
+/** The tfjs-node release that matches our @tensorflow/tfjs-core (they must be the same). */
+const TFJS_NODE_VERSION = '4.22.0';
+
 const DEFAULT_LOADERS: Readonly<Record<BackendName, () => Promise<void>>> = {
   async node() {
     // libtensorflow prints INFO lines (CPU feature notes) to stderr when it loads; keep warnings.
     process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
     // tfjs-node registers backend 'tensorflow' on the shared @tensorflow/tfjs-core instance.
-    await import(TFJS_NODE_SPECIFIER);
+    try {
+      await import(TFJS_NODE_SPECIFIER);
+    } catch (error) {
+      // Absent is the normal case: it is an optional peer that only users who ask get.
+      if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND') {
+        throw new Error(
+          `not installed (opt in with npm i ${TFJS_NODE_SPECIFIER}@${TFJS_NODE_VERSION})`,
+        );
+      }
+      throw error;
+    }
   },
   async wasm() {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -124,17 +145,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 }
 
 /**
- * The `@tensorflow/tfjs-core` namespace, with the backend chosen by {@link initBackend} active.
- * @throws BackendUnavailableError when `initBackend()` has not completed yet.
+ * The `@tensorflow/tfjs-core` namespace once {@link initBackend} has completed, else undefined.
+ * Typed `object` so this module's declarations stay free of tfjs types; `getTf` in `tfjs.ts`
+ * gives it its type.
+ * @internal
  */
-export function getTf(): Tf {
-  if (tfNamespace === undefined || current === undefined) {
-    throw new BackendUnavailableError(
-      'TensorFlow.js is not initialised: `await initBackend()` from @mlsd/core before using ' +
-        'tfjs (it picks the native, WebAssembly or JavaScript backend).',
-    );
-  }
-  return tfNamespace;
+export function initialisedTfjs(): object | undefined {
+  return current === undefined ? undefined : tfNamespace;
 }
 
 /** The backend chosen by {@link initBackend}, or undefined before it has completed. */
@@ -225,7 +242,7 @@ async function chooseBackend(
     return { name, tfBackend: tf.getBackend(), reason };
   }
   throw new BackendUnavailableError(
-    `No TensorFlow.js backend could be loaded: ${skipped.join('; ')}. Reinstall @mlsd/core ` +
+    `No TensorFlow.js backend could be loaded: ${skipped.join('; ')}. Reinstall @mlsd/tf ` +
       'so its @tensorflow/* dependencies are complete.',
     { skipped },
   );
@@ -246,13 +263,19 @@ async function loadTfCore(): Promise<Tf> {
 /** Loads a backend's package, makes it tfjs's active backend and waits until it is ready. */
 async function activate(tf: Tf, name: BackendName, options: InitBackendOptions): Promise<void> {
   const load = options.loaders?.[name] ?? DEFAULT_LOADERS[name];
-  await load();
   const tfName = TF_BACKEND_NAMES[name];
-  // setBackend throws for an unregistered name and resolves false when initialisation fails.
-  if (!(await tf.setBackend(tfName))) {
-    throw new Error(`tf.setBackend('${tfName}') failed to initialise it`);
-  }
-  await tf.ready();
+  // The wasm backend's Emscripten glue registers process-wide uncaughtException and
+  // unhandledRejection listeners that rethrow, so any later error of the user's exits with code
+  // 7 after a dump of minified tfjs source. They serve only Emscripten's own exit(), which tfjs
+  // never calls, so they are removed as soon as the module is up.
+  await withoutNewProcessHandlers(async () => {
+    await load();
+    // setBackend throws for an unregistered name and resolves false when initialisation fails.
+    if (!(await tf.setBackend(tfName))) {
+      throw new Error(`tf.setBackend('${tfName}') failed to initialise it`);
+    }
+    await tf.ready();
+  });
   if (name === 'cpu') silenceCpuGreeting(tf);
 }
 
@@ -275,9 +298,9 @@ function unavailableMessage(forced: ForcedBackend, cause: unknown): string {
     : `drop prefer: '${forced.name}'`;
   const install =
     forced.name === 'node'
-      ? `Install it (pnpm add ${pkg} and allow its build, e.g. pnpm approve-builds) or ${undo} ` +
-        'to fall back to WebAssembly.'
-      : `Reinstall @mlsd/core so ${pkg} is complete, or ${undo} to use another backend.`;
+      ? `Install it (npm i ${pkg}@${TFJS_NODE_VERSION}: its install script downloads ` +
+        `libtensorflow; with pnpm also allow its build) or ${undo} to fall back to WebAssembly.`
+      : `Reinstall @mlsd/tf so ${pkg} is complete, or ${undo} to use another backend.`;
   return `${forced.source} but ${pkg} could not be loaded: ${firstLine(cause)}. ${install}`;
 }
 

@@ -1,8 +1,9 @@
+import { BackendUnavailableError, InvalidArgumentError } from '@mlsd/core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { getTf, initBackend, resetBackendForTests } from '../src/backend.js';
-import { BackendUnavailableError, InvalidArgumentError } from '../src/errors.js';
+import { initBackend, resetBackendForTests } from '../src/backend.js';
+import { getTf } from '../src/tfjs.js';
 
 const quiet = true;
 const fail = (message: string) => async () => {
@@ -53,7 +54,7 @@ describe('MLSD_BACKEND and prefer', () => {
     const attempt = initBackend({ env: { MLSD_BACKEND: 'node' }, quiet });
     await expect(attempt).rejects.toBeInstanceOf(BackendUnavailableError);
     await expect(attempt).rejects.toThrow(
-      /^MLSD_BACKEND=node but @tensorflow\/tfjs-node could not be loaded: .+\. Install it \(pnpm add @tensorflow\/tfjs-node and allow its build.*\) or unset MLSD_BACKEND/,
+      /^MLSD_BACKEND=node but @tensorflow\/tfjs-node could not be loaded: .+\. Install it \(npm i @tensorflow\/tfjs-node@4\.22\.0: .*downloads libtensorflow.*\) or unset MLSD_BACKEND/,
     );
     // A failed attempt is not memoised: fixing the setting and retrying works.
     expect((await initBackend({ env: { MLSD_BACKEND: 'cpu' }, quiet })).name).toBe('cpu');
