@@ -10,6 +10,7 @@ import { addGroup } from '../group.js';
 import { parseNumber, parsePositiveInt } from '../options.js';
 import { formatTable, printJson, printLines } from '../output.js';
 import { registerFraudModelCommands } from './fraud-model.js';
+import { registerFraudStreamCommands } from './fraud-stream.js';
 
 /** Registers `mlsd fraud ...`. */
 export function registerFraudCommands(program: Command): void {
@@ -20,6 +21,7 @@ export function registerFraudCommands(program: Command): void {
   );
   registerSimulate(fraud);
   registerFraudModelCommands(fraud);
+  registerFraudStreamCommands(fraud);
 }
 
 /** Flags of `mlsd fraud simulate`, as commander parses them. */

@@ -1,0 +1,145 @@
+import { MlsdError } from '@mlsd/core';
+import { ScoreRequestSchema } from '@mlsd/fraud';
+import { FraudService, type FraudServiceOptions } from '../fraud/fraud-service.js';
+import { HttpError } from '../http/http-error.js';
+
+/** A transaction entry as the stream holds it: the raw record's fields, as text. */
+export type StreamRecord = Readonly<Record<string, string>>;
+
+/** What the scorer made of one transaction entry. */
+export type StreamScore =
+  | {
+      kind: 'scored';
+      /** The transaction id, as text (ids are opaque). */
+      transactionId: string;
+      score: number;
+      decision: 'alert' | 'pass';
+      threshold: number;
+      /** The features the model saw, by name (only when the consumer asked for them). */
+      features?: Record<string, number>;
+    }
+  | {
+      kind: 'rejected';
+      /** The transaction id when the record had a readable one. */
+      transactionId: string | undefined;
+      /** The stable code the HTTP API would answer (`INVALID_TRANSACTION`, `OUT_OF_ORDER`, …). */
+      code: string;
+      message: string;
+    };
+
+/**
+ * Turns one transaction entry into a decision. `score` resolves to a decision — a score, or a
+ * rejection that says why (invalid record, too late for its card) — and rejects only with a
+ * {@link StreamBackendError} when the state store failed, which the consumer answers by backing
+ * off and trying the same entry again.
+ */
+export interface StreamScorer {
+  /** Version of the model deciding (recorded with every decision). */
+  readonly modelVersion: string;
+  score(record: StreamRecord): Promise<StreamScore>;
+  /** Releases the model's state store. */
+  close(): Promise<void>;
+}
+
+/** The state store failed (Redis unreachable, timed out): retry the entry later. */
+export class StreamBackendError extends MlsdError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BACKEND_UNAVAILABLE', message, {}, options);
+  }
+}
+
+/** Options of {@link FraudStreamScorer.open}. */
+export interface FraudStreamScorerOptions {
+  /** Fraud-model artifact folder. */
+  modelDir: string;
+  /** The online state's Redis (shared by every consumer); absent: in process (one consumer only). */
+  redisUrl?: string | undefined;
+  /** Put the feature values into each decision (for audits and tests); default false. */
+  includeFeatures?: boolean | undefined;
+  /** Passed to the fraud service (drift window and the like). */
+  service?: Omit<FraudServiceOptions, 'redisUrl'> | undefined;
+}
+
+const DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
+
+/**
+ * The fraud model behind the HTTP API, scoring stream entries: the same {@link FraudService}
+ * (model, online state store, validation), so an entry is accepted or refused with the same
+ * code and message as the same transaction posted to `/v1/fraud/score`.
+ */
+export class FraudStreamScorer implements StreamScorer {
+  readonly #service: FraudService;
+  readonly #includeFeatures: boolean;
+  readonly #idColumn: string;
+
+  private constructor(service: FraudService, includeFeatures: boolean) {
+    this.#service = service;
+    this.#includeFeatures = includeFeatures;
+    this.#idColumn = service.runtime.model.features.columns.transactionId;
+  }
+
+  /**
+   * Loads the model (checksums verified) and opens its state store.
+   * @throws the artifact's typed errors; StateStoreUnavailableError when Redis cannot be reached.
+   */
+  static async open(options: FraudStreamScorerOptions): Promise<FraudStreamScorer> {
+    const service = await FraudService.open(options.modelDir, {
+      ...options.service,
+      redisUrl: options.redisUrl,
+    });
+    return new FraudStreamScorer(service, options.includeFeatures ?? false);
+  }
+
+  get modelVersion(): string {
+    return this.#service.version;
+  }
+
+  async score(record: StreamRecord): Promise<StreamScore> {
+    const transactionId = record[this.#idColumn];
+    const parsed = ScoreRequestSchema.safeParse(typedRecord(record));
+    if (!parsed.success) {
+      return {
+        kind: 'rejected',
+        transactionId,
+        code: 'INVALID_TRANSACTION',
+        message: parsed.error.issues
+          .map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`)
+          .join('; '),
+      };
+    }
+    try {
+      const { result } = await this.#service.score(parsed.data);
+      return {
+        kind: 'scored',
+        transactionId: String(result.transactionId),
+        score: result.score,
+        decision: result.decision,
+        threshold: result.threshold,
+        ...(this.#includeFeatures ? { features: result.features } : {}),
+      };
+    } catch (error) {
+      if (error instanceof HttpError && error.statusCode < 500) {
+        return { kind: 'rejected', transactionId, code: error.code, message: error.message };
+      }
+      throw new StreamBackendError(error instanceof Error ? error.message : String(error), {
+        cause: error,
+      });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#service.close();
+  }
+}
+
+/**
+ * The record with decimal-number texts as numbers, other texts kept: the stream carries text
+ * (CSV cells as they were), the scoring schema wants typed values.
+ */
+function typedRecord(record: StreamRecord): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(record)) {
+    out[name] = DECIMAL.test(value) ? Number(value) : value;
+  }
+  return out;
+}
