@@ -1,6 +1,6 @@
 import type { Table } from '@mlsd/core';
-import { readGroupProgress } from '../src/stream/decision-reader.js';
 import type { RedisClient } from '../src/redis/redis-client.js';
+import { readGroupProgress } from '../src/stream/decision-reader.js';
 import type { StreamRecord } from '../src/stream/stream-scorer.js';
 
 const SIMULATOR_COLUMNS = [
