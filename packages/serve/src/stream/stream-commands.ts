@@ -2,6 +2,7 @@ import type { RedisClient } from '../redis/redis-client.js';
 import {
   APPEND_SCRIPT,
   DECIDE_SCRIPT,
+  FENCED_READ_SCRIPT,
   RELEASE_LEASE_SCRIPT,
   RENEW_LEASE_SCRIPT,
 } from './stream-scripts.js';
@@ -10,6 +11,15 @@ import {
 export interface StreamCommands {
   mlsdStreamAppend(key: string, ...args: string[]): Promise<string | null>;
   mlsdStreamDecide(numberOfKeys: number, ...keysAndArgs: string[]): Promise<string[]>;
+  mlsdStreamRead(
+    input: string,
+    lease: string,
+    holder: string,
+    group: string,
+    consumer: string,
+    count: string,
+    from: string,
+  ): Promise<unknown[]>;
   mlsdStreamRenew(key: string, holder: string, ms: string): Promise<number>;
   mlsdStreamRelease(key: string, holder: string): Promise<number>;
 }
@@ -24,6 +34,7 @@ export function streamCommands(client: RedisClient): StreamCommands {
   if (!defined.has(client)) {
     client.defineCommand('mlsdStreamAppend', { numberOfKeys: 1, lua: APPEND_SCRIPT });
     client.defineCommand('mlsdStreamDecide', { lua: DECIDE_SCRIPT });
+    client.defineCommand('mlsdStreamRead', { numberOfKeys: 2, lua: FENCED_READ_SCRIPT });
     client.defineCommand('mlsdStreamRenew', { numberOfKeys: 1, lua: RENEW_LEASE_SCRIPT });
     client.defineCommand('mlsdStreamRelease', { numberOfKeys: 1, lua: RELEASE_LEASE_SCRIPT });
     defined.add(client);

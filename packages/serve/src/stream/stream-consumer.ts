@@ -283,6 +283,11 @@ export class StreamConsumer {
       this.#metrics?.backendErrors.inc();
       return;
     }
+    this.#lost(worker);
+  }
+
+  #lost(worker: PartitionWorker): void {
+    if (!worker.running) return;
     this.#metrics?.leasesLost.inc();
     this.#log({ event: 'lease-lost', partition: worker.partition });
     this.#retire(worker);
@@ -328,7 +333,7 @@ export class StreamConsumer {
   async #runPartition(worker: PartitionWorker): Promise<void> {
     const p = worker.partition;
     const input = this.keys.input(p);
-    const { batchSize, maxIdleMs } = this.#options;
+    const { maxIdleMs } = this.#options;
     // Take over what the previous owner read but did not acknowledge, oldest first, before
     // anything new: the partition's order holds across the takeover.
     const taken = await this.#retrying(worker, () => this.#pendingByOthers(input));
@@ -336,22 +341,10 @@ export class StreamConsumer {
     let claimed = 0;
     let cursor = '0-0';
     do {
-      const reply = await this.#retrying(
-        worker,
-        () =>
-          this.#client.xautoclaim(
-            input,
-            this.group,
-            this.consumer,
-            0,
-            cursor,
-            'COUNT',
-            batchSize,
-          ) as Promise<[string, [string, string[]][], string[]?]>,
-      );
+      const reply = await this.#read(worker, cursor);
       if (reply === undefined) return;
-      cursor = reply[0];
-      const entries = toEntries(reply[1]);
+      cursor = reply.cursor;
+      const entries = reply.entries;
       claimed += entries.length;
       this.#stats.claimed += entries.length;
       this.#stats.redelivered += entries.length;
@@ -363,30 +356,48 @@ export class StreamConsumer {
 
     let idle = 0;
     while (worker.running) {
-      const reply = await this.#retrying(
-        worker,
-        () =>
-          this.#client.xreadgroup(
-            'GROUP',
-            this.group,
-            this.consumer,
-            'COUNT',
-            batchSize,
-            'STREAMS',
-            input,
-            '>',
-          ) as Promise<[string, [string, string[]][]][] | null>,
-      );
+      const reply = await this.#read(worker, '>');
       if (reply === undefined) return;
-      const entries = reply === null ? [] : toEntries(reply[0]?.[1] ?? []);
-      if (entries.length === 0) {
+      if (reply.entries.length === 0) {
         idle = Math.min(maxIdleMs, Math.max(1, idle * 2));
         await worker.sleep(idle);
         continue;
       }
       idle = 0;
-      if (!(await this.#handle(worker, entries))) return;
+      if (!(await this.#handle(worker, reply.entries))) return;
     }
+  }
+
+  /**
+   * Reads new entries (`from` '>') or claims pending ones from a cursor, fenced by the lease.
+   * Resolves undefined when the worker stopped or lost the lease meanwhile.
+   */
+  async #read(
+    worker: PartitionWorker,
+    from: string,
+  ): Promise<{ cursor: string; entries: Entry[] } | undefined> {
+    const p = worker.partition;
+    const reply = await this.#retrying(worker, () =>
+      this.#commands.mlsdStreamRead(
+        this.keys.input(p),
+        this.keys.lease(p, this.group),
+        this.#holder,
+        this.group,
+        this.consumer,
+        String(this.#options.batchSize),
+        from,
+      ),
+    );
+    if (reply === undefined) return undefined;
+    if (reply[0] === 'LOST') {
+      this.#lost(worker);
+      return undefined;
+    }
+    if (from === '>') {
+      return { cursor: from, entries: toEntries(reply as [string, string[]][]) };
+    }
+    const [cursor, raw] = reply as [string, [string, string[] | null][]];
+    return { cursor, entries: toEntries(raw) };
   }
 
   /** Pending entries of the partition held by other consumers of the group (XPENDING summary). */
@@ -433,9 +444,7 @@ export class StreamConsumer {
     );
     if (results === undefined) return false;
     if (results[0] === 'LOST') {
-      this.#metrics?.leasesLost.inc();
-      this.#log({ event: 'lease-lost', partition: p });
-      this.#retire(worker);
+      this.#lost(worker);
       return false;
     }
     const now = Date.now();

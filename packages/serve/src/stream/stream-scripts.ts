@@ -78,6 +78,27 @@ return out
 `;
 
 /**
+ * Reads new entries of a partition for the consumer holding its lease (XREADGROUP … >, no
+ * BLOCK), or takes over pending entries (XAUTOCLAIM … 0 <cursor>), fenced by the lease: a
+ * consumer that lost its lease reads nothing, so no entry is delivered to it after its
+ * successor claimed what it held (which would strand that entry behind newer ones).
+ * KEYS[1] input stream, KEYS[2] lease. ARGV[1] holder, ARGV[2] group, ARGV[3] consumer,
+ * ARGV[4] count, ARGV[5] '>' to read new entries, or the XAUTOCLAIM cursor to claim.
+ * Returns {'LOST'}; or for a read, the entries ({} when none); for a claim,
+ * {next cursor, entries}.
+ */
+export const FENCED_READ_SCRIPT = `
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {'LOST'} end
+if ARGV[5] == '>' then
+  local reply = redis.call('XREADGROUP', 'GROUP', ARGV[2], ARGV[3], 'COUNT', ARGV[4], 'STREAMS', KEYS[1], '>')
+  if not reply then return {} end
+  return reply[1][2]
+end
+local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[2], ARGV[3], 0, ARGV[5], 'COUNT', ARGV[4])
+return {claimed[1], claimed[2]}
+`;
+
+/**
  * Extends a lease held by the caller. KEYS[1] lease; ARGV[1] holder, ARGV[2] ms.
  * Returns 1 when extended, 0 when the lease is someone else's or gone.
  */
