@@ -12,7 +12,7 @@ import { streamCommands } from '../src/stream/stream-commands.js';
 import { StreamConsumer } from '../src/stream/stream-consumer.js';
 import { openStreamKeys } from '../src/stream/stream-keys.js';
 import { StreamMetrics } from '../src/stream/stream-metrics.js';
-import { FraudStreamScorer } from '../src/stream/stream-scorer.js';
+import { FraudStreamScorer, type StreamScorer } from '../src/stream/stream-scorer.js';
 import { publishTransactions } from '../src/stream/transaction-publisher.js';
 import { buildSmallFraudModel, toRequests } from './fixtures.js';
 import { useRedisServer } from './redis-server.js';
@@ -227,6 +227,45 @@ describe('the transaction stream on a standalone Redis', () => {
         expect.objectContaining({ labels: { outcome: 'duplicate' }, value: 1 }),
       ]),
     });
+  });
+
+  it('rejects with INTERNAL (and goes on) when the scorer fails on a record', async () => {
+    await publishTransactions(toRecords(later, 10), {
+      client,
+      stream: 'tx',
+      partitionBy: ['CUSTOMER_ID'],
+      partitions: 1,
+    });
+    const real = await openScorer(false);
+    const victim = toRecords(later, 10)[4]!.TRANSACTION_ID;
+    const failing: StreamScorer = {
+      modelVersion: real.modelVersion,
+      transactionIdOf: (record) => real.transactionIdOf(record),
+      score: (record) =>
+        record.TRANSACTION_ID === victim
+          ? Promise.reject(new TypeError('model exploded'))
+          : real.score(record),
+      close: () => real.close(),
+    };
+    const events: string[] = [];
+    running.push(
+      await StreamConsumer.start({
+        client,
+        stream: 'tx',
+        group: 'scorers',
+        consumer: 'c1',
+        scorer: failing,
+        log: (event) => events.push(JSON.stringify(event)),
+      }),
+    );
+    await waitForDrained(client, 'tx', 'scorers', 10);
+    const decisions = await collect(client, 'tx');
+    expect(decisions.map((d) => d.decision === 'rejected')).toEqual(
+      Array.from({ length: 10 }, (_, i) => i === 4),
+    );
+    expect(decisions[4]).toMatchObject({ transactionId: victim, code: 'INTERNAL' });
+    expect(decisions[4]!.message).toContain('model exploded');
+    expect(events.some((e) => e.includes('model exploded'))).toBe(true);
   });
 
   it('writes nothing for a consumer that lost its lease (the decide step is fenced)', async () => {

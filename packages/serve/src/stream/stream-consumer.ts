@@ -68,6 +68,10 @@ export interface StreamConsumerStats {
   stale: number;
   claimed: number;
   redelivered: number;
+  /** Fenced reads and claims sent (round trips to the partitions' nodes). */
+  reads: number;
+  /** Decide steps sent (one per batch). */
+  decides: number;
   owned: number[];
 }
 
@@ -139,6 +143,8 @@ export class StreamConsumer {
     stale: 0,
     claimed: 0,
     redelivered: 0,
+    reads: 0,
+    decides: 0,
   };
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> = Promise.resolve();
@@ -377,8 +383,9 @@ export class StreamConsumer {
     from: string,
   ): Promise<{ cursor: string; entries: Entry[] } | undefined> {
     const p = worker.partition;
-    const reply = await this.#retrying(worker, () =>
-      this.#commands.mlsdStreamRead(
+    const reply = await this.#retrying(worker, () => {
+      this.#stats.reads++;
+      return this.#commands.mlsdStreamRead(
         this.keys.input(p),
         this.keys.lease(p, this.group),
         this.#holder,
@@ -386,8 +393,8 @@ export class StreamConsumer {
         this.consumer,
         String(this.#options.batchSize),
         from,
-      ),
-    );
+      );
+    });
     if (reply === undefined) return undefined;
     if (reply[0] === 'LOST') {
       this.#lost(worker);
@@ -420,7 +427,7 @@ export class StreamConsumer {
   async #handle(worker: PartitionWorker, entries: Entry[]): Promise<boolean> {
     const outcomes: StreamScore[] = [];
     for (const entry of entries) {
-      const outcome = await this.#retrying(worker, () => this.#scorer.score(entry.record));
+      const outcome = await this.#retrying(worker, () => this.#score(worker, entry));
       if (outcome === undefined) return false;
       outcomes.push(outcome);
     }
@@ -439,9 +446,10 @@ export class StreamConsumer {
       const fields = this.#decisionFields(p, entry, outcome);
       args.push(entry.id, String(fields.length / 2), ...fields);
     }
-    const results = await this.#retrying(worker, () =>
-      this.#commands.mlsdStreamDecide(keys.length, ...keys, ...args),
-    );
+    const results = await this.#retrying(worker, () => {
+      this.#stats.decides++;
+      return this.#commands.mlsdStreamDecide(keys.length, ...keys, ...args);
+    });
     if (results === undefined) return false;
     if (results[0] === 'LOST') {
       this.#lost(worker);
@@ -467,6 +475,30 @@ export class StreamConsumer {
       this.#metrics?.entries.inc({ outcome: kind });
     }
     return true;
+  }
+
+  /**
+   * The scorer's outcome; a failure that is not Redis' (a bug, a model that throws) becomes a
+   * rejection with code INTERNAL, logged, so one bad record cannot stall its partition.
+   */
+  async #score(worker: PartitionWorker, entry: Entry): Promise<StreamScore> {
+    try {
+      return await this.#scorer.score(entry.record);
+    } catch (error) {
+      if (isBackendFailure(error)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      this.#log({
+        event: 'error',
+        partition: worker.partition,
+        error: `entry ${entry.id}: ${message}`,
+      });
+      return {
+        kind: 'rejected',
+        transactionId: this.#scorer.transactionIdOf(entry.record),
+        code: 'INTERNAL',
+        message: `The scorer failed on this transaction: ${message}`,
+      };
+    }
   }
 
   #decisionFields(p: number, entry: Entry, outcome: StreamScore): string[] {

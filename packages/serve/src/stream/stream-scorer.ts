@@ -36,6 +36,8 @@ export type StreamScore =
 export interface StreamScorer {
   /** Version of the model deciding (recorded with every decision). */
   readonly modelVersion: string;
+  /** The record's transaction id, when it has one (keys the decided-guard). */
+  transactionIdOf(record: StreamRecord): string | undefined;
   score(record: StreamRecord): Promise<StreamScore>;
   /** Releases the model's state store. */
   close(): Promise<void>;
@@ -94,8 +96,13 @@ export class FraudStreamScorer implements StreamScorer {
     return this.#service.version;
   }
 
+  transactionIdOf(record: StreamRecord): string | undefined {
+    const id = record[this.#idColumn];
+    return id === undefined || id === '' ? undefined : id;
+  }
+
   async score(record: StreamRecord): Promise<StreamScore> {
-    const transactionId = record[this.#idColumn];
+    const transactionId = this.transactionIdOf(record);
     const parsed = ScoreRequestSchema.safeParse(typedRecord(record));
     if (!parsed.success) {
       return {
@@ -118,12 +125,16 @@ export class FraudStreamScorer implements StreamScorer {
         ...(this.#includeFeatures ? { features: result.features } : {}),
       };
     } catch (error) {
+      // 503: the state store failed, the same entry is tried again; 4xx: the transaction's own
+      // fault, decided as a rejection; anything else is thrown (the consumer rejects it as
+      // INTERNAL and logs it, rather than stall the partition behind it).
+      if (error instanceof HttpError && error.statusCode === 503) {
+        throw new StreamBackendError(error.message, { cause: error });
+      }
       if (error instanceof HttpError && error.statusCode < 500) {
         return { kind: 'rejected', transactionId, code: error.code, message: error.message };
       }
-      throw new StreamBackendError(error instanceof Error ? error.message : String(error), {
-        cause: error,
-      });
+      throw error;
     }
   }
 
