@@ -9,10 +9,14 @@ import { readDecisions, type StreamDecision } from '../src/stream/decision-reade
 import { partitionOf } from '../src/stream/partition.js';
 import { readRecords } from '../src/stream/record-source.js';
 import { streamCommands } from '../src/stream/stream-commands.js';
-import { StreamConsumer } from '../src/stream/stream-consumer.js';
+import { StreamConsumer, type StreamConsumerOptions } from '../src/stream/stream-consumer.js';
 import { openStreamKeys } from '../src/stream/stream-keys.js';
 import { StreamMetrics } from '../src/stream/stream-metrics.js';
-import { FraudStreamScorer, type StreamScorer } from '../src/stream/stream-scorer.js';
+import {
+  FraudStreamScorer,
+  type StreamRecord,
+  type StreamScorer,
+} from '../src/stream/stream-scorer.js';
 import { publishTransactions } from '../src/stream/transaction-publisher.js';
 import { buildSmallFraudModel, toRequests } from './fixtures.js';
 import { useRedisServer } from './redis-server.js';
@@ -77,6 +81,33 @@ describe('the transaction stream on a standalone Redis', () => {
   const running: { stop(): Promise<void> }[] = [];
   const scorers: FraudStreamScorer[] = [];
 
+  /** Publishes records to stream `tx` (one partition: the current store keeps one clock). */
+  const publish = (records: StreamRecord[], batchSize?: number) =>
+    publishTransactions(records, {
+      client,
+      stream: 'tx',
+      partitionBy: ['CUSTOMER_ID'],
+      partitions: 1,
+      ...(batchSize === undefined ? {} : { batchSize }),
+    });
+  /** Starts consumer `name` of group `scorers` on `tx`; stopped after the test. */
+  const startConsumer = async (
+    name: string,
+    scorer: StreamScorer,
+    options: Partial<StreamConsumerOptions> = {},
+  ): Promise<StreamConsumer> => {
+    const consumer = await StreamConsumer.start({
+      client,
+      stream: 'tx',
+      group: 'scorers',
+      consumer: name,
+      scorer,
+      ...options,
+    });
+    running.push(consumer);
+    return consumer;
+  };
+
   const openScorer = async (includeFeatures = true): Promise<FraudStreamScorer> => {
     const scorer = await FraudStreamScorer.open({
       modelDir,
@@ -114,26 +145,13 @@ describe('the transaction stream on a standalone Redis', () => {
 
   it('decides every published transaction once, as the in-process scorer scores it', async () => {
     const records = toRecords(later, 250);
-    const summary = await publishTransactions(records, {
-      client,
-      stream: 'tx',
-      partitionBy: ['CUSTOMER_ID'],
-      partitions: 1,
-      batchSize: 40,
-    });
+    const summary = await publish(records, 40);
     expect(summary.published).toBe(250);
     const metrics = new StreamMetrics({ defaultMetrics: false });
-    running.push(
-      await StreamConsumer.start({
-        client,
-        stream: 'tx',
-        group: 'scorers',
-        consumer: 'c1',
-        scorer: await openScorer(),
-        metrics,
-        batchSize: 16,
-      }),
-    );
+    await startConsumer('c1', await openScorer(), {
+      metrics,
+      batchSize: 16,
+    });
     await waitForDrained(client, 'tx', 'scorers', 250);
 
     const decisions = await collect(client, 'tx');
@@ -160,12 +178,7 @@ describe('the transaction stream on a standalone Redis', () => {
 
   it('claims the pending entries of a consumer that died, and decides each once', async () => {
     const records = toRecords(later, 120);
-    await publishTransactions(records, {
-      client,
-      stream: 'tx',
-      partitionBy: ['CUSTOMER_ID'],
-      partitions: 1,
-    });
+    await publish(records);
     const keys = await openStreamKeys(client, 'tx');
     await client.xgroup('CREATE', keys.input(0), 'scorers', '0');
     // A consumer that took the partition, read 50 entries and died: its lease runs out.
@@ -173,18 +186,11 @@ describe('the transaction stream on a standalone Redis', () => {
     await client.xreadgroup('GROUP', 'scorers', 'dead', 'COUNT', 50, 'STREAMS', keys.input(0), '>');
     const metrics = new StreamMetrics({ defaultMetrics: false });
     const events: string[] = [];
-    running.push(
-      await StreamConsumer.start({
-        client,
-        stream: 'tx',
-        group: 'scorers',
-        consumer: 'heir',
-        scorer: await openScorer(false),
-        metrics,
-        leaseMs: 600,
-        log: (event) => events.push(JSON.stringify(event)),
-      }),
-    );
+    await startConsumer('heir', await openScorer(false), {
+      metrics,
+      leaseMs: 600,
+      log: (event) => events.push(JSON.stringify(event)),
+    });
     await waitForDrained(client, 'tx', 'scorers', 120);
     const decisions = await collect(client, 'tx');
     expect(decisions.map((d) => d.transactionId)).toEqual(records.map((r) => r.TRANSACTION_ID));
@@ -196,23 +202,11 @@ describe('the transaction stream on a standalone Redis', () => {
   it('gives a transaction published twice one decision, and rejects a bad record with a reason', async () => {
     const records = toRecords(later, 30);
     const bad = { ...records[10]!, TRANSACTION_ID: '999999999', TX_AMOUNT: 'twelve' };
-    await publishTransactions([...records.slice(0, 20), records[5]!, bad, ...records.slice(20)], {
-      client,
-      stream: 'tx',
-      partitionBy: ['CUSTOMER_ID'],
-      partitions: 1,
-    });
+    await publish([...records.slice(0, 20), records[5]!, bad, ...records.slice(20)]);
     const metrics = new StreamMetrics({ defaultMetrics: false });
-    running.push(
-      await StreamConsumer.start({
-        client,
-        stream: 'tx',
-        group: 'scorers',
-        consumer: 'c1',
-        scorer: await openScorer(false),
-        metrics,
-      }),
-    );
+    await startConsumer('c1', await openScorer(false), {
+      metrics,
+    });
     await waitForDrained(client, 'tx', 'scorers', 32);
     const decisions = await collect(client, 'tx');
     expect(decisions).toHaveLength(31);
@@ -230,12 +224,7 @@ describe('the transaction stream on a standalone Redis', () => {
   });
 
   it('rejects with INTERNAL (and goes on) when the scorer fails on a record', async () => {
-    await publishTransactions(toRecords(later, 10), {
-      client,
-      stream: 'tx',
-      partitionBy: ['CUSTOMER_ID'],
-      partitions: 1,
-    });
+    await publish(toRecords(later, 10));
     const real = await openScorer(false);
     const victim = toRecords(later, 10)[4]!.TRANSACTION_ID;
     const failing: StreamScorer = {
@@ -248,16 +237,9 @@ describe('the transaction stream on a standalone Redis', () => {
       close: () => real.close(),
     };
     const events: string[] = [];
-    running.push(
-      await StreamConsumer.start({
-        client,
-        stream: 'tx',
-        group: 'scorers',
-        consumer: 'c1',
-        scorer: failing,
-        log: (event) => events.push(JSON.stringify(event)),
-      }),
-    );
+    await startConsumer('c1', failing, {
+      log: (event) => events.push(JSON.stringify(event)),
+    });
     await waitForDrained(client, 'tx', 'scorers', 10);
     const decisions = await collect(client, 'tx');
     expect(decisions.map((d) => d.decision === 'rejected')).toEqual(
@@ -269,12 +251,7 @@ describe('the transaction stream on a standalone Redis', () => {
   });
 
   it('writes nothing for a consumer that lost its lease (the decide step is fenced)', async () => {
-    await publishTransactions(toRecords(later, 3), {
-      client,
-      stream: 'tx',
-      partitionBy: ['CUSTOMER_ID'],
-      partitions: 1,
-    });
+    await publish(toRecords(later, 3));
     const keys = await openStreamKeys(client, 'tx');
     await client.xgroup('CREATE', keys.input(0), 'scorers', '0');
     const read = (await client.xreadgroup(
