@@ -39,7 +39,7 @@ import {
 } from '@mlsd/classify';
 import { Rng, toMatrix } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
-import { computeFeatures } from '@mlsd/features';
+import { computeFeatures, handbookFeatureSet } from '@mlsd/features';
 
 const SIMULATION = { customers: 5_000, terminals: 10_000, days: 183, seed: 2018 };
 const TRAIN_DAYS: [number, number] = [30, 82];
@@ -78,7 +78,7 @@ function buildData(): { cols: number; names: readonly string[]; train: Split; te
     `simulated ${summary.transactions} transactions in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   started = performance.now();
-  const features = computeFeatures(table);
+  const features = computeFeatures(table, handbookFeatureSet());
   log(
     `features ${features.rows} × ${features.columns} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );

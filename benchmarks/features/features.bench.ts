@@ -15,7 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Rng, Table } from '@mlsd/core';
-import { computeFeatures, defineFraudFeatures, OnlineFeatureState } from '@mlsd/features';
+import { computeFeatures, handbookFeatureSet, OnlineFeatureState } from '@mlsd/features';
 import { describeMachine } from '../machine.js';
 
 const DAY = 86_400;
@@ -193,7 +193,7 @@ function main(): void {
     `${n} rows, ${(100 * frauds) / n}% fraud, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
 
-  const features = defineFraudFeatures();
+  const features = handbookFeatureSet();
 
   // Batch: the first run includes JIT warm-up; then three more.
   const batchRuns: number[] = [];

@@ -32,7 +32,7 @@ import {
 } from '@mlsd/classify';
 import { Rng } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
-import { defineFraudFeatures, OnlineFeatureState } from '@mlsd/features';
+import { handbookFeatureSet, OnlineFeatureState } from '@mlsd/features';
 import {
   createClassifier,
   dayNumber,
@@ -52,7 +52,7 @@ const log = (message: string) => process.stderr.write(`[fraud] ${message}\n`);
 
 const simulation = simulateTransactions({ seed: 2018, progress: false });
 const table = simulation.table;
-const features = defineFraudFeatures();
+const features = handbookFeatureSet();
 const data = prepareFraudData(table, features);
 const trainStartDay = dayNumber('2018-04-01', '2018-07-25');
 const split = timeSplit({ day: data.day, card: data.card, label: data.label }, { trainStartDay });

@@ -124,7 +124,7 @@ const artifacts = await locateArtifacts();
 log(`artifacts: ${artifacts.source}`);
 const model = await FraudModel.load(artifacts.fraudModelDir);
 const search = await ImageSearch.load(artifacts.imageIndexDir);
-const stateClock = model.state?.clock ?? 0;
+const stateClock = model.state?.watermark ?? 0;
 const stateStats = model.state?.stats();
 
 /** Streams far above any id the simulator wrote, starting after the saved state's clock. */

@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { simulateTransactions } from '@mlsd/datasets';
-import { defineFraudFeatures, OnlineFeatureState } from '@mlsd/features';
+import { handbookFeatureSet, OnlineFeatureState } from '@mlsd/features';
 import type { ScoreRequest } from '@mlsd/fraud';
 import { InProcessStateStore, type OnlineStateStore, RedisStateStore } from '@mlsd/serve';
 import { Redis } from 'ioredis';
@@ -19,7 +19,7 @@ import { startRedisServer } from '../../packages/serve/test/redis-server.js';
 import { describeMachine } from '../machine.js';
 
 const DAY = 86_400;
-const features = defineFraudFeatures();
+const features = handbookFeatureSet();
 
 function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;

@@ -10,7 +10,7 @@ import {
   TransactionRowSchema,
   writeTransactionsCsv,
 } from '@mlsd/datasets';
-import { computeFeatures, defineFraudFeatures } from '@mlsd/features';
+import { computeFeatures, handbookFeatureSet } from '@mlsd/features';
 import {
   DEFAULT_FRAUD_MODEL,
   evaluateFraudModel,
@@ -111,7 +111,7 @@ export async function runFraudDetection(
     "3. Features: the handbook's 15 point-in-time features (terminal windows see labels 7 days late)",
   );
   const started = performance.now();
-  const featureSet = defineFraudFeatures();
+  const featureSet = handbookFeatureSet();
   const features = computeFeatures(table, featureSet);
   const featureSeconds = (performance.now() - started) / 1000;
   log(`   ${features.rows} × ${features.columns} in ${featureSeconds.toFixed(2)} s`);

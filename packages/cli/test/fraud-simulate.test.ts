@@ -8,7 +8,7 @@ import {
   TRANSACTION_COLUMNS,
   TransactionRowSchema,
 } from '@mlsd/datasets';
-import { computeFeatures, defineFraudFeatures, FRAUD_FEATURE_NAMES } from '@mlsd/features';
+import { computeFeatures, HANDBOOK_FEATURE_NAMES, handbookFeatureSet } from '@mlsd/features';
 import { readCsv, readJsonl } from '@mlsd/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
@@ -79,16 +79,16 @@ describe('mlsd fraud simulate', () => {
     expect(differingColumns(table, simulated)).toEqual([]);
 
     // The simulator's Table feeds the features package as it is, and the file gives the same features.
-    const features = defineFraudFeatures();
+    const features = handbookFeatureSet();
     const direct = computeFeatures(simulated, features);
     const fromFile = computeFeatures(table, features);
-    expect(direct.names).toEqual([...FRAUD_FEATURE_NAMES]);
+    expect(direct.names).toEqual([...HANDBOOK_FEATURE_NAMES]);
     expect(direct.rows).toBe(simulated.length);
     expect(Buffer.from(fromFile.values.buffer).equals(Buffer.from(direct.values.buffer))).toBe(
       true,
     );
     // Spot-check the night flag against the simulated seconds (hour ≤ 6 is night).
-    const night = FRAUD_FEATURE_NAMES.indexOf('TX_DURING_NIGHT');
+    const night = HANDBOOK_FEATURE_NAMES.indexOf('TX_DURING_NIGHT');
     const seconds = simulated.numeric('TX_TIME_SECONDS');
     let mismatches = 0;
     for (let i = 0; i < simulated.length; i++) {

@@ -40,5 +40,6 @@ export type { ChartOptions, ChartSeries } from './svg-chart.js';
 export { barChart, lineChart } from './svg-chart.js';
 export type { Column, NumericColumn, Row, RowMask } from './table.js';
 export { isNumericColumn, Table } from './table.js';
+export { TimeZone } from './time-zone.js';
 export * as wasm from './wasm-assembler.js';
 export { writeLinesAtomic } from './write-lines.js';

@@ -1,9 +1,8 @@
 import { InvalidArgumentError, Table } from '@mlsd/core';
-import { groupByEntity } from './entity-groups.js';
-import { EventBuffer } from './event-buffer.js';
+import type { EntityEvaluator } from './entity-plan.js';
+import { type EventColumns, NO_EVENTS } from './event-columns.js';
 import type { FeatureSet } from './feature-set.js';
-import { defineFraudFeatures } from './fraud-features.js';
-import { readTransactions } from './transaction-columns.js';
+import { readTableInputs, type TableInputs } from './table-inputs.js';
 
 /** Features of many transactions: a row-major `rows × columns` matrix and its column names. */
 export interface FeatureMatrix<
@@ -26,35 +25,34 @@ export interface ComputeFeaturesOptions {
 }
 
 /**
- * Computes `features` for every row of a time-sorted transactions table, each row seeing only
- * what was known at its own time. O(n) overall: rows are grouped by entity with a counting sort,
- * then each entity's windows slide over its rows with two pointers and running sums
- * ({@link SlidingWindow.slide}, the same code the online path runs).
+ * Computes `features` for every row of a time-sorted normalized table, each row seeing only what
+ * was known at its own time (equal times: earlier rows first, as a stable sort leaves them).
+ * O(n) overall: rows are grouped by entity key with a counting sort, then each entity's windows
+ * slide over its rows with two pointers and exact accumulators — the same accumulators the
+ * online evaluators rebuild windows with, so both give the same bits.
  *
- * @param table - transactions sorted by time (see {@link FeatureSet.columns} for the names).
- * @param features - what to compute; default the handbook's 15 baseline features.
- * @throws InvalidDataError for unsorted or non-finite times, non-finite amounts, labels other
- * than 0/1, or ids that are not non-negative integers (naming the column and first bad row).
- * @throws NotFoundError for a missing column.
+ * @throws InvalidDataError for unsorted or non-finite times, labels other than 0/1, window values
+ *   outside the exact range (naming the column and first bad row).
+ * @throws NotFoundError for a missing column; NotFittedError when the set needs fitting.
  */
 export function computeFeatures(
   table: Table,
-  features?: FeatureSet,
+  features: FeatureSet,
   options?: { dtype?: 'float64' },
 ): FeatureMatrix<Float64Array>;
 export function computeFeatures(
   table: Table,
-  features: FeatureSet | undefined,
+  features: FeatureSet,
   options: { dtype: 'float32' },
 ): FeatureMatrix<Float32Array>;
 export function computeFeatures(
   table: Table,
-  features?: FeatureSet,
+  features: FeatureSet,
   options?: ComputeFeaturesOptions,
 ): FeatureMatrix;
 export function computeFeatures(
   table: Table,
-  features: FeatureSet = defineFraudFeatures(),
+  features: FeatureSet,
   options: ComputeFeaturesOptions = {},
 ): FeatureMatrix {
   const dtype = options.dtype ?? 'float64';
@@ -63,42 +61,146 @@ export function computeFeatures(
       `computeFeatures: dtype must be 'float64' or 'float32', got ${JSON.stringify(dtype)}.`,
     );
   }
-  const input = readTransactions(table, features);
-  const n = table.length;
-  const columns = features.names.length;
+  features.assertFitted('computeFeatures');
+  const names = features.names;
+  const input = readTableInputs(table, features);
+  const n = input.rows;
+  const columns = names.length;
   const values =
     dtype === 'float32' ? new Float32Array(n * columns) : new Float64Array(n * columns);
-
-  for (const { feature, output } of features.rowFeatures) {
-    const column = feature.column === undefined ? undefined : input.passthrough.get(feature.column);
-    feature.evaluateColumn(input.times, column, values, columns, output);
+  writeRowFeatures(features, input, values, columns);
+  for (const plan of features.entities) {
+    writeEntityFeatures(plan.createEvaluator(features.prior), input, values, columns);
   }
+  return { names, values, rows: n, columns };
+}
 
-  // One set of gathered columns, reused by every entity key.
-  const times = new Float64Array(n);
-  const amounts = new Float64Array(n);
-  const labels = new Uint8Array(n);
-  const events = EventBuffer.view(times, amounts, labels);
-  for (const windows of features.entities) {
-    const { order, starts } = groupByEntity(input.entityIds.get(windows.entity)!);
-    for (let k = 0; k < n; k++) {
-      const row = order[k]!;
-      times[k] = input.times[row]!;
-      amounts[k] = input.amounts[row]!;
-      labels[k] = input.labels[row]!;
-    }
-    const cursor = new Float64Array(windows.cursorLength);
-    for (let g = 0; g + 1 < starts.length; g++) {
-      const start = starts[g]!;
-      const end = starts[g + 1]!;
-      windows.reset(cursor, start);
-      for (let k = start; k < end; k++) {
-        windows.advance(cursor, events, k + 1, times[k]!);
-        windows.read(cursor, values, order[k]! * columns);
+function writeRowFeatures(
+  features: FeatureSet,
+  input: TableInputs,
+  out: Float64Array | Float32Array,
+  stride: number,
+): void {
+  const numbers = new Float64Array(4);
+  for (const feature of features.rowFeatures) {
+    const numeric = feature.numericInputs.map((column) => input.numeric.get(column)!);
+    const category =
+      feature.categoryInput === undefined ? undefined : input.categories.get(feature.categoryInput);
+    const times = input.times;
+    for (let i = 0; i < input.rows; i++) {
+      for (let k = 0; k < numeric.length; k++) numbers[k] = numeric[k]![i]!;
+      let value: string | null = null;
+      if (category !== undefined) {
+        const code = category.codes[i]!;
+        value = code < 0 ? null : category.levels[code]!;
       }
+      feature.write(out, i * stride, times[i]!, numbers, value);
     }
   }
-  return { names: features.names, values, rows: n, columns };
+}
+
+/**
+ * Groups the rows by the entity's key (stable counting sort), copies each group's events into
+ * contiguous columns, and slides the entity's windows along them.
+ */
+function writeEntityFeatures(
+  evaluator: EntityEvaluator,
+  input: TableInputs,
+  out: Float64Array | Float32Array,
+  stride: number,
+): void {
+  const plan = evaluator.plan;
+  const layout = plan.layout;
+  const { ids, count } = input.keys.get(plan.name)!;
+  const n = input.rows;
+  const starts = new Int32Array(count + 1);
+  let missing = 0;
+  for (let i = 0; i < n; i++) {
+    const id = ids[i]!;
+    if (id < 0) missing++;
+    else starts[id + 1]!++;
+  }
+  for (let g = 0; g < count; g++) starts[g + 1]! += starts[g]!;
+  const grouped = n - missing;
+  const order = new Int32Array(grouped);
+  const next = starts.slice(0, count);
+  for (let i = 0; i < n; i++) {
+    const id = ids[i]!;
+    if (id >= 0) order[next[id]!++] = i;
+  }
+
+  const gather = <A extends Float64Array | Uint8Array | Int32Array>(
+    source: ArrayLike<number>,
+    make: new (length: number) => A,
+  ): A => {
+    const target = new make(grouped);
+    for (let k = 0; k < grouped; k++) target[k] = source[order[k]!]!;
+    return target;
+  };
+  const readsLabels = layout.labels && input.labels.length > 0;
+  const events: EventColumns = {
+    times: gather(input.times, Float64Array),
+    labels: readsLabels ? gather(input.labels, Uint8Array) : new Uint8Array(0),
+    labelTimes: readsLabels ? gather(input.labelTimes, Float64Array) : new Float64Array(0),
+    values: layout.valueColumns.map((column) => gather(input.values.get(column)!, Float64Array)),
+    codes: layout.categoryColumns.map((column) =>
+      gather(input.categories.get(column)!.codes, Int32Array),
+    ),
+  };
+  const arrivals = readsLabels && input.hasLabelTimes ? labelArrivals(events, starts) : undefined;
+  const times = events.times;
+  const labelWindows = evaluator.labelWindows;
+
+  for (let g = 0; g < count; g++) {
+    const start = starts[g]!;
+    const end = starts[g + 1]!;
+    evaluator.resetAt(start);
+    let next = arrivals === undefined ? 0 : arrivals.starts[g]!;
+    const last = arrivals === undefined ? 0 : arrivals.starts[g + 1]!;
+    for (let k = start; k < end; k++) {
+      const time = times[k]!;
+      // Labels that became known by now count in the windows already holding their events.
+      while (next < last && events.labelTimes[arrivals!.positions[next]!]! <= time) {
+        const position = arrivals!.positions[next++]!;
+        for (const { window, fraud } of labelWindows) {
+          if (position >= window.lo && position < window.hi) fraud.reveal(events, position);
+        }
+      }
+      evaluator.slide(events, k, time);
+      evaluator.write(out, order[k]! * stride, events, start, k, time);
+    }
+  }
+  if (missing > 0) {
+    evaluator.clear();
+    for (let i = 0; i < n; i++) {
+      if (ids[i]! < 0) evaluator.write(out, i * stride, NO_EVENTS, 0, 0, input.times[i]!);
+    }
+  }
+}
+
+/**
+ * Per group, the positions of fraud labels with a finite label time, by label time (then by
+ * position): the moments at which a label starts to count. Labels known with the event (−∞) count
+ * when the event enters a window; labels never known (+∞) never do.
+ */
+function labelArrivals(
+  events: EventColumns,
+  starts: Int32Array,
+): { positions: Int32Array; starts: Int32Array } {
+  const groups = starts.length - 1;
+  const arrivalStarts = new Int32Array(groups + 1);
+  const positions: number[] = [];
+  for (let g = 0; g < groups; g++) {
+    const from = positions.length;
+    for (let p = starts[g]!; p < starts[g + 1]!; p++) {
+      if (events.labels[p] === 1 && Number.isFinite(events.labelTimes[p]!)) positions.push(p);
+    }
+    const slice = positions.slice(from);
+    slice.sort((a, b) => events.labelTimes[a]! - events.labelTimes[b]! || a - b);
+    for (let k = 0; k < slice.length; k++) positions[from + k] = slice[k]!;
+    arrivalStarts[g + 1] = positions.length;
+  }
+  return { positions: Int32Array.from(positions), starts: arrivalStarts };
 }
 
 /** The matrix as a {@link Table} with one typed-array column per feature. */

@@ -1,286 +1,239 @@
-import { InvalidArgumentError, InvalidDataError } from '@mlsd/core';
-import type { EntityWindows } from './entity-windows.js';
-import { EventBuffer } from './event-buffer.js';
-import { IdIndex } from './id-index.js';
-import { CURSOR_HI, CURSOR_LO, CURSOR_STRIDE } from './sliding-window.js';
+import { CategoryDictionary } from './category-dictionary.js';
+import { EntityEvents } from './entity-events.js';
+import type { EntityEvaluator, EntityPlan } from './entity-plan.js';
+import { NO_EVENTS } from './event-columns.js';
 
-/** The label index packs (slot, position mod 2^29) into one safe integer. */
-const POSITION_RANGE = 2 ** 29;
-/** Most live entities per label-using entity column (2^24 · 2^29 = 2^53). */
-const MAX_LABELLED_SLOTS = 2 ** 24;
-
-/** One entity column's online state as plain typed arrays (see {@link EntityStore.toSnapshot}). */
-export interface EntityStoreSnapshot {
-  /** Entity column, e.g. `'TERMINAL_ID'`. */
-  entity: string;
-  /** Entity ids, one per live entity. */
-  ids: Float64Array;
-  /** Live events of each entity. */
-  counts: Int32Array;
-  /** Window state of each entity (`cursorLength` numbers each), positions relative to its oldest event. */
-  cursors: Float64Array;
-  /** Event times of all entities, entity after entity, oldest first. */
-  times: Float64Array;
-  /** Event amounts, same order. */
-  amounts: Float64Array;
-  /** Event fraud labels (0 also for not known yet), same order. */
-  labels: Uint8Array;
-  /** Event transaction ids, same order. */
-  transactionIds: Float64Array;
+/** One entity's events as plain arrays (see {@link EntityStore.toSnapshot}). */
+export interface EntitySnapshot {
+  key: string;
+  transactionIds: string[];
+  times: number[];
+  labels: number[];
+  /** Label times; `'-inf'` known with the event, `'+inf'` not known yet (JSON has no infinities). */
+  labelTimes: (number | '-inf' | '+inf')[];
+  values: number[][];
+  categories: (string | null)[][];
 }
 
 /**
- * The online state of one entity column: for each live entity a ring of its recent events and
- * its window cursors, both typed arrays. An entity's ring keeps only events some window still
- * holds or will hold, so memory follows active entities × window contents, not history; idle
- * entities are dropped by {@link EntityStore.sweep}. For columns whose features read labels, an
- * index from transaction id to event lets labels arrive after the transaction.
+ * The in-process state of one entity plan: each live entity's events ({@link EntityEvents},
+ * typed arrays) by key, and the plan's evaluator that rebuilds the entity's windows around a
+ * transaction. An entity keeps the events a later transaction can still reach: those within
+ * `keepSeconds` (the plan's span plus the allowed lateness) of its newest event.
  */
 export class EntityStore {
-  /** The windows and aggregates of this entity column. */
-  readonly windows: EntityWindows;
-  readonly #slots = new Map<number, number>();
-  readonly #buffers: (EventBuffer | undefined)[] = [];
-  readonly #cursors: (Float64Array | undefined)[] = [];
-  readonly #free: number[] = [];
-  readonly #labelIndex: IdIndex | undefined;
-  readonly #forget: ((transactionId: number) => void) | undefined;
+  readonly plan: EntityPlan;
+  readonly evaluator: EntityEvaluator;
+  /** Seconds of history kept behind an entity's newest event. */
+  readonly keepSeconds: number;
+  readonly #entities = new Map<string, EntityEvents>();
+  readonly #dictionaries: CategoryDictionary[];
+  readonly #codes: Int32Array;
+  #events = 0;
 
-  constructor(windows: EntityWindows) {
-    this.windows = windows;
-    const index = windows.usesLabels ? new IdIndex() : undefined;
-    this.#labelIndex = index;
-    this.#forget = index === undefined ? undefined : (id) => index.delete(id);
+  constructor(plan: EntityPlan, prior: number, allowedLatenessSeconds: number) {
+    this.plan = plan;
+    this.evaluator = plan.createEvaluator(prior);
+    this.keepSeconds = plan.spanSeconds + allowedLatenessSeconds;
+    this.#dictionaries = plan.layout.categoryColumns.map(() => new CategoryDictionary());
+    this.#codes = new Int32Array(plan.layout.categoryColumns.length);
   }
 
-  /** Entity column name. */
-  get entity(): string {
-    return this.windows.entity;
-  }
-
-  /** True when this column keeps a transaction-id index (its features read labels). */
-  get keepsLabels(): boolean {
-    return this.#labelIndex !== undefined;
+  /** The entity's events, if it has any. */
+  get(key: string): EntityEvents | undefined {
+    return this.#entities.get(key);
   }
 
   /**
-   * The slot of entity `id`, or -1 for an entity without state. Throws before anything changes
-   * when a new entity would not fit.
-   */
-  slotOf(id: number): number {
-    const slot = this.#slots.get(id);
-    if (slot !== undefined) return slot;
-    if (this.#labelIndex !== undefined && this.#free.length === 0) {
-      if (this.#buffers.length >= MAX_LABELLED_SLOTS) {
-        throw new InvalidDataError(
-          `Column "${this.entity}": more than ${MAX_LABELLED_SLOTS} entities are active at once; the online state cannot index their labels.`,
-          { column: this.entity },
-        );
-      }
-    }
-    return -1;
-  }
-
-  /** True when the transaction is live in this store's label index. */
-  hasTransaction(transactionId: number): boolean {
-    return this.#labelIndex?.has(transactionId) ?? false;
-  }
-
-  /**
-   * Records a transaction of entity `id` (at `slot` from {@link EntityStore.slotOf}) and writes
-   * its window features into `out` at their output columns.
+   * Records an event of entity `key` in time order and writes the entity's features for it into
+   * `out`; then forgets events no later transaction can reach. `found` is the entity's events
+   * when the caller already looked them up (undefined: looked up here, created when new).
+   * `forget` hears of each transaction this entity lets go.
    */
   add(
-    slot: number,
-    id: number,
-    transactionId: number,
+    found: EntityEvents | undefined,
+    key: string,
+    transactionId: string,
     time: number,
-    amount: number,
     label: number,
+    labelTime: number,
+    values: ArrayLike<number>,
+    categories: readonly (string | null)[],
     out: Float64Array | Float32Array,
+    forget: (transactionId: string) => void,
   ): void {
-    if (slot < 0) slot = this.#allocate(id);
-    const buffer = this.#buffers[slot]!;
-    const cursor = this.#cursors[slot]!;
-    const position = buffer.push(time, amount, label, transactionId);
-    this.#labelIndex?.set(transactionId, slot * POSITION_RANGE + (position % POSITION_RANGE));
-    this.windows.advance(cursor, buffer, buffer.tail, time);
-    this.windows.read(cursor, out, 0);
-    buffer.evictBefore(this.windows.oldestNeeded(cursor), this.#forget);
+    let entity = found ?? this.#entities.get(key);
+    if (entity === undefined) {
+      entity = new EntityEvents(this.plan.layout);
+      this.#entities.set(key, entity);
+    }
+    const newest = entity.newest;
+    const codes = this.#codes;
+    for (let c = 0; c < codes.length; c++)
+      codes[c] = this.#dictionaries[c]!.acquire(categories[c]!);
+    const position = entity.insert(
+      entity.insertionPoint(time),
+      transactionId,
+      time,
+      label,
+      labelTime,
+      values,
+      codes,
+    );
+    this.#events++;
+    this.evaluator.rebuild(entity, entity.first, position, time);
+    this.evaluator.write(out, 0, entity, entity.first, position, time);
+    this.#forgetUntil(entity, newest - this.keepSeconds, forget);
   }
 
   /**
-   * Sets the fraud label of a live transaction; windows that hold it count the new label from
-   * now on. Returns false when this store does not hold it.
+   * Writes the features of a transaction the entity already holds (a repeated request) into
+   * `out`, computed at its own position; false when the entity does not hold it.
    */
-  setLabel(transactionId: number, label: number): boolean {
-    const packed = this.#labelIndex?.get(transactionId) ?? -1;
-    if (packed < 0) return false;
-    const slot = Math.floor(packed / POSITION_RANGE);
-    const buffer = this.#buffers[slot]!;
-    const low = packed - slot * POSITION_RANGE;
-    const position =
-      buffer.head + ((low - (buffer.head % POSITION_RANGE) + POSITION_RANGE) % POSITION_RANGE);
-    const at = position & buffer.mask;
-    const delta = label - buffer.labels[at]!;
-    if (delta !== 0) {
-      buffer.labels[at] = label;
-      this.windows.relabel(this.#cursors[slot]!, position, delta);
-    }
+  evaluateHeld(key: string, transactionId: string, out: Float64Array | Float32Array): boolean {
+    const entity = this.#entities.get(key);
+    const position = entity?.positionOf(transactionId) ?? -1;
+    if (entity === undefined || position < 0) return false;
+    const time = entity.times[position]!;
+    this.evaluator.rebuild(entity, entity.first, position, time);
+    this.evaluator.write(out, 0, entity, entity.first, position, time);
+    return true;
+  }
+
+  /** Writes the features of a transaction without this entity's key (empty windows). */
+  writeEmpty(out: Float64Array | Float32Array, time: number): void {
+    this.evaluator.clear();
+    this.evaluator.write(out, 0, NO_EVENTS, 0, 0, time);
+  }
+
+  /** Sets the label of a held transaction; false when the entity does not hold it. */
+  setLabel(key: string, transactionId: string, label: number, labelTime: number): boolean {
+    const entity = this.#entities.get(key);
+    const position = entity?.positionOf(transactionId) ?? -1;
+    if (entity === undefined || position < 0 || !this.plan.layout.labels) return false;
+    entity.labels[position] = label;
+    entity.labelTimes[position] = labelTime;
     return true;
   }
 
   /**
-   * Drops every entity whose newest event is at least the longest span older than `clock`: no
-   * later transaction's window can reach its events, and an entity's windows restart from exact
-   * zeros once emptied, so forgetting it changes no value.
+   * Drops every entity whose newest event is at least `keepSeconds` older than `horizon` (the
+   * newest time the state has accepted): a transaction within the allowed lateness of that time
+   * cannot reach their events, so forgetting them changes no value.
    */
-  sweep(clock: number): void {
-    const horizon = clock - this.windows.spanSeconds;
-    // forEach, unlike for…of over entries, allocates nothing per entity.
-    this.#slots.forEach((slot, id) => {
-      const buffer = this.#buffers[slot]!;
-      if (buffer.times[(buffer.tail - 1) & buffer.mask]! > horizon) return;
-      buffer.evictBefore(buffer.tail, this.#forget);
-      this.#slots.delete(id);
-      this.#buffers[slot] = undefined;
-      this.#cursors[slot] = undefined;
-      this.#free.push(slot);
+  sweep(horizon: number, forget: (transactionId: string) => void): void {
+    const cutoff = horizon - this.keepSeconds;
+    for (const [key, entity] of this.#entities) {
+      if (entity.newest > cutoff) continue;
+      this.#forgetUntil(entity, Number.POSITIVE_INFINITY, forget);
+      this.#entities.delete(key);
+    }
+  }
+
+  #forgetUntil(entity: EntityEvents, cutoff: number, forget: (id: string) => void): void {
+    entity.forgetUntil(cutoff, (position) => {
+      for (let c = 0; c < this.#dictionaries.length; c++) {
+        this.#dictionaries[c]!.release(entity.codes[c]![position]!);
+      }
+      this.#events--;
+      forget(entity.transactionIds[position]!);
     });
   }
 
   /** Live entities. */
   get entityCount(): number {
-    return this.#slots.size;
+    return this.#entities.size;
   }
 
-  /** Live events over all entities. */
+  /** Live events. */
   get eventCount(): number {
-    let events = 0;
-    for (const slot of this.#slots.values()) events += this.#buffers[slot]!.length;
-    return events;
+    return this.#events;
   }
 
-  /** Allocated event slots over all entities. */
+  /** Allocated event slots. */
   get capacity(): number {
     let capacity = 0;
-    for (const slot of this.#slots.values()) capacity += this.#buffers[slot]!.capacity;
+    for (const entity of this.#entities.values()) capacity += entity.capacity;
     return capacity;
   }
 
-  /** Entries of the transaction-id index (0 when labels are not used). */
-  get labelIndexSize(): number {
-    return this.#labelIndex?.size ?? 0;
-  }
-
-  /** Rough bytes held in typed arrays: rings, cursors and the transaction-id index. */
+  /** Rough bytes of the typed-array columns (not keys and ids). */
   get bytes(): number {
-    // Per ring slot: time, amount, id (8 bytes each) and label (1).
-    return (
-      this.capacity * 25 +
-      this.#slots.size * this.windows.cursorLength * 8 +
-      (this.#labelIndex?.capacity ?? 0) * 16
-    );
+    const layout = this.plan.layout;
+    const perEvent =
+      8 +
+      (layout.labels ? 9 : 0) +
+      8 * layout.valueColumns.length +
+      4 * layout.categoryColumns.length;
+    return this.capacity * perEvent;
   }
 
-  /** Copies the state into flat typed arrays, entities in insertion order. */
-  toSnapshot(): EntityStoreSnapshot {
-    const entities = this.#slots.size;
-    const stride = this.windows.cursorLength;
-    const ids = new Float64Array(entities);
-    const counts = new Int32Array(entities);
-    const cursors = new Float64Array(entities * stride);
-    const total = this.eventCount;
-    const times = new Float64Array(total);
-    const amounts = new Float64Array(total);
-    const labels = new Uint8Array(total);
-    const transactionIds = new Float64Array(total);
-    let e = 0;
-    let k = 0;
-    for (const [id, slot] of this.#slots) {
-      const buffer = this.#buffers[slot]!;
-      const cursor = this.#cursors[slot]!;
-      ids[e] = id;
-      counts[e] = buffer.length;
-      for (let j = 0; j < stride; j++) cursors[e * stride + j] = cursor[j]!;
-      for (let w = 0; w < stride; w += CURSOR_STRIDE) {
-        cursors[e * stride + w + CURSOR_LO]! -= buffer.head;
-        cursors[e * stride + w + CURSOR_HI]! -= buffer.head;
-      }
-      for (let p = buffer.head; p < buffer.tail; p++, k++) {
-        const at = p & buffer.mask;
-        times[k] = buffer.times[at]!;
-        amounts[k] = buffer.amounts[at]!;
-        labels[k] = buffer.labels[at]!;
-        transactionIds[k] = buffer.ids[at]!;
-      }
-      e++;
+  /** Every entity's events as plain arrays, entities in insertion order. */
+  toSnapshot(): EntitySnapshot[] {
+    const layout = this.plan.layout;
+    const out: EntitySnapshot[] = [];
+    for (const [key, entity] of this.#entities) {
+      const range = <T>(read: (p: number) => T): T[] => {
+        const values: T[] = [];
+        for (let p = entity.first; p < entity.end; p++) values.push(read(p));
+        return values;
+      };
+      out.push({
+        key,
+        transactionIds: range((p) => entity.transactionIds[p]!),
+        times: range((p) => entity.times[p]!),
+        labels: layout.labels ? range((p) => entity.labels[p]!) : [],
+        labelTimes: layout.labels ? range((p) => encodeTime(entity.labelTimes[p]!)) : [],
+        values: entity.values.map((column) => range((p) => column[p]!)),
+        categories: entity.codes.map((column, c) =>
+          range((p) => this.#dictionaries[c]!.value(column[p]!)),
+        ),
+      });
     }
-    return { entity: this.entity, ids, counts, cursors, times, amounts, labels, transactionIds };
+    return out;
   }
 
   /**
-   * Rebuilds a store from {@link EntityStore.toSnapshot}'s arrays.
-   * @throws InvalidArgumentError when the arrays do not fit together.
+   * Restores one entity from {@link EntityStore.toSnapshot}'s arrays (events in order).
+   * `hold` hears of each transaction the entity holds.
    */
-  static fromSnapshot(windows: EntityWindows, snapshot: EntityStoreSnapshot): EntityStore {
-    const fail = (why: string): never => {
-      throw new InvalidArgumentError(
-        `OnlineFeatureState.fromJSON: the state of "${windows.entity}" is inconsistent (${why}); the snapshot was damaged or edited.`,
-        { entity: windows.entity },
+  restore(snapshot: EntitySnapshot, hold: (transactionId: string) => void): void {
+    const entity = new EntityEvents(this.plan.layout, Math.max(4, snapshot.times.length));
+    const codes = this.#codes;
+    const values = new Float64Array(this.plan.layout.valueColumns.length);
+    for (let k = 0; k < snapshot.times.length; k++) {
+      for (let v = 0; v < values.length; v++) values[v] = snapshot.values[v]![k]!;
+      for (let c = 0; c < codes.length; c++) {
+        codes[c] = this.#dictionaries[c]!.acquire(snapshot.categories[c]![k] ?? null);
+      }
+      entity.insert(
+        entity.end,
+        snapshot.transactionIds[k]!,
+        snapshot.times[k]!,
+        snapshot.labels[k] ?? 0,
+        decodeTime(snapshot.labelTimes[k] ?? '+inf'),
+        values,
+        codes,
       );
-    };
-    const { ids, counts, cursors, times, amounts, labels, transactionIds } = snapshot;
-    const stride = windows.cursorLength;
-    const entities = ids.length;
-    if (counts.length !== entities) fail('ids and counts differ in length');
-    if (cursors.length !== entities * stride) fail(`expected ${entities * stride} cursor values`);
-    const total = times.length;
-    if (amounts.length !== total || labels.length !== total || transactionIds.length !== total) {
-      fail('event arrays differ in length');
+      this.#events++;
+      hold(snapshot.transactionIds[k]!);
     }
-    const store = new EntityStore(windows);
-    let k = 0;
-    for (let e = 0; e < entities; e++) {
-      const id = ids[e]!;
-      const count = counts[e]!;
-      if (store.#slots.has(id) || !(id >= 0 && Number.isSafeInteger(id))) fail(`entity id ${id}`);
-      if (count < 1 || k + count > total) fail(`event count ${count} of entity ${id}`);
-      const slot = store.#allocate(id);
-      const buffer = store.#buffers[slot]!;
-      const cursor = store.#cursors[slot]!;
-      for (let j = 0; j < stride; j++) cursor[j] = cursors[e * stride + j]!;
-      for (let w = 0; w < stride; w += CURSOR_STRIDE) {
-        const lo = cursor[w + CURSOR_LO]!;
-        const hi = cursor[w + CURSOR_HI]!;
-        if (!(Number.isInteger(lo) && lo >= 0 && lo <= hi && hi <= count)) {
-          fail(`window positions of entity ${id}`);
-        }
-      }
-      for (let j = 0; j < count; j++, k++) {
-        if (!(Number.isFinite(times[k]) && Number.isFinite(amounts[k]) && labels[k]! <= 1)) {
-          fail(`event ${j} of entity ${id}`);
-        }
-        if (j > 0 && times[k]! < times[k - 1]!) fail(`event times of entity ${id} decrease`);
-        const position = buffer.push(times[k]!, amounts[k]!, labels[k]!, transactionIds[k]!);
-        if (store.#labelIndex !== undefined) {
-          if (store.#labelIndex.has(transactionIds[k]!))
-            fail(`transaction ${transactionIds[k]} twice`);
-          store.#labelIndex.set(transactionIds[k]!, slot * POSITION_RANGE + position);
-        }
-      }
-    }
-    if (k !== total) fail('events left over');
-    return store;
+    this.#entities.set(snapshot.key, entity);
   }
+}
 
-  #allocate(id: number): number {
-    const slot = this.#free.pop() ?? this.#buffers.length;
-    this.#buffers[slot] = new EventBuffer();
-    const cursor = new Float64Array(this.windows.cursorLength);
-    this.windows.reset(cursor, 0);
-    this.#cursors[slot] = cursor;
-    this.#slots.set(id, slot);
-    return slot;
-  }
+function encodeTime(time: number): number | '-inf' | '+inf' {
+  return time === Number.NEGATIVE_INFINITY
+    ? '-inf'
+    : time === Number.POSITIVE_INFINITY
+      ? '+inf'
+      : time;
+}
+
+function decodeTime(time: number | '-inf' | '+inf'): number {
+  return time === '-inf'
+    ? Number.NEGATIVE_INFINITY
+    : time === '+inf'
+      ? Number.POSITIVE_INFINITY
+      : time;
 }

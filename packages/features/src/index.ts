@@ -4,28 +4,51 @@
  * @packageDocumentation
  */
 
+export type { Accumulator } from './accumulators/accumulator.js';
+export { CountAccumulator } from './accumulators/count-accumulator.js';
+export { DistinctAccumulator } from './accumulators/distinct-accumulator.js';
+export { ExtremumAccumulator } from './accumulators/extremum-accumulator.js';
+export { FraudAccumulator } from './accumulators/fraud-accumulator.js';
+export { MomentsAccumulator } from './accumulators/moments-accumulator.js';
 export type { ComputeFeaturesOptions, FeatureMatrix } from './batch-features.js';
 export { computeFeatures, featureMatrixToTable } from './batch-features.js';
-export { Calendar, SECONDS_PER_DAY } from './calendar.js';
-export type { EntityGroups } from './entity-groups.js';
-export { groupByEntity } from './entity-groups.js';
-export { ID_RULE, isValidId } from './entity-id.js';
-export type { EntityStoreSnapshot } from './entity-store.js';
-export { EntityStore } from './entity-store.js';
-export { EntityWindows } from './entity-windows.js';
-export { EventBuffer } from './event-buffer.js';
-export type { PlacedRowFeature } from './feature-set.js';
+export type { CategoryCodes } from './category-codes.js';
+export { categoryValue, readCategoryCodes } from './category-codes.js';
+export type { EntityFeature } from './entity-features.js';
+export type { EntityFeatureDefinition, PlacedEntityFeature } from './entity-plan.js';
+export { EntityEvaluator, EntityPlan } from './entity-plan.js';
+export type { EventColumns } from './event-columns.js';
+export { NO_EVENTS } from './event-columns.js';
+export type { EventRecord } from './event-layout.js';
+export { EventLayout, MAX_TEXT_BYTES, UnpackedEvents } from './event-layout.js';
 export { FeatureSet } from './feature-set.js';
 export type {
+  EntityDefinition,
   FeatureDefinition,
+  FeatureDefinitionInput,
+  FeatureKind,
   FeatureSpec,
   FeatureSpecInput,
-  TransactionColumns,
+  FittedFeature,
+  FittedParameters,
+  NameContext,
+  RelativeKind,
+  SpecColumns,
+  WindowAggregate,
 } from './feature-spec.js';
 export {
+  defaultFeatureName,
+  EntitySchema,
+  FEATURE_KINDS,
+  FEATURE_SPEC_VERSION,
   FeatureDefinitionSchema,
   FeatureSpecSchema,
-  TransactionColumnsSchema,
+  FittedFeatureSchema,
+  FittedSchema,
+  RELATIVE_KINDS,
+  resolveFeatureSpec,
+  SpecColumnsSchema,
+  WINDOW_AGGREGATES,
 } from './feature-spec.js';
 export type { WriteFeatureStateOptions } from './feature-state-artifact.js';
 export {
@@ -35,36 +58,42 @@ export {
   readFeatureState,
   writeFeatureState,
 } from './feature-state-artifact.js';
-export type { FraudFeatureOptions } from './fraud-features.js';
-export { defineFraudFeatures, FRAUD_FEATURE_NAMES, fraudFeatureSpec } from './fraud-features.js';
-export { IdIndex } from './id-index.js';
+export type { FitFeatureSetOptions } from './fit-features.js';
+export { fitFeatureSet } from './fit-features.js';
+export {
+  DEFAULT_PRECISION,
+  describeFixedPointRange,
+  FIXED_POINT_LIMIT,
+  fixedPointScale,
+  toFixedPoint,
+} from './fixed-point.js';
+export type { HandbookFeatureOptions } from './handbook-features.js';
+export {
+  HANDBOOK_FEATURE_NAMES,
+  handbookFeatureSet,
+  handbookFeatureSpec,
+} from './handbook-features.js';
 export type {
   OnlineFeatureSnapshot,
-  OnlineFeatureStateOptions,
+  OnlineStateOptions,
   OnlineStateStats,
   OnlineTransaction,
+  UpdateOutcome,
 } from './online-features.js';
-export { OnlineFeatureState } from './online-features.js';
+export {
+  checkLabelArguments,
+  OnlineFeatureState,
+  OnlineStateOptionsSchema,
+  outOfOrder,
+  parseOnlineStateOptions,
+} from './online-features.js';
+export type { RecordFields } from './record-reader.js';
+export { describeValue, RecordReader } from './record-reader.js';
 export type { RowFeature } from './row-features.js';
-export { ColumnFeature, NightFeature, WeekendFeature } from './row-features.js';
-export {
-  CURSOR_COMP,
-  CURSOR_COUNT,
-  CURSOR_FRAUDS,
-  CURSOR_HI,
-  CURSOR_LO,
-  CURSOR_STRIDE,
-  CURSOR_SUM,
-  SlidingWindow,
-} from './sliding-window.js';
-export type { TransactionArrays } from './transaction-columns.js';
-export { readTransactions } from './transaction-columns.js';
-export type { TransactionFields, TransactionFieldsTarget } from './transaction-fields.js';
-export {
-  checkLateLabel,
-  describeValue,
-  readTransactionFields,
-} from './transaction-fields.js';
+export type { ColumnRole, SpecColumnUse } from './spec-columns.js';
+export { checkSpecColumns, missingSpecColumns, specColumnUses } from './spec-columns.js';
+export type { TableInputs } from './table-inputs.js';
+export { readTableInputs } from './table-inputs.js';
 export type { ColumnCategories } from './transformers/category-values.js';
 export type {
   ColumnTransformerEntry,
@@ -110,5 +139,5 @@ export type {
   UnknownCategoryCount,
   UnknownCategoryReport,
 } from './transformers/unknown-categories.js';
-export type { AggregateKind } from './window-aggregate.js';
-export { AGGREGATE_KINDS, WindowAggregate } from './window-aggregate.js';
+export { Window } from './window.js';
+export { SECONDS_PER_DAY, ZonedCalendar } from './zoned-calendar.js';

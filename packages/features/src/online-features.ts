@@ -1,160 +1,197 @@
 import {
   DimensionMismatchError,
-  decodeTypedArray,
-  type EncodedTypedArray,
-  encodeTypedArray,
   InvalidArgumentError,
   InvalidDataError,
   NotFoundError,
   parseOptions,
 } from '@mlsd/core';
 import { z } from 'zod';
-import { SECONDS_PER_DAY } from './calendar.js';
-import { EntityStore, type EntityStoreSnapshot } from './entity-store.js';
+import { categoryValue } from './category-codes.js';
+import type { EntityEvents } from './entity-events.js';
+import { type EntitySnapshot, EntityStore } from './entity-store.js';
 import { FeatureSet } from './feature-set.js';
 import type { FeatureSpec } from './feature-spec.js';
-import { defineFraudFeatures } from './fraud-features.js';
-import {
-  checkLateLabel,
-  readTransactionFields,
-  type TransactionFieldsTarget,
-} from './transaction-fields.js';
+import { describeValue, type RecordFields, RecordReader } from './record-reader.js';
+import { SECONDS_PER_DAY } from './zoned-calendar.js';
 
 /**
- * One transaction for {@link OnlineFeatureState.update}, keyed by the same column names as the
- * batch table (`TRANSACTION_ID`, `TX_TIME_SECONDS`, `CUSTOMER_ID`, `TERMINAL_ID`, `TX_AMOUNT`,
- * optionally `TX_FRAUD`); other fields (such as `TX_DATETIME`) are ignored.
+ * One normalized transaction for {@link OnlineFeatureState.update}: fields named by the spec's
+ * columns (id, time, amount, entity key columns, the columns features read; optionally the
+ * label and label time). Other fields are ignored.
  */
 export type OnlineTransaction = Readonly<Record<string, unknown>>;
 
-const OptionsSchema = z
+/** Default maximum skew into the future: a week. */
+const DEFAULT_SKEW_SECONDS = 7 * SECONDS_PER_DAY;
+
+/** Options of the online state, shared by every online store. */
+export const OnlineStateOptionsSchema = z
   .object({
-    /** How often (in days of the state's clock) idle entities are forgotten. */
+    /**
+     * Seconds a transaction may be older than the newest event of one of its entities and still
+     * be inserted in order (default 0: each entity's events must arrive in time order; equal
+     * times are fine). An older one is refused with `OUT_OF_ORDER`.
+     */
+    allowedLatenessSeconds: z.number().nonnegative().finite().default(0),
+    /**
+     * Seconds a transaction may lie beyond the newest time the state has accepted (and beyond
+     * the wall clock, when `now` is given) before it is refused: a time far in the future would
+     * otherwise hold its entities' windows hostage. Default 7 days; null (or Infinity) for no
+     * limit (a backtest over a log with long gaps).
+     */
+    maxFutureSkewSeconds: z.number().positive().nullable().default(DEFAULT_SKEW_SECONDS),
+    /** How often (days of event time) idle entities are forgotten. */
     sweepEveryDays: z.number().positive().finite().default(1),
   })
   .strict();
 
+/**
+ * Validates online-state options (shared by every store), reading an Infinity skew as null.
+ * @throws InvalidArgumentError listing every problem.
+ */
+export function parseOnlineStateOptions(
+  options: unknown,
+  where: string,
+): z.output<typeof OnlineStateOptionsSchema> {
+  const input =
+    typeof options === 'object' &&
+    options !== null &&
+    (options as { maxFutureSkewSeconds?: unknown }).maxFutureSkewSeconds ===
+      Number.POSITIVE_INFINITY
+      ? { ...options, maxFutureSkewSeconds: null }
+      : options;
+  return parseOptions(OnlineStateOptionsSchema, input, where);
+}
+
 /** Options of {@link OnlineFeatureState}. */
-export type OnlineFeatureStateOptions = z.input<typeof OptionsSchema>;
+export type OnlineStateOptions = z.input<typeof OnlineStateOptionsSchema> & {
+  /** The wall clock, epoch seconds (e.g. `() => Date.now() / 1000`); checked against the skew. */
+  now?: (() => number) | undefined;
+};
 
 /** Memory use of an {@link OnlineFeatureState}. */
 export interface OnlineStateStats {
-  /** Live entities over all entity columns. */
+  /** Live entities over all entity plans. */
   entities: number;
-  /** Events held in the entities' rings. */
+  /** Events held (one per transaction and entity). */
   events: number;
   /** Event slots allocated (≥ events). */
   capacity: number;
-  /** Transactions whose label can still be recorded. */
-  labelIndex: number;
-  /** Rough bytes of typed-array state: rings, cursors, transaction-id index (not the id → entity maps). */
+  /** Transactions whose id the state still knows (duplicates, late labels). */
+  transactions: number;
+  /** Rough bytes of typed-array state (not keys and ids). */
   bytes: number;
-  /** The same figures per entity column. */
+  /** The same figures per entity. */
   byEntity: Record<string, { entities: number; events: number; capacity: number }>;
 }
 
-const EncodedSchema = z.object({ dtype: z.string(), data: z.string() });
-const SnapshotSchema = z.object({
-  kind: z.literal('OnlineFeatureState'),
-  version: z.literal(1),
-  spec: z.unknown(),
-  options: OptionsSchema,
-  clock: z.number().nullable(),
-  lastSweep: z.number().nullable(),
-  stores: z.array(
-    z.object({
-      entity: z.string(),
-      ids: EncodedSchema,
-      counts: EncodedSchema,
-      cursors: EncodedSchema,
-      times: EncodedSchema,
-      amounts: EncodedSchema,
-      labels: EncodedSchema,
-      transactionIds: EncodedSchema,
-    }),
-  ),
-});
+/** What {@link OnlineFeatureState.updateWithOutcome} returns. */
+export interface UpdateOutcome<T extends Float64Array | Float32Array> {
+  vector: T;
+  /**
+   * True when the transaction id was already recorded with the same values: nothing changed and
+   * the vector is recomputed at the transaction's own place (a retried request).
+   */
+  repeated: boolean;
+}
 
-/** {@link OnlineFeatureState.toJSON}'s output: plain JSON, typed arrays as base64. */
+/** {@link OnlineFeatureState.toJSON}'s output: plain JSON. */
 export interface OnlineFeatureSnapshot {
   kind: 'OnlineFeatureState';
-  version: 1;
-  /** The feature spec the state computes. */
+  version: 2;
+  /** The (fitted) feature spec the state computes. */
   spec: FeatureSpec;
-  options: { sweepEveryDays: number };
-  /** Time of the last transaction seen (seconds), null before the first. */
-  clock: number | null;
-  /** Clock at the last sweep of idle entities, null before the first transaction. */
+  options: z.output<typeof OnlineStateOptionsSchema>;
+  /** Newest event time accepted, null before the first. */
+  watermark: number | null;
+  /** Watermark at the last sweep of idle entities, null before the first transaction. */
   lastSweep: number | null;
-  /** One entry per entity column, in the feature set's order. */
-  stores: ({ entity: string } & Record<
-    Exclude<keyof EntityStoreSnapshot, 'entity'>,
-    EncodedTypedArray
-  >)[];
+  /** One entry per entity plan, in the feature set's order. */
+  stores: { entity: string; entities: EntitySnapshot[] }[];
+  /** Fingerprint of each held transaction (for repeated requests). */
+  fingerprints: Record<string, number>;
+}
+
+const SnapshotSchema = z.object({
+  kind: z.literal('OnlineFeatureState'),
+  version: z.literal(2),
+  spec: z.unknown(),
+  options: OnlineStateOptionsSchema,
+  watermark: z.number().nullable(),
+  lastSweep: z.number().nullable(),
+  stores: z.array(z.object({ entity: z.string(), entities: z.array(z.unknown()) })),
+  fingerprints: z.record(z.string(), z.number()),
+});
+
+const EntitySnapshotSchema = z.object({
+  key: z.string(),
+  transactionIds: z.array(z.string()),
+  times: z.array(z.number()),
+  labels: z.array(z.number().int().min(0).max(1)),
+  labelTimes: z.array(z.union([z.number(), z.literal('-inf'), z.literal('+inf')])),
+  values: z.array(z.array(z.number())),
+  categories: z.array(z.array(z.string().nullable())),
+});
+
+/** A held transaction: its entity keys and fingerprint, and how many entities still hold it. */
+interface HeldTransaction {
+  keys: (string | null)[];
+  fingerprint: number;
+  holders: number;
 }
 
 /**
- * The online evaluator: incremental per-entity state that scores one transaction at a time with
- * the same {@link FeatureSet} (and the same window code) as {@link computeFeatures}, so replaying
- * a table through {@link OnlineFeatureState.update} gives the batch values exactly.
+ * The in-process online evaluator: per-entity stores of recent events (typed arrays) that turn
+ * one transaction at a time into its feature vector, with the same {@link FeatureSet} and the
+ * same accumulators as `computeFeatures`, so replaying a time-sorted table gives the batch
+ * values bit for bit.
  *
- * What it assumes:
- * - transactions arrive in time order (equal times allowed); an older one is refused;
- * - a fraud label can come with the transaction (replay) or later through
- *   {@link OnlineFeatureState.recordLabel}; either way a window with a delay only counts labels
- *   of transactions at least the delay older than the one being scored, because such a window
- *   never contains newer transactions. A label still unknown when its transaction enters a
- *   window counts as genuine until it is recorded, and from then on. In production the label of
- *   a transaction is known by the delay (7 days by default), which makes online and batch agree;
- * - labels can be recorded while their transaction is inside some window's reach (the longest
- *   window plus delay, 37 days by default); older transactions are forgotten.
+ * - **Event time per entity.** Each entity (a card, a merchant) has its own clock, its newest
+ *   event. A transaction up to `allowedLatenessSeconds` older than that is inserted in order and
+ *   its features are what batch gives on the time-sorted events seen so far; an older one is
+ *   refused (`InvalidDataError`, `details.reason: 'out-of-order'`). There is no global clock
+ *   for ordering.
+ * - **Guards before anything is recorded.** Times beyond the newest accepted time (and the wall
+ *   clock, with `now`) plus `maxFutureSkewSeconds`, window values outside the exact fixed-point
+ *   range, malformed fields: refused, and nothing changes when `update` throws.
+ * - **Labels** come with the transaction (a replay) or later through
+ *   {@link OnlineFeatureState.recordLabel}; a label counts in windows of transactions at or
+ *   after its label time.
+ * - **Memory** follows active entities × window contents: an entity keeps the events within its
+ *   longest window + delay + lateness of its newest one, and idle entities are swept.
  */
 export class OnlineFeatureState {
   /** The features it computes. */
   readonly features: FeatureSet;
-  readonly #options: z.output<typeof OptionsSchema>;
+  /** The options in force (defaults filled in). */
+  readonly options: z.output<typeof OnlineStateOptionsSchema>;
+  readonly #now: (() => number) | undefined;
+  readonly #reader: RecordReader;
   readonly #stores: EntityStore[];
-  readonly #labelStores: EntityStore[];
-  readonly #entityIds: Float64Array;
-  readonly #slots: Int32Array;
-  readonly #sweepEverySeconds: number;
-  /** Reused by every update: where readTransactionFields writes, and the time-order check. */
-  readonly #target: TransactionFieldsTarget & { vector: Float32Array | Float64Array };
-  #clock = Number.NEGATIVE_INFINITY;
+  readonly #held = new Map<string, HeldTransaction>();
+  /** Each entity's events as found by the time check, handed to the stores (one lookup each). */
+  readonly #found: (EntityEvents | undefined)[];
+  readonly #forget = (transactionId: string): void => {
+    const held = this.#held.get(transactionId);
+    if (held !== undefined && --held.holders <= 0) this.#held.delete(transactionId);
+  };
+  #watermark = Number.NEGATIVE_INFINITY;
   #lastSweep = Number.NEGATIVE_INFINITY;
 
   /**
-   * @param features - what to compute; default the handbook's 15 baseline features.
-   * @throws InvalidArgumentError for bad options.
+   * @throws InvalidArgumentError for bad options; NotFittedError when the features need fitting.
    */
-  constructor(
-    features: FeatureSet = defineFraudFeatures(),
-    options: OnlineFeatureStateOptions = {},
-  ) {
+  constructor(features: FeatureSet, options: OnlineStateOptions = {}) {
+    features.assertFitted('OnlineFeatureState');
+    const { now, ...rest } = options;
     this.features = features;
-    this.#options = parseOptions(OptionsSchema, options, 'OnlineFeatureState options');
-    this.#sweepEverySeconds = this.#options.sweepEveryDays * SECONDS_PER_DAY;
-    this.#stores = features.entities.map((windows) => new EntityStore(windows));
-    this.#labelStores = this.#stores.filter((store) => store.keepsLabels);
-    this.#entityIds = new Float64Array(this.#stores.length);
-    this.#slots = new Int32Array(this.#stores.length);
-    this.#target = {
-      vector: new Float64Array(0),
-      entityIds: this.#entityIds,
-      fields: { transactionId: 0, time: 0, amount: 0, label: 0 },
-      checkTime: (time, transactionId) => this.#checkTime(time, transactionId),
-    };
-  }
-
-  /** Refuses a transaction older than the latest one seen. */
-  #checkTime(time: number, transactionId: number): void {
-    if (time < this.#clock) {
-      const column = this.features.columns.time;
-      throw new InvalidDataError(
-        `OnlineFeatureState.update (transaction ${transactionId}): ${column} ${time} is older than the state's clock ${this.#clock} (the latest transaction seen). The online state takes transactions in time order; score late arrivals with their real order in batch.`,
-        { column, transactionId, value: time, clock: this.#clock },
-      );
-    }
+    this.options = parseOnlineStateOptions(rest, 'OnlineFeatureState options');
+    this.#now = now;
+    this.#reader = new RecordReader(features);
+    this.#stores = features.entities.map(
+      (plan) => new EntityStore(plan, features.prior, this.options.allowedLatenessSeconds),
+    );
+    this.#found = new Array<EntityEvents | undefined>(this.#stores.length).fill(undefined);
   }
 
   /** Feature names, in the order of the vectors {@link OnlineFeatureState.update} returns. */
@@ -162,25 +199,45 @@ export class OnlineFeatureState {
     return this.features.names;
   }
 
-  /** Time (seconds) of the last transaction seen; undefined before the first. */
-  get clock(): number | undefined {
-    return this.#clock === Number.NEGATIVE_INFINITY ? undefined : this.#clock;
+  /** Newest event time accepted; undefined before the first. */
+  get watermark(): number | undefined {
+    return this.#watermark === Number.NEGATIVE_INFINITY ? undefined : this.#watermark;
   }
 
   /**
-   * Records one transaction and returns its feature vector, computed with everything seen up
-   * to and including it. Nothing changes when it throws.
-   * @param out - where to write the values (length ≥ the number of features); default a new
-   *   Float64Array.
-   * @throws InvalidDataError when the transaction id or an entity id is not a non-negative
-   *   integer, the time or amount is not a finite number, the label is not 0/1/true/false/
-   *   null/undefined, the time is older than the state's clock, or the transaction id is
-   *   already held by the state.
+   * Records one transaction and returns its feature vector, computed from the events its
+   * entities hold at its time (itself included where the definitions say so). A repeated
+   * transaction id is refused (see {@link OnlineFeatureState.updateWithOutcome} for retries).
+   * Nothing changes when it throws.
+   * @param out - where to write the values (length ≥ the number of features); default new.
+   * @throws InvalidDataError for a malformed field, a value outside the exact range, a time
+   *   too far in the future (`reason: 'future'`), too late for an entity (`'out-of-order'`), or a
+   *   transaction id already held (`'duplicate'`, or `'duplicate-conflict'` with other values).
    */
   update<T extends Float64Array | Float32Array = Float64Array>(
     transaction: OnlineTransaction,
     out?: T,
   ): T {
+    const outcome = this.updateWithOutcome(transaction, out);
+    if (outcome.repeated) {
+      const id = categoryValue(transaction[this.features.columns.transactionId]);
+      throw new InvalidDataError(
+        `OnlineFeatureState.update: transaction id ${describeValue(id)} was already recorded; transaction ids must be unique.`,
+        { column: this.features.columns.transactionId, transactionId: id, reason: 'duplicate' },
+      );
+    }
+    return outcome.vector;
+  }
+
+  /**
+   * {@link OnlineFeatureState.update}, except that a transaction id already held with the same
+   * values is not an error: nothing changes and its vector is recomputed at its own place
+   * (`repeated: true`), so a retried request gets its answer again.
+   */
+  updateWithOutcome<T extends Float64Array | Float32Array = Float64Array>(
+    transaction: OnlineTransaction,
+    out?: T,
+  ): UpdateOutcome<T> {
     const features = this.features;
     const width = features.names.length;
     const vector = out ?? (new Float64Array(width) as T);
@@ -190,69 +247,161 @@ export class OnlineFeatureState {
         { expected: width, actual: vector.length },
       );
     }
-    const target = this.#target;
-    target.vector = vector;
-    const { transactionId, time, amount, label } = readTransactionFields(
-      features,
-      transaction,
-      'OnlineFeatureState.update',
-      target,
-    );
-    const stores = this.#stores;
-    for (let s = 0; s < stores.length; s++) {
-      const store = stores[s]!;
-      if (store.hasTransaction(transactionId)) {
-        throw new InvalidDataError(
-          `OnlineFeatureState.update: transaction id ${transactionId} was already recorded; transaction ids must be unique.`,
-          { column: features.columns.transactionId, transactionId },
-        );
-      }
-      this.#slots[s] = store.slotOf(this.#entityIds[s]!);
+    const fields = this.#reader.read(transaction, 'OnlineFeatureState.update', vector);
+    const held = this.#held.get(fields.transactionId);
+    if (held !== undefined) {
+      this.#checkRepeat(held, fields);
+      this.#evaluateHeld(fields, vector);
+      return { vector, repeated: true };
     }
+    this.#checkTime(fields);
 
-    // Everything is checked: from here on nothing throws, so a bad transaction changes nothing.
-    for (let s = 0; s < stores.length; s++) {
-      stores[s]!.add(
-        this.#slots[s]!,
-        this.#entityIds[s]!,
-        transactionId,
-        time,
-        amount,
-        label,
+    // Everything is checked: from here on nothing throws, so a refused transaction changes nothing.
+    const stores = this.#stores;
+    let holders = 0;
+    for (let e = 0; e < stores.length; e++) {
+      const store = stores[e]!;
+      const key = fields.keys[e]!;
+      if (key === null) {
+        store.writeEmpty(vector, fields.time);
+        continue;
+      }
+      store.add(
+        this.#found[e],
+        key,
+        fields.transactionId,
+        fields.time,
+        fields.label,
+        fields.labelTime,
+        this.#reader.eventValues(e),
+        this.#reader.eventCategories(e),
         vector,
+        this.#forget,
+      );
+      holders++;
+    }
+    if (holders > 0) {
+      this.#held.set(fields.transactionId, {
+        keys: fields.keys,
+        fingerprint: fields.fingerprint,
+        holders,
+      });
+    }
+    if (fields.time > this.#watermark) this.#watermark = fields.time;
+    const sweepEvery = this.options.sweepEveryDays * SECONDS_PER_DAY;
+    if (this.#lastSweep === Number.NEGATIVE_INFINITY) this.#lastSweep = this.#watermark;
+    else if (this.#watermark - this.#lastSweep >= sweepEvery) {
+      for (const store of stores) store.sweep(this.#watermark, this.#forget);
+      this.#lastSweep = this.#watermark;
+    }
+    return { vector, repeated: false };
+  }
+
+  /** Refuses times too far in the future, or too late for one of the transaction's entities. */
+  #checkTime(fields: RecordFields): void {
+    const { time, transactionId } = fields;
+    const column = this.features.columns.time;
+    const skew = this.options.maxFutureSkewSeconds ?? Number.POSITIVE_INFINITY;
+    const caller = `OnlineFeatureState.update (transaction ${transactionId})`;
+    if (this.#watermark !== Number.NEGATIVE_INFINITY && time > this.#watermark + skew) {
+      throw new InvalidDataError(
+        `${caller}: ${column} ${time} is ${time - this.#watermark} s beyond the newest time accepted (${this.#watermark}); the maximum skew into the future is ${skew} s (maxFutureSkewSeconds). Check the clock or the time format of the sender.`,
+        { column, transactionId, value: time, newest: this.#watermark, reason: 'future' },
       );
     }
-    this.#clock = time;
-    if (this.#lastSweep === Number.NEGATIVE_INFINITY) this.#lastSweep = time;
-    else if (time - this.#lastSweep >= this.#sweepEverySeconds) {
-      for (let s = 0; s < stores.length; s++) stores[s]!.sweep(time);
-      this.#lastSweep = time;
+    if (this.#now !== undefined) {
+      const now = this.#now();
+      const epoch = this.features.calendar.epochSeconds(time);
+      if (epoch > now + skew) {
+        throw new InvalidDataError(
+          `${caller}: ${column} ${time} lies ${Math.round(epoch - now)} s after the wall clock; the maximum skew into the future is ${skew} s (maxFutureSkewSeconds). Check the clock or the time format of the sender.`,
+          { column, transactionId, value: time, now, reason: 'future' },
+        );
+      }
     }
-    return vector;
+    const lateness = this.options.allowedLatenessSeconds;
+    for (let e = 0; e < this.#stores.length; e++) {
+      const key = fields.keys[e];
+      const store = this.#stores[e]!;
+      const entity = key === null || key === undefined ? undefined : store.get(key);
+      this.#found[e] = entity;
+      if (entity === undefined) continue;
+      const newest = entity.newest;
+      if (time < newest - lateness) {
+        throw outOfOrder(
+          caller,
+          column,
+          transactionId,
+          time,
+          store.plan.name,
+          key!,
+          newest,
+          lateness,
+        );
+      }
+    }
+  }
+
+  #checkRepeat(held: HeldTransaction, fields: RecordFields): void {
+    if (held.fingerprint === fields.fingerprint) return;
+    throw new InvalidDataError(
+      `OnlineFeatureState.update: transaction id ${describeValue(fields.transactionId)} was already recorded with other values; transaction ids must be unique.`,
+      {
+        column: this.features.columns.transactionId,
+        transactionId: fields.transactionId,
+        reason: 'duplicate-conflict',
+      },
+    );
+  }
+
+  /** The vector of a held transaction, recomputed at its own place in each entity. */
+  #evaluateHeld(fields: RecordFields, vector: Float64Array | Float32Array): void {
+    for (let e = 0; e < this.#stores.length; e++) {
+      const store = this.#stores[e]!;
+      const key = fields.keys[e]!;
+      if (key === null || !store.evaluateHeld(key, fields.transactionId, vector)) {
+        store.writeEmpty(vector, fields.time);
+      }
+    }
   }
 
   /**
    * Records the fraud label of a transaction seen earlier (a chargeback, an investigation's
-   * verdict). Windows already holding the transaction count it from now on; windows it enters
-   * later count it then. Recording the same label twice is harmless; a different label
-   * corrects the earlier one.
+   * verdict). It counts in the windows of transactions at or after `labelTime` (default: every
+   * transaction scored from now on). Recording again replaces it.
    * @param fraud - 1 or true for fraud, 0 or false for genuine.
-   * @throws InvalidDataError when the id is not a non-negative integer or the label is not 0/1.
-   * @throws NotFoundError when the state does not hold the transaction: it was never passed to
-   *   {@link OnlineFeatureState.update}, or it is older than every window's reach and was
-   *   forgotten (its label can no longer change any feature).
+   * @throws InvalidDataError when the id or label is malformed.
+   * @throws NotFoundError when no label-reading entity holds the transaction: it was never
+   *   recorded, or it is older than every window's reach and was forgotten.
    */
-  recordLabel(transactionId: number, fraud: number | boolean): void {
-    const label = checkLateLabel(transactionId, fraud, 'OnlineFeatureState.recordLabel');
+  recordLabel(
+    transactionId: string | number,
+    fraud: number | boolean,
+    labelTime = Number.NEGATIVE_INFINITY,
+  ): void {
+    const caller = 'OnlineFeatureState.recordLabel';
+    const id = checkLabelArguments(transactionId, fraud, labelTime, caller);
+    const label = fraud === true || fraud === 1 ? 1 : 0;
+    const held = this.#held.get(id);
     let found = false;
-    for (const store of this.#labelStores) found = store.setLabel(transactionId, label) || found;
+    if (held !== undefined) {
+      this.#stores.forEach((store, e) => {
+        const key = held.keys[e];
+        if (key !== null && key !== undefined && store.plan.readsLabels) {
+          found = store.setLabel(key, id, label, labelTime) || found;
+        }
+      });
+    }
     if (!found) {
-      const reach = Math.max(0, ...this.#labelStores.map((store) => store.windows.spanSeconds));
+      const reach = Math.max(
+        0,
+        ...this.#stores.filter((s) => s.plan.readsLabels).map((s) => s.keepSeconds),
+      );
       throw new NotFoundError(
-        this.#labelStores.length === 0
-          ? `OnlineFeatureState.recordLabel: no feature of this state reads labels, so it keeps no transactions to label (transaction ${transactionId}).`
-          : `OnlineFeatureState.recordLabel: transaction ${transactionId} is not in the state: it was never passed to update(), or it is more than ${reach / SECONDS_PER_DAY} days older than the latest transaction and was forgotten (its label can no longer change a feature).`,
-        { transactionId },
+        this.#stores.some((store) => store.plan.readsLabels)
+          ? `${caller}: transaction ${id} is not in the state: it was never recorded, or it is more than ${reach / SECONDS_PER_DAY} days older than its entities' newest events and was forgotten (its label can no longer change a feature).`
+          : `${caller}: no feature of this state reads labels, so it keeps no transactions to label (transaction ${id}).`,
+        { transactionId: id },
       );
     }
   }
@@ -263,7 +412,7 @@ export class OnlineFeatureState {
       entities: 0,
       events: 0,
       capacity: 0,
-      labelIndex: 0,
+      transactions: this.#held.size,
       bytes: 0,
       byEntity: {},
     };
@@ -274,84 +423,167 @@ export class OnlineFeatureState {
       stats.entities += entities;
       stats.events += events;
       stats.capacity += capacity;
-      stats.labelIndex += store.labelIndexSize;
       stats.bytes += store.bytes;
-      stats.byEntity[store.entity] = { entities, events, capacity };
+      stats.byEntity[store.plan.name] = { entities, events, capacity };
     }
     return stats;
   }
 
-  /**
-   * The whole state as plain JSON (typed arrays as base64, exact to the bit), for an artifact.
-   * {@link OnlineFeatureState.fromJSON} of it continues with identical values.
-   */
+  /** The whole state as plain JSON; {@link OnlineFeatureState.fromJSON} continues identically. */
   toJSON(): OnlineFeatureSnapshot {
+    const fingerprints: Record<string, number> = {};
+    for (const [id, held] of this.#held) fingerprints[id] = held.fingerprint;
     return {
       kind: 'OnlineFeatureState',
-      version: 1,
+      version: 2,
       spec: this.features.spec,
-      options: { ...this.#options },
-      clock: this.clock ?? null,
+      options: { ...this.options },
+      watermark: this.watermark ?? null,
       lastSweep: this.#lastSweep === Number.NEGATIVE_INFINITY ? null : this.#lastSweep,
-      stores: this.#stores.map((store) => {
-        const { entity, ...arrays } = store.toSnapshot();
-        return {
-          entity,
-          ids: encodeTypedArray(arrays.ids),
-          counts: encodeTypedArray(arrays.counts),
-          cursors: encodeTypedArray(arrays.cursors),
-          times: encodeTypedArray(arrays.times),
-          amounts: encodeTypedArray(arrays.amounts),
-          labels: encodeTypedArray(arrays.labels),
-          transactionIds: encodeTypedArray(arrays.transactionIds),
-        };
-      }),
+      stores: this.#stores.map((store) => ({
+        entity: store.plan.name,
+        entities: store.toSnapshot(),
+      })),
+      fingerprints,
     };
   }
 
   /**
    * Restores a state written by {@link OnlineFeatureState.toJSON} (parsed JSON or the object).
+   * @param options - the wall clock, and option overrides (e.g. another lateness).
    * @throws InvalidArgumentError when the blob is not such a snapshot or is inconsistent.
    */
-  static fromJSON(json: unknown): OnlineFeatureState {
-    const snapshot = parseOptions(SnapshotSchema, json, 'OnlineFeatureState.fromJSON');
-    const state = new OnlineFeatureState(
-      new FeatureSet(snapshot.spec as FeatureSpec),
-      snapshot.options,
-    );
-    const entities = state.#stores.map((store) => store.entity);
-    const stored = snapshot.stores.map((store) => store.entity);
-    if (entities.join('\u0000') !== stored.join('\u0000')) {
+  static fromJSON(json: unknown, options: OnlineStateOptions = {}): OnlineFeatureState {
+    if (
+      typeof json === 'object' &&
+      json !== null &&
+      (json as { version?: unknown }).version === 1
+    ) {
       throw new InvalidArgumentError(
-        `OnlineFeatureState.fromJSON: the snapshot holds entity columns [${stored.join(', ')}] but its spec groups by [${entities.join(', ')}].`,
+        'OnlineFeatureState.fromJSON: this online state was saved by an older version of @mlsd/features (snapshot version 1); retrain the model (or rebuild the state from the transactions) to save it again.',
       );
     }
-    snapshot.stores.forEach((blob, s) => {
-      const decode = <A>(name: string, Type: new (n: number) => A): A => {
-        const array = decodeTypedArray(blob[name as keyof typeof blob] as EncodedTypedArray);
-        if (!(array instanceof (Type as unknown as typeof Float64Array))) {
-          throw new InvalidArgumentError(
-            `OnlineFeatureState.fromJSON: "${blob.entity}".${name} must be a ${Type.name}.`,
-          );
-        }
-        return array as A;
-      };
-      const store = EntityStore.fromSnapshot(state.#stores[s]!.windows, {
-        entity: blob.entity,
-        ids: decode('ids', Float64Array),
-        counts: decode('counts', Int32Array),
-        cursors: decode('cursors', Float64Array),
-        times: decode('times', Float64Array),
-        amounts: decode('amounts', Float64Array),
-        labels: decode('labels', Uint8Array),
-        transactionIds: decode('transactionIds', Float64Array),
-      });
-      state.#stores[s] = store;
+    const snapshot = parseOptions(SnapshotSchema, json, 'OnlineFeatureState.fromJSON');
+    const state = new OnlineFeatureState(new FeatureSet(snapshot.spec as FeatureSpec), {
+      ...snapshot.options,
+      ...options,
     });
-    state.#labelStores.length = 0;
-    state.#labelStores.push(...state.#stores.filter((store) => store.keepsLabels));
-    state.#clock = snapshot.clock ?? Number.NEGATIVE_INFINITY;
+    const expected = state.#stores.map((store) => store.plan.name);
+    const stored = snapshot.stores.map((store) => store.entity);
+    if (expected.join('\u0000') !== stored.join('\u0000')) {
+      throw new InvalidArgumentError(
+        `OnlineFeatureState.fromJSON: the snapshot holds entities [${stored.join(', ')}] but its spec uses [${expected.join(', ')}].`,
+      );
+    }
+    const keysOf = new Map<string, (string | null)[]>();
+    snapshot.stores.forEach((blob, e) => {
+      const store = state.#stores[e]!;
+      for (const raw of blob.entities) {
+        const entity = parseOptions(
+          EntitySnapshotSchema,
+          raw,
+          `OnlineFeatureState.fromJSON: entity of "${blob.entity}"`,
+        );
+        checkEntitySnapshot(entity, store, blob.entity);
+        store.restore(entity, (id) => {
+          let keys = keysOf.get(id);
+          if (keys === undefined) {
+            keys = new Array<string | null>(expected.length).fill(null);
+            keysOf.set(id, keys);
+          }
+          keys[e] = entity.key;
+        });
+      }
+    });
+    for (const [id, keys] of keysOf) {
+      state.#held.set(id, {
+        keys,
+        fingerprint: snapshot.fingerprints[id] ?? -1,
+        holders: keys.filter((key) => key !== null).length,
+      });
+    }
+    state.#watermark = snapshot.watermark ?? Number.NEGATIVE_INFINITY;
     state.#lastSweep = snapshot.lastSweep ?? Number.NEGATIVE_INFINITY;
     return state;
   }
+}
+
+function checkEntitySnapshot(entity: EntitySnapshot, store: EntityStore, name: string): void {
+  const layout = store.plan.layout;
+  const n = entity.times.length;
+  const fits =
+    n > 0 &&
+    entity.transactionIds.length === n &&
+    (layout.labels ? entity.labels.length === n && entity.labelTimes.length === n : true) &&
+    entity.values.length === layout.valueColumns.length &&
+    entity.values.every((column) => column.length === n) &&
+    entity.categories.length === layout.categoryColumns.length &&
+    entity.categories.every((column) => column.length === n) &&
+    entity.times.every((t, k) => Number.isFinite(t) && (k === 0 || t >= entity.times[k - 1]!));
+  if (!fits) {
+    throw new InvalidArgumentError(
+      `OnlineFeatureState.fromJSON: the events of ${name} "${entity.key}" do not fit the spec's layout or are out of order; the snapshot was damaged or edited.`,
+      { entity: name, key: entity.key },
+    );
+  }
+}
+
+/** The InvalidDataError for a transaction older than an entity's newest event allows. */
+export function outOfOrder(
+  caller: string,
+  column: string,
+  transactionId: string,
+  time: number,
+  entity: string,
+  key: string,
+  newest: number,
+  lateness: number,
+): InvalidDataError {
+  return new InvalidDataError(
+    `${caller}: ${column} ${time} is older than the newest event of ${entity} ${describeValue(key)} (${newest}) by ${newest - time} s, more than the allowed lateness of ${lateness} s (allowedLatenessSeconds). Raise the lateness, or score late arrivals in batch with their real order.`,
+    {
+      column,
+      transactionId,
+      value: time,
+      entity,
+      key,
+      newest,
+      clock: newest,
+      lateness,
+      reason: 'out-of-order',
+    },
+  );
+}
+
+/**
+ * Checks `recordLabel`'s arguments for every store: an id (string or number), a label
+ * (0/1/true/false) and a label time (a number, −∞ for "from now on").
+ * @returns the id as a string.
+ */
+export function checkLabelArguments(
+  transactionId: unknown,
+  fraud: unknown,
+  labelTime: unknown,
+  caller: string,
+): string {
+  const id = categoryValue(transactionId);
+  if (id === null || id === undefined || typeof transactionId === 'boolean') {
+    throw new InvalidDataError(
+      `${caller}: transaction id is ${describeValue(transactionId)}; it must be a non-empty string or a number.`,
+      { transactionId: describeValue(transactionId) },
+    );
+  }
+  if (fraud !== 0 && fraud !== 1 && fraud !== true && fraud !== false) {
+    throw new InvalidDataError(
+      `${caller} (transaction ${id}): fraud must be 0, 1, true or false, got ${describeValue(fraud)}.`,
+      { transactionId: id, value: describeValue(fraud) },
+    );
+  }
+  if (typeof labelTime !== 'number' || Number.isNaN(labelTime)) {
+    throw new InvalidDataError(
+      `${caller} (transaction ${id}): the label time must be a number of seconds, got ${describeValue(labelTime)}.`,
+      { transactionId: id },
+    );
+  }
+  return id;
 }

@@ -1,115 +1,194 @@
-import type { Calendar } from './calendar.js';
+import type { ZonedCalendar } from './zoned-calendar.js';
 
 /**
- * A feature of one transaction on its own (no history): a function of its time and, for a
- * column feature, of one of its numeric fields. The batch and the online evaluator both call
- * {@link RowFeature.evaluate}, so each is defined here once.
+ * A feature of one transaction on its own (no history). Batch and online both call
+ * {@link RowFeature.write} once per transaction with the same inputs, so each is defined here
+ * once.
  */
 export interface RowFeature {
-  /** Output name, e.g. `'TX_DURING_WEEKEND'`. */
+  /** Output name, or the prefix of the outputs for a one-hot feature. */
   readonly name: string;
-  /** The input column the feature reads besides the time, if any. */
-  readonly column: string | undefined;
+  /** Column of its first output in the feature vector. */
+  readonly output: number;
+  /** Output names, in order. */
+  readonly names: readonly string[];
+  /** Numeric columns read, in the order of `numbers` in {@link RowFeature.write}. */
+  readonly numericInputs: readonly string[];
+  /** Category column read, if any. */
+  readonly categoryInput: string | undefined;
   /**
-   * The feature's value.
-   * @param time - seconds since the calendar's origin.
-   * @param value - the row's value in {@link RowFeature.column} (ignored when there is none).
+   * Writes the outputs at `out[offset + output …]`.
+   * @param numbers - values of `numericInputs` (NaN for missing).
+   * @param category - value of `categoryInput` (null for missing).
    */
-  evaluate(time: number, value: number): number;
-  /**
-   * {@link RowFeature.evaluate} for every row, written to `out[row * stride + offset]`; a loop
-   * per class so the batch path's calls stay monomorphic.
-   */
-  evaluateColumn(
-    times: ArrayLike<number>,
-    values: ArrayLike<number> | undefined,
+  write(
     out: Float64Array | Float32Array,
-    stride: number,
     offset: number,
+    time: number,
+    numbers: ArrayLike<number>,
+    category: string | null,
   ): void;
 }
 
-/** A numeric input column passed through unchanged (the handbook's TX_AMOUNT). */
-export class ColumnFeature implements RowFeature {
-  readonly name: string;
-  readonly column: string;
+/** `numeric`: a numeric column passed through; missing (NaN) → `fill`. */
+export class NumericFeature implements RowFeature {
+  readonly names: readonly string[];
+  readonly numericInputs: readonly string[];
+  readonly categoryInput = undefined;
 
-  constructor(name: string, column: string) {
-    this.name = name;
-    this.column = column;
+  constructor(
+    readonly name: string,
+    readonly output: number,
+    column: string,
+    readonly fill: number,
+  ) {
+    this.names = [name];
+    this.numericInputs = [column];
   }
 
-  evaluate(_time: number, value: number): number {
-    return value;
-  }
-
-  evaluateColumn(
-    times: ArrayLike<number>,
-    values: ArrayLike<number> | undefined,
+  write(
     out: Float64Array | Float32Array,
-    stride: number,
     offset: number,
+    _t: number,
+    numbers: ArrayLike<number>,
   ): void {
-    for (let i = 0; i < times.length; i++) {
-      out[i * stride + offset] = this.evaluate(times[i]!, values === undefined ? 0 : values[i]!);
-    }
+    const value = numbers[0]!;
+    out[offset + this.output] = Number.isNaN(value) ? this.fill : value;
   }
 }
 
-/** 1 when the transaction falls on a Saturday or Sunday, else 0 (TX_DURING_WEEKEND). */
-export class WeekendFeature implements RowFeature {
-  readonly name: string;
-  readonly column = undefined;
-  readonly #calendar: Calendar;
+/** `hour` (0–23), `day-of-week` (Monday 0 … Sunday 6), `weekend` and `night` flags, local time. */
+export class CalendarFeature implements RowFeature {
+  readonly names: readonly string[];
+  readonly numericInputs: readonly string[] = [];
+  readonly categoryInput = undefined;
 
-  constructor(name: string, calendar: Calendar) {
-    this.name = name;
-    this.#calendar = calendar;
+  constructor(
+    readonly name: string,
+    readonly output: number,
+    readonly calendar: ZonedCalendar,
+    readonly kind: 'hour' | 'day-of-week' | 'weekend' | 'night',
+    /** Last hour (0–23) that is night. */
+    readonly lastHour = 6,
+  ) {
+    this.names = [name];
   }
 
-  evaluate(time: number): number {
-    return this.#calendar.weekday(time) >= 5 ? 1 : 0;
+  write(out: Float64Array | Float32Array, offset: number, time: number): void {
+    let value: number;
+    switch (this.kind) {
+      case 'hour':
+        value = this.calendar.hour(time);
+        break;
+      case 'day-of-week':
+        value = this.calendar.dayOfWeek(time);
+        break;
+      case 'weekend':
+        value = this.calendar.dayOfWeek(time) >= 5 ? 1 : 0;
+        break;
+      case 'night':
+        value = this.calendar.hour(time) <= this.lastHour ? 1 : 0;
+        break;
+    }
+    out[offset + this.output] = value;
+  }
+}
+
+/** `frequency`: the fitted share of training rows with this value; unseen or missing → 0. */
+export class FrequencyFeature implements RowFeature {
+  readonly names: readonly string[];
+  readonly numericInputs: readonly string[] = [];
+  readonly #shares: ReadonlyMap<string, number>;
+
+  constructor(
+    readonly name: string,
+    readonly output: number,
+    readonly categoryInput: string,
+    shares: Readonly<Record<string, number>>,
+  ) {
+    this.names = [name];
+    this.#shares = new Map(Object.entries(shares));
   }
 
-  evaluateColumn(
-    times: ArrayLike<number>,
-    _values: ArrayLike<number> | undefined,
+  write(
     out: Float64Array | Float32Array,
-    stride: number,
     offset: number,
+    _t: number,
+    _n: ArrayLike<number>,
+    category: string | null,
   ): void {
-    for (let i = 0; i < times.length; i++) out[i * stride + offset] = this.evaluate(times[i]!);
+    out[offset + this.output] = category === null ? 0 : (this.#shares.get(category) ?? 0);
   }
 }
 
 /**
- * 1 when the transaction's hour is at most `lastHour`, else 0 (TX_DURING_NIGHT with
- * `lastHour = 6`: 00:00:00 to 06:59:59 is night, 07:00:00 is not).
+ * `one-hot`: one output per fitted category (`<name>=<value>`) plus `<name>=other` for any
+ * other value; a missing value sets none of them.
  */
-export class NightFeature implements RowFeature {
-  readonly name: string;
-  readonly column = undefined;
-  /** Last hour of the day (0–23) that still counts as night. */
-  readonly lastHour: number;
-  readonly #calendar: Calendar;
+export class OneHotFeature implements RowFeature {
+  readonly names: readonly string[];
+  readonly numericInputs: readonly string[] = [];
+  readonly #index: ReadonlyMap<string, number>;
 
-  constructor(name: string, calendar: Calendar, lastHour: number) {
-    this.name = name;
-    this.lastHour = lastHour;
-    this.#calendar = calendar;
+  constructor(
+    readonly name: string,
+    readonly output: number,
+    readonly categoryInput: string,
+    categories: readonly string[],
+  ) {
+    this.names = [...categories.map((value) => `${name}=${value}`), `${name}=other`];
+    this.#index = new Map(categories.map((value, i) => [value, i]));
   }
 
-  evaluate(time: number): number {
-    return this.#calendar.hour(time) <= this.lastHour ? 1 : 0;
-  }
-
-  evaluateColumn(
-    times: ArrayLike<number>,
-    _values: ArrayLike<number> | undefined,
+  write(
     out: Float64Array | Float32Array,
-    stride: number,
     offset: number,
+    _t: number,
+    _n: ArrayLike<number>,
+    category: string | null,
   ): void {
-    for (let i = 0; i < times.length; i++) out[i * stride + offset] = this.evaluate(times[i]!);
+    const start = offset + this.output;
+    const width = this.names.length;
+    for (let k = 0; k < width; k++) out[start + k] = 0;
+    if (category === null) return;
+    out[start + (this.#index.get(category) ?? width - 1)] = 1;
+  }
+}
+
+/** Mean Earth radius, km (IUGG). */
+const EARTH_RADIUS_KM = 6_371.0088;
+const RADIANS = Math.PI / 180;
+
+/** `geo-distance`: great-circle (haversine) km between two latitude/longitude pairs; 0 if any is missing. */
+export class GeoDistanceFeature implements RowFeature {
+  readonly names: readonly string[];
+  readonly numericInputs: readonly string[];
+  readonly categoryInput = undefined;
+
+  constructor(
+    readonly name: string,
+    readonly output: number,
+    from: readonly [string, string],
+    to: readonly [string, string],
+  ) {
+    this.names = [name];
+    this.numericInputs = [from[0], from[1], to[0], to[1]];
+  }
+
+  write(
+    out: Float64Array | Float32Array,
+    offset: number,
+    _t: number,
+    numbers: ArrayLike<number>,
+  ): void {
+    const lat1 = numbers[0]! * RADIANS;
+    const lon1 = numbers[1]! * RADIANS;
+    const lat2 = numbers[2]! * RADIANS;
+    const lon2 = numbers[3]! * RADIANS;
+    const h =
+      Math.sin((lat2 - lat1) / 2) ** 2 +
+      Math.cos(lat1) * Math.cos(lat2) * Math.sin((lon2 - lon1) / 2) ** 2;
+    const distance = 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
+    out[offset + this.output] = Number.isNaN(distance) ? 0 : distance;
   }
 }

@@ -1,74 +1,88 @@
-import { InvalidArgumentError } from '@mlsd/core';
+import { InvalidArgumentError, Table } from '@mlsd/core';
 import { describe, expect, it } from 'vitest';
-import { Calendar, defineFraudFeatures, NightFeature, WeekendFeature } from '../src/index.js';
+import { computeFeatures, FeatureSet, ZonedCalendar } from '../src/index.js';
 
 const DAY = 86_400;
 const HOUR = 3_600;
 
-describe('Calendar', () => {
-  // 2018-04-01, the simulator's default start, is a Sunday.
-  const calendar = new Calendar('2018-04-01');
-
-  it('reads weekdays Monday = 0 … Sunday = 6 from seconds since the origin', () => {
-    expect(calendar.weekday(0)).toBe(6); // Sun 2018-04-01
-    expect(calendar.weekday(DAY - 1)).toBe(6);
-    expect(calendar.weekday(DAY)).toBe(0); // Mon 2018-04-02
-    expect(calendar.weekday(6 * DAY)).toBe(5); // Sat 2018-04-07
-    expect(calendar.weekday(7 * DAY)).toBe(6);
-    expect(calendar.weekday(-1)).toBe(5); // Sat 2018-03-31 23:59:59
-  });
-
-  it('reads the hour of the day', () => {
-    expect(calendar.hour(0)).toBe(0);
+describe('ZonedCalendar', () => {
+  it('reads seconds since an origin date (the handbook simulator), UTC', () => {
+    // 2018-04-01, the simulator's default start, is a Sunday.
+    const calendar = new ZonedCalendar('UTC', '2018-04-01');
+    expect(calendar.dayOfWeek(0)).toBe(6);
+    expect(calendar.dayOfWeek(DAY - 1)).toBe(6);
+    expect(calendar.dayOfWeek(DAY)).toBe(0); // Mon 2018-04-02
+    expect(calendar.dayOfWeek(6 * DAY)).toBe(5);
+    expect(calendar.dayOfWeek(-1)).toBe(5); // Sat 2018-03-31 23:59:59
     expect(calendar.hour(7 * HOUR - 1)).toBe(6);
     expect(calendar.hour(7 * HOUR)).toBe(7);
-    expect(calendar.hour(DAY - 1)).toBe(23);
     expect(calendar.hour(3 * DAY + 13 * HOUR + 0.5)).toBe(13);
     expect(calendar.hour(-1)).toBe(23);
+    expect(calendar.epochSeconds(0)).toBe(Date.UTC(2018, 3, 1) / 1000);
   });
 
-  it('takes other origins, epoch seconds included', () => {
-    expect(new Calendar('1970-01-01').weekday(0)).toBe(3); // a Thursday
-    expect(new Calendar('2024-02-29').weekday(0)).toBe(3);
-    // 2018-04-01T00:00:00Z in epoch seconds is also a Sunday at midnight.
-    const epoch = Date.UTC(2018, 3, 1) / 1000;
-    expect(new Calendar('1970-01-01').weekday(epoch)).toBe(6);
+  it('reads epoch seconds in a time zone, across daylight-saving changes', () => {
+    const ny = new ZonedCalendar('America/New_York', null);
+    // 2024-03-10 06:59:59Z is 01:59:59 EST; a second later it is 03:00:00 EDT.
+    const change = Date.UTC(2024, 2, 10, 7) / 1000;
+    expect(ny.hour(change - 1)).toBe(1);
+    expect(ny.hour(change)).toBe(3);
+    expect(ny.dayOfWeek(change)).toBe(6); // a Sunday
+    // Local midnight of Monday 2024-03-11 (EDT, 04:00Z) starts a weekday.
+    const monday = Date.UTC(2024, 2, 11, 4) / 1000;
+    expect([ny.dayOfWeek(monday - 1), ny.dayOfWeek(monday)]).toEqual([6, 0]);
+    // Lord Howe Island moves its clocks by half an hour, at 15:30Z (not on a UTC hour).
+    const lordHowe = new ZonedCalendar('Australia/Lord_Howe', null);
+    const spring = Date.UTC(2024, 9, 5, 15, 30) / 1000; // 2:00 LHST → 2:30 LHDT
+    expect(lordHowe.wallClock(spring - 1) - (spring - 1)).toBe(10.5 * HOUR);
+    expect(lordHowe.wallClock(spring) - spring).toBe(11 * HOUR);
+    // An origin date in a zone starts at that zone's midnight.
+    const kolkata = new ZonedCalendar('Asia/Kolkata', '2024-01-01');
+    expect(kolkata.epochSeconds(0)).toBe(Date.UTC(2023, 11, 31, 18, 30) / 1000);
+    expect(kolkata.hour(0)).toBe(0);
   });
 
-  it('refuses origins that are not real dates', () => {
-    for (const bad of ['2018-02-30', '2018-4-1', '01/04/2018', '', '2018-04-01T00:00:00']) {
-      expect(() => new Calendar(bad)).toThrow(InvalidArgumentError);
+  it('refuses unknown zones and dates that do not exist', () => {
+    expect(() => new ZonedCalendar('Mars/Olympus', null)).toThrow(InvalidArgumentError);
+    for (const bad of ['2018-02-30', '2018-4-1', '01/04/2018']) {
+      expect(() => new ZonedCalendar('UTC', bad)).toThrow(/YYYY-MM-DD/);
     }
-    expect(() => new Calendar('2018-02-30')).toThrow(/YYYY-MM-DD/);
   });
 });
 
-describe('weekend and night flags', () => {
-  const calendar = new Calendar('2018-04-01');
-  const weekend = new WeekendFeature('W', calendar);
-  const night = new NightFeature('N', calendar, 6);
-
-  it('flags Saturday and Sunday, switching exactly at midnight', () => {
-    expect(weekend.evaluate(DAY - 1)).toBe(1); // Sun 23:59:59
-    expect(weekend.evaluate(DAY)).toBe(0); // Mon 00:00:00
-    expect(weekend.evaluate(6 * DAY - 1)).toBe(0); // Fri 23:59:59
-    expect(weekend.evaluate(6 * DAY)).toBe(1); // Sat 00:00:00
-  });
-
-  it('counts hours 0 to 6 as night: 06:59:59 is night, 07:00:00 is not', () => {
-    expect(night.evaluate(0)).toBe(1);
-    expect(night.evaluate(7 * HOUR - 1)).toBe(1);
-    expect(night.evaluate(7 * HOUR)).toBe(0);
-    expect(night.evaluate(DAY - 1)).toBe(0);
-    expect(night.evaluate(DAY)).toBe(1);
-    expect(new NightFeature('N', calendar, 0).evaluate(HOUR)).toBe(0);
-  });
-
-  it('use the origin of the feature set', () => {
-    // 2018-04-02 is a Monday: second 0 is no longer a weekend.
-    const features = defineFraudFeatures({ origin: '2018-04-02', nightLastHour: 5 });
-    const [, weekendFlag, nightFlag] = features.rowFeatures;
-    expect(weekendFlag!.feature.evaluate(0, 0)).toBe(0);
-    expect(nightFlag!.feature.evaluate(6 * HOUR, 0)).toBe(0);
+describe('calendar features', () => {
+  it('hour, day of week, weekend and night in the spec time zone', () => {
+    const features = new FeatureSet({
+      version: 2,
+      columns: { transactionId: 'id', time: 't', amount: 'amount' },
+      timezone: 'America/New_York',
+      features: [
+        { kind: 'hour' },
+        { kind: 'day-of-week' },
+        { kind: 'weekend' },
+        { kind: 'night' },
+        { kind: 'night', lastHour: 0 },
+      ],
+    });
+    expect(features.names).toEqual(['hour', 'day_of_week', 'weekend', 'night', 'night_until_0h']);
+    // Friday 2024-03-08 23:30 EST, Saturday 00:30, Saturday 06:59:59, Sunday 07:00 EDT.
+    const times = [
+      Date.UTC(2024, 2, 9, 4, 30),
+      Date.UTC(2024, 2, 9, 5, 30),
+      Date.UTC(2024, 2, 9, 11, 59, 59),
+      Date.UTC(2024, 2, 10, 11),
+    ].map((ms) => ms / 1000);
+    const table = new Table({
+      id: ['a', 'b', 'c', 'd'],
+      t: Float64Array.from(times),
+      amount: new Float64Array(4),
+    });
+    const { values } = computeFeatures(table, features);
+    expect(Array.from(values)).toEqual([
+      ...[23, 4, 0, 0, 0],
+      ...[0, 5, 1, 1, 1],
+      ...[6, 5, 1, 1, 0],
+      ...[7, 6, 1, 0, 0],
+    ]);
   });
 });

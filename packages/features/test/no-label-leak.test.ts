@@ -1,11 +1,17 @@
 import { Table } from '@mlsd/core';
 import { describe, expect, it } from 'vitest';
-import { computeFeatures, FRAUD_FEATURE_NAMES, OnlineFeatureState } from '../src/index.js';
+import {
+  computeFeatures,
+  HANDBOOK_FEATURE_NAMES,
+  handbookFeatureSet,
+  OnlineFeatureState,
+} from '../src/index.js';
 import { simulateTransactions, transactionAt } from './helpers/simulate.js';
 
 const DAY = 86_400;
+const HANDBOOK = handbookFeatureSet();
 const DELAY = 7 * DAY;
-const RISK = FRAUD_FEATURE_NAMES.map((name, j) => (name.includes('_RISK_') ? j : -1)).filter(
+const RISK = HANDBOOK_FEATURE_NAMES.map((name, j) => (name.includes('_RISK_') ? j : -1)).filter(
   (j) => j >= 0,
 );
 
@@ -37,14 +43,14 @@ function olderLabelled(i: number): number {
 }
 
 describe('no label leak', () => {
-  const baseline = computeFeatures(table);
+  const baseline = computeFeatures(table, HANDBOOK);
 
   it('batch: flipping every label newer than t − 7 days leaves the features at t unchanged', () => {
     for (const i of sampled) {
       const flipped = Uint8Array.from(fraud, (label, j) =>
         time[j]! > time[i]! - DELAY ? 1 - label : label,
       );
-      expect(rowOf(computeFeatures(withLabels(flipped)).values, i)).toEqual(
+      expect(rowOf(computeFeatures(withLabels(flipped), HANDBOOK).values, i)).toEqual(
         rowOf(baseline.values, i),
       );
     }
@@ -57,7 +63,7 @@ describe('no label leak', () => {
       if (j < 0) continue;
       const flipped = Uint8Array.from(fraud);
       flipped[j] = 1 - flipped[j]!;
-      const after = rowOf(computeFeatures(withLabels(flipped)).values, i);
+      const after = rowOf(computeFeatures(withLabels(flipped), HANDBOOK).values, i);
       const before = rowOf(baseline.values, i);
       expect(RISK.some((r) => after[r] !== before[r])).toBe(true);
       checked++;
@@ -66,7 +72,7 @@ describe('no label leak', () => {
   });
 
   it('online: labels recorded for transactions newer than t − 7 days do not reach the features at t', () => {
-    const state = new OnlineFeatureState();
+    const state = new OnlineFeatureState(HANDBOOK, { maxFutureSkewSeconds: null });
     const targets = new Set(sampled);
     let checked = 0;
     for (let i = 0; i < table.length; i++) {
@@ -95,7 +101,7 @@ describe('no label leak', () => {
   });
 
   it('online: a label that arrives after the delay counts from its arrival on', () => {
-    const state = new OnlineFeatureState();
+    const state = new OnlineFeatureState(HANDBOOK, { maxFutureSkewSeconds: null });
     const tx = (id: number, t: number, label?: number) => ({
       TRANSACTION_ID: id,
       TX_TIME_SECONDS: t,
@@ -104,8 +110,8 @@ describe('no label leak', () => {
       TX_AMOUNT: 10,
       ...(label === undefined ? {} : { TX_FRAUD: label }),
     });
-    const risk7 = FRAUD_FEATURE_NAMES.indexOf('TERMINAL_ID_RISK_7DAY_WINDOW');
-    const nb7 = FRAUD_FEATURE_NAMES.indexOf('TERMINAL_ID_NB_TX_7DAY_WINDOW');
+    const risk7 = HANDBOOK_FEATURE_NAMES.indexOf('TERMINAL_ID_RISK_7DAY_WINDOW');
+    const nb7 = HANDBOOK_FEATURE_NAMES.indexOf('TERMINAL_ID_NB_TX_7DAY_WINDOW');
     state.update(tx(0, 0)); // label unknown
     state.recordLabel(0, 0);
     const early = state.update(tx(1, 8 * DAY));
@@ -122,6 +128,7 @@ describe('no label leak', () => {
           TX_FRAUD: 0,
         })),
       ),
+      HANDBOOK,
     );
     expect(batch.values[3 * 15 + risk7]).toBe(0);
   });

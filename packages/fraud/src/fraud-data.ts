@@ -21,7 +21,7 @@ export function prepareFraudData(table: Table, features: FeatureSet): FraudData 
   const matrix = computeFeatures(table, features, { dtype: 'float32' });
   const days = table.numeric('TX_TIME_DAYS');
   const cards = table.numeric('CUSTOMER_ID');
-  const labels = table.numeric(features.columns.label);
+  const labels = table.numeric(features.columns.label ?? 'TX_FRAUD');
   const amounts = table.numeric(features.columns.amount);
   const day = Int32Array.from(days);
   const label = new Uint8Array(labels.length);

@@ -1,6 +1,6 @@
 import { type ClassWeight, prequentialSplits } from '@mlsd/classify';
 import { parseOptions, type Table } from '@mlsd/core';
-import { defineFraudFeatures } from '@mlsd/features';
+import { handbookFeatureSet } from '@mlsd/features';
 import { createClassifier, DEFAULT_FRAUD_MODEL, type FraudModelKind } from './classifiers.js';
 import { type FraudData, prepareFraudData, takeRows, takeValues } from './fraud-data.js';
 import { fraudMetrics } from './fraud-metrics.js';
@@ -60,7 +60,7 @@ export async function prequentialEvaluation(
   options: PrequentialOptions = {},
 ): Promise<PrequentialResult> {
   const protocol = parseOptions(FraudProtocolSchema, options.protocol ?? {}, 'fraud protocol');
-  const features = defineFraudFeatures({ origin: protocol.origin });
+  const features = handbookFeatureSet({ origin: protocol.origin });
   const data = options.data ?? prepareFraudData(table, features);
   const splits = prequentialSplits(
     { day: data.day, card: data.card, label: data.label },

@@ -5,7 +5,12 @@ import {
   validationTrainStartDay,
 } from '@mlsd/classify';
 import { parseOptions, Rng, type Table, toMatrix } from '@mlsd/core';
-import { defineFraudFeatures, type FraudFeatureOptions, OnlineFeatureState } from '@mlsd/features';
+import {
+  type FeatureSet,
+  type HandbookFeatureOptions,
+  handbookFeatureSet,
+  OnlineFeatureState,
+} from '@mlsd/features';
 import { createClassifier, DEFAULT_FRAUD_MODEL, type FraudModelKind } from './classifiers.js';
 import { type FraudData, prepareFraudData, takeRows, takeValues } from './fraud-data.js';
 import { type FraudMetrics, fraudMetrics } from './fraud-metrics.js';
@@ -21,7 +26,7 @@ export interface TrainFraudModelOptions {
   seed?: number;
   protocol?: FraudProtocolOptions;
   /** Feature options (windows, delay, column names); default the handbook's. */
-  features?: FraudFeatureOptions;
+  features?: HandbookFeatureOptions;
   /** Training rows kept as the drift reference; default 20,000. */
   referenceRows?: number;
   /** Replay the recent transactions into an online feature state saved with the model; default true. */
@@ -58,7 +63,7 @@ export async function trainFraudModel(
   const kind = options.model ?? DEFAULT_FRAUD_MODEL;
   const classWeight = options.classWeight ?? 'none';
   const seed = options.seed ?? 0;
-  const features = defineFraudFeatures({ origin: protocol.origin, ...options.features });
+  const features = handbookFeatureSet({ origin: protocol.origin, ...options.features });
   const started = performance.now();
   const data = prepareFraudData(table, features);
   const dated = { day: data.day, card: data.card, label: data.label };
@@ -141,31 +146,16 @@ export async function trainFraudModel(
  * Replays the transactions of the last (longest window + delay) days into a fresh online
  * feature state: enough history for every window, without the whole table.
  */
-function replayRecent(
-  table: Table,
-  features: ReturnType<typeof defineFraudFeatures>,
-): OnlineFeatureState {
+function replayRecent(table: Table, features: FeatureSet): OnlineFeatureState {
   const state = new OnlineFeatureState(features);
-  const { time, transactionId, amount, label } = features.columns;
+  const { time } = features.columns;
   const times = table.numeric(time);
   if (times.length === 0) return state;
-  const reachSeconds = Math.max(...features.entities.map((entity) => entity.spanSeconds));
-  const from = times[times.length - 1]! - reachSeconds;
-  const columns = [
-    transactionId,
-    time,
-    amount,
-    label,
-    ...features.entities.map((entity) => entity.entity),
-  ];
-  const arrays = columns.map((name) => table.numeric(name));
-  const out = new Float64Array(features.names.length);
+  const from = times[times.length - 1]! - features.spanSeconds;
   let start = 0;
   while (start < times.length && times[start]! < from) start++;
-  for (let i = start; i < times.length; i++) {
-    const row: Record<string, number> = {};
-    for (let c = 0; c < columns.length; c++) row[columns[c]!] = arrays[c]![i]!;
-    state.update(row, out);
-  }
+  const rows = table.slice(start, times.length).toRows();
+  const out = new Float64Array(features.names.length);
+  for (const row of rows) state.update(row, out);
   return state;
 }

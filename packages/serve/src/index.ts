@@ -39,10 +39,18 @@ export { openRedisClient, parseRedisUrl, redactRedisUrl } from './redis/redis-cl
 export type { StateStoreOptions } from './state/create-state-store.js';
 export { createStateStore } from './state/create-state-store.js';
 export { InProcessStateStore } from './state/in-process-state-store.js';
-export type { OnlineStateStore, OnlineStateStoreStats } from './state/online-state-store.js';
+export type {
+  OnlineStateStore,
+  OnlineStateStoreStats,
+  StateStoreReadiness,
+  StateUpdateOutcome,
+} from './state/online-state-store.js';
 export type { RedisStateStoreOptions } from './state/redis-state-store.js';
 export { RedisStateStore } from './state/redis-state-store.js';
-export { StateStoreUnavailableError } from './state/state-store-unavailable-error.js';
+export {
+  StateNotSeededError,
+  StateStoreUnavailableError,
+} from './state/state-store-unavailable-error.js';
 export type { GroupProgress, StreamDecision } from './stream/decision-reader.js';
 export { readDecisions, readGroupProgress } from './stream/decision-reader.js';
 export type { FraudConsumer, FraudConsumerOptions } from './stream/fraud-consumer.js';

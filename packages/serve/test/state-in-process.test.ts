@@ -1,7 +1,8 @@
-import type { FraudModel } from '@mlsd/fraud';
 import { InProcessStateStore } from '../src/state/in-process-state-store.js';
 import { describeStateStoreContract } from './state-store-contract.js';
 
-describeStateStoreContract('InProcessStateStore', async (model) =>
-  InProcessStateStore.forModel(model as FraudModel),
+describeStateStoreContract(
+  'InProcessStateStore',
+  async (model, options) => InProcessStateStore.forModel(model, options),
+  { sweepsIdleEntities: true },
 );

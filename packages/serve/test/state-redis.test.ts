@@ -1,24 +1,35 @@
 import { InvalidArgumentError, InvalidDataError } from '@mlsd/core';
-import { defineFraudFeatures, OnlineFeatureState } from '@mlsd/features';
-import type { ScoreRequest } from '@mlsd/fraud';
+import { handbookFeatureSet, OnlineFeatureState } from '@mlsd/features';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStateStore } from '../src/state/redis-state-store.js';
-import { StateStoreUnavailableError } from '../src/state/state-store-unavailable-error.js';
+import {
+  StateNotSeededError,
+  StateStoreUnavailableError,
+} from '../src/state/state-store-unavailable-error.js';
 import { startRedisServer, useRedisServer } from './redis-server.js';
 import { describeStateStoreContract } from './state-store-contract.js';
 
 const server = useRedisServer();
 let namespaces = 0;
 
-describeStateStoreContract('RedisStateStore', (model) =>
-  RedisStateStore.connect({ url: server().url, model, namespace: `contract-${namespaces++}` }),
+describeStateStoreContract(
+  'RedisStateStore',
+  (model, options) =>
+    RedisStateStore.connect({
+      url: server().url,
+      model,
+      namespace: `contract-${namespaces++}`,
+      ...options,
+    }),
+  { sweepsIdleEntities: false },
 );
 
-const features = defineFraudFeatures();
+const features = handbookFeatureSet();
 const DAY = 86_400;
+const COUNT_1D = features.names.indexOf('CUSTOMER_ID_NB_TX_1DAY_WINDOW');
 
-function transaction(id: number, fields: Partial<ScoreRequest> = {}): ScoreRequest {
+function transaction(id: number, fields: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     TRANSACTION_ID: id,
     TX_TIME_SECONDS: 10 * DAY,
@@ -27,6 +38,13 @@ function transaction(id: number, fields: Partial<ScoreRequest> = {}): ScoreReque
     TX_AMOUNT: 12.5,
     ...fields,
   };
+}
+
+/** The hash tag of a key: what Redis Cluster hashes to pick its slot. */
+function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  const close = key.indexOf('}', open + 1);
+  return key.slice(open + 1, close);
 }
 
 describe('RedisStateStore with Redis', () => {
@@ -46,18 +64,17 @@ describe('RedisStateStore with Redis', () => {
     ]);
     try {
       const n = 400;
-      const count = features.names.indexOf('CUSTOMER_ID_NB_TX_1DAY_WINDOW');
       const vectors = await Promise.all(
         Array.from({ length: n }, (_, i) =>
           (i % 2 === 0 ? a : b).update(transaction(i, { TERMINAL_ID: i % 5 })),
         ),
       );
-      const counts = vectors.map((vector) => vector[count]!).sort((x, y) => x - y);
+      const counts = vectors.map((vector) => vector[COUNT_1D]!).sort((x, y) => x - y);
       expect(counts).toEqual(Array.from({ length: n }, (_, i) => i + 1));
       // The card holds all n events; the 5 terminals hold n between them.
       expect(await a.stats()).toMatchObject({ kind: 'redis', entities: 6, events: 2 * n });
       const last = await b.update(transaction(n, { TERMINAL_ID: 0 }));
-      expect(last[count]).toBe(n + 1);
+      expect(last[COUNT_1D]).toBe(n + 1);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
@@ -75,15 +92,13 @@ describe('RedisStateStore with Redis', () => {
         }),
       );
     }
-    const stores = await Promise.all(
-      Array.from({ length: 4 }, () =>
-        RedisStateStore.connect({
-          url: server().url,
-          model: { features, state },
-          namespace: 'seed-race',
-        }),
-      ),
-    );
+    const connect = () =>
+      RedisStateStore.connect({
+        url: server().url,
+        model: { features, state },
+        namespace: 'seed-race',
+      });
+    const stores = await Promise.all(Array.from({ length: 4 }, connect));
     try {
       expect(stores.filter((store) => store.seeded)).toHaveLength(1);
       const expected = state.stats();
@@ -92,36 +107,63 @@ describe('RedisStateStore with Redis', () => {
           kind: 'redis',
           entities: expected.entities,
           events: expected.events,
-          clock: state.clock,
+          clock: state.watermark,
         });
       }
       // Seeded transactions are known: their ids are refused and their labels can be recorded.
       await expect(
-        stores[0]!.update(transaction(3, { TX_TIME_SECONDS: 60 * 3600 })),
+        stores[0]!.update(
+          transaction(3, { CUSTOMER_ID: 3, TERMINAL_ID: 3, TX_TIME_SECONDS: 3 * 3600 }),
+        ),
       ).rejects.toBeInstanceOf(InvalidDataError);
       await stores[1]!.recordLabel(45, 1);
       // A later connect leaves the seeded (and since updated) namespace alone.
-      const late = await RedisStateStore.connect({
-        url: server().url,
-        model: { features, state },
-        namespace: 'seed-race',
-      });
+      const late = await connect();
       expect(late.seeded).toBe(false);
       await late.close();
       // A namespace in use whose marker expired is adopted, not seeded over.
       const before = await stores[0]!.stats();
       await client.del('mlsd:seed-race:seeded');
-      const adopter = await RedisStateStore.connect({
-        url: server().url,
-        model: { features, state },
-        namespace: 'seed-race',
-      });
+      const adopter = await connect();
       expect(adopter.seeded).toBe(false);
-      expect(await adopter.stats()).toEqual(before);
+      expect(await adopter.stats()).toEqual({ ...before, clock: state.watermark });
       expect(await client.exists('mlsd:seed-race:seeded')).toBe(1);
       await adopter.close();
     } finally {
       await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
+  it('refuses updates into a namespace whose marker is gone (Redis restarted empty) and re-seeds it', async () => {
+    const state = new OnlineFeatureState(features);
+    state.update(transaction(1, { TX_TIME_SECONDS: 0 }));
+    const store = await RedisStateStore.connect({
+      url: server().url,
+      model: { features, state },
+      namespace: 'restarted',
+    });
+    try {
+      await store.update(transaction(2, { TX_TIME_SECONDS: 3_600 }));
+      // Everything gone, as after a restart without persistence.
+      const keys = await client.keys('mlsd:restarted:*');
+      await client.del(...keys);
+      const error = await store
+        .update(transaction(3, { TX_TIME_SECONDS: 7_200 }))
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StateNotSeededError);
+      expect((error as StateNotSeededError).code).toBe('BACKEND_UNAVAILABLE');
+      expect((error as StateNotSeededError).details.reason).toBe('not-seeded');
+      // Nothing of transaction 3 was written; the namespace comes back seeded from the model.
+      const deadline = Date.now() + 10_000;
+      while (!(await store.ready()).ready && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await store.ready()).toEqual({ ready: true, seeded: true });
+      expect((await store.stats()).events).toBe(2); // the model's one transaction, card + terminal
+      const vector = await store.update(transaction(3, { TX_TIME_SECONDS: 7_200 }));
+      expect(vector[COUNT_1D]).toBe(2);
+    } finally {
+      await store.close();
     }
   });
 
@@ -132,7 +174,7 @@ describe('RedisStateStore with Redis', () => {
       namespace: 'spec-a',
     });
     await first.close();
-    const other = defineFraudFeatures({ windowsDays: [2, 5] });
+    const other = handbookFeatureSet({ windowsDays: [2, 5] });
     await expect(
       RedisStateStore.connect({
         url: server().url,
@@ -150,7 +192,7 @@ describe('RedisStateStore with Redis', () => {
     await Promise.all([x.close(), y.close()]);
   });
 
-  it('keeps every key under mlsd:<namespace>: with a TTL', async () => {
+  it('keys each entity under one hash tag, escaped, every key with a TTL, no key shared by all', async () => {
     const store = await RedisStateStore.connect({
       url: server().url,
       model: { features },
@@ -158,20 +200,22 @@ describe('RedisStateStore with Redis', () => {
       ttlSeconds: 3_600,
     });
     try {
-      await store.update(transaction(1));
+      await store.update(transaction(1, { TERMINAL_ID: 'shop {a}%' }));
       await store.update(transaction(2, { TERMINAL_ID: 71, TX_TIME_SECONDS: 11 * DAY }));
       const keys = (await client.keys('mlsd:keys:*')).sort();
       expect(keys).toEqual([
-        'mlsd:keys:e:CUSTOMER_ID:7',
-        'mlsd:keys:e:TERMINAL_ID:70',
-        'mlsd:keys:e:TERMINAL_ID:71',
-        'mlsd:keys:meta',
+        'mlsd:keys:e{CUSTOMER_ID:7}',
+        'mlsd:keys:e{TERMINAL_ID:71}',
+        'mlsd:keys:e{TERMINAL_ID:shop %7Ba%7D%25}',
+        'mlsd:keys:i{CUSTOMER_ID:7}',
+        'mlsd:keys:i{TERMINAL_ID:71}',
+        'mlsd:keys:i{TERMINAL_ID:shop %7Ba%7D%25}',
         'mlsd:keys:seeded',
-        'mlsd:keys:seen:CUSTOMER_ID',
-        'mlsd:keys:seen:TERMINAL_ID',
-        'mlsd:keys:tx:1',
-        'mlsd:keys:tx:2',
+        'mlsd:keys:t{1}',
+        'mlsd:keys:t{2}',
       ]);
+      // An entity's two keys share a tag (one slot); transactions and entities have their own.
+      expect(new Set(keys.filter((k) => k !== 'mlsd:keys:seeded').map(hashTag)).size).toBe(5);
       for (const key of keys) {
         const ttl = await client.ttl(key);
         expect(ttl, key).toBeGreaterThan(3_500);
@@ -214,15 +258,17 @@ describe('RedisStateStore with Redis', () => {
       expect((error as Error).message).toContain(spare.url);
       await expect(store.stats()).rejects.toBeInstanceOf(StateStoreUnavailableError);
       expect(await store.ping()).toBe(false);
-      // Back on the same port (empty: no persistence), the client reconnects by itself.
+      expect((await store.ready()).ready).toBe(false);
+      // Back on the same port (empty: no persistence), the client reconnects by itself, finds
+      // the namespace unseeded, seeds it again, and takes updates.
       const restarted = await startRedisServer({ port: spare.port });
       try {
         const deadline = Date.now() + 10_000;
-        while (!(await store.ping()) && Date.now() < deadline) {
+        while (!(await store.ready()).ready && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         const vector = await store.update(transaction(2));
-        expect(vector[features.names.indexOf('CUSTOMER_ID_NB_TX_1DAY_WINDOW')]).toBe(1);
+        expect(vector[COUNT_1D]).toBe(1);
       } finally {
         await restarted.stop();
       }

@@ -1,14 +1,23 @@
 import { NotFoundError } from '@mlsd/core';
-import type { FraudModel } from '@mlsd/fraud';
+import type { FeatureSet, OnlineFeatureState, OnlineStateOptions } from '@mlsd/features';
 import { InProcessStateStore } from './in-process-state-store.js';
 import type { OnlineStateStore } from './online-state-store.js';
 
-/** Where to keep the fraud online state. */
+/** Where to keep the fraud online state, and its guards. */
 export interface StateStoreOptions {
   /** Redis URL (`redis://host:port/db`); absent: in process. */
   redisUrl?: string | undefined;
   /** Key prefix in Redis (default the Redis store's own, derived from the feature spec). */
   namespace?: string | undefined;
+  /** Seconds a transaction may be late for one of its entities (default 0: in order). */
+  allowedLatenessSeconds?: number | undefined;
+  /** Seconds a transaction may lie in the future (default 7 days; null: no limit). */
+  maxFutureSkewSeconds?: number | null | undefined;
+  /**
+   * Refuse times beyond the wall clock plus the skew (default true): what a service wants; a
+   * replay of a log with simulated future dates turns it off.
+   */
+  wallClock?: boolean | undefined;
 }
 
 /**
@@ -17,13 +26,22 @@ export interface StateStoreOptions {
  * The Redis module (and ioredis) is loaded only when asked for, so an in-process service
  * never pays for it.
  * @throws NotFoundError when Redis is asked for but the Redis store module cannot be loaded;
- *   the Redis store's own errors (unreachable server, bad URL) otherwise.
+ *   the stores' own errors (bad options, unreachable server, bad URL) otherwise.
  */
 export async function createStateStore(
-  model: FraudModel,
+  model: { features: FeatureSet; state?: OnlineFeatureState | undefined },
   options: StateStoreOptions = {},
 ): Promise<OnlineStateStore> {
-  if (options.redisUrl === undefined) return InProcessStateStore.forModel(model);
+  const guards: OnlineStateOptions = {
+    ...(options.allowedLatenessSeconds === undefined
+      ? {}
+      : { allowedLatenessSeconds: options.allowedLatenessSeconds }),
+    ...(options.maxFutureSkewSeconds === undefined
+      ? {}
+      : { maxFutureSkewSeconds: options.maxFutureSkewSeconds }),
+    ...(options.wallClock === false ? {} : { now: () => Date.now() / 1000 }),
+  };
+  if (options.redisUrl === undefined) return InProcessStateStore.forModel(model, guards);
   let module: typeof import('./redis-state-store.js');
   try {
     module = await import('./redis-state-store.js');
@@ -37,6 +55,7 @@ export async function createStateStore(
   return module.RedisStateStore.connect({
     url: options.redisUrl,
     model,
+    ...guards,
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
   });
 }

@@ -1,11 +1,20 @@
-import { type FeatureSet, OnlineFeatureState } from '@mlsd/features';
-import type { FraudModel, ScoreRequest } from '@mlsd/fraud';
-import type { OnlineStateStore, OnlineStateStoreStats } from './online-state-store.js';
+import {
+  type FeatureSet,
+  OnlineFeatureState,
+  type OnlineStateOptions,
+  type OnlineTransaction,
+} from '@mlsd/features';
+import type {
+  OnlineStateStore,
+  OnlineStateStoreStats,
+  StateStoreReadiness,
+  StateUpdateOutcome,
+} from './online-state-store.js';
 
 /**
- * The default {@link OnlineStateStore}: an {@link OnlineFeatureState} in this process's
- * memory (typed-array rings per card and terminal). Fast (microseconds per update) and exact,
- * but one replica's state is invisible to another; use `RedisStateStore` to share it.
+ * The default {@link OnlineStateStore}: an {@link OnlineFeatureState} in this process's memory
+ * (typed-array event columns per entity). Fast (microseconds per update) and exact, but one
+ * replica's state is invisible to another; use `RedisStateStore` to share it.
  */
 export class InProcessStateStore implements OnlineStateStore {
   readonly kind = 'memory' as const;
@@ -19,12 +28,16 @@ export class InProcessStateStore implements OnlineStateStore {
   /**
    * A store that continues from the state saved with the model (a copy, so two stores of one
    * model do not share it), or an empty state when the model saved none.
+   * @param options - lateness, future skew and wall clock; they override the saved state's.
    */
-  static forModel(model: FraudModel): InProcessStateStore {
+  static forModel(
+    model: { features: FeatureSet; state?: OnlineFeatureState | undefined },
+    options: OnlineStateOptions = {},
+  ): InProcessStateStore {
     return new InProcessStateStore(
       model.state === undefined
-        ? new OnlineFeatureState(model.features)
-        : OnlineFeatureState.fromJSON(model.state.toJSON()),
+        ? new OnlineFeatureState(model.features, options)
+        : OnlineFeatureState.fromJSON(model.state.toJSON(), options),
     );
   }
 
@@ -32,12 +45,20 @@ export class InProcessStateStore implements OnlineStateStore {
     return this.state.features;
   }
 
-  async update(transaction: ScoreRequest): Promise<Float64Array> {
+  async update(transaction: OnlineTransaction): Promise<Float64Array> {
     return this.state.update(transaction, new Float64Array(this.state.names.length));
   }
 
-  async recordLabel(transactionId: number, fraud: boolean | 0 | 1): Promise<void> {
-    this.state.recordLabel(transactionId, fraud);
+  async updateWithOutcome(transaction: OnlineTransaction): Promise<StateUpdateOutcome> {
+    return this.state.updateWithOutcome(transaction, new Float64Array(this.state.names.length));
+  }
+
+  async recordLabel(
+    transactionId: string | number,
+    fraud: boolean | 0 | 1,
+    labelTime?: number,
+  ): Promise<void> {
+    this.state.recordLabel(transactionId, fraud, labelTime);
   }
 
   async stats(): Promise<OnlineStateStoreStats> {
@@ -46,8 +67,12 @@ export class InProcessStateStore implements OnlineStateStore {
       kind: this.kind,
       entities: stats.entities,
       events: stats.events,
-      clock: this.state.clock ?? null,
+      clock: this.state.watermark ?? null,
     };
+  }
+
+  async ready(): Promise<StateStoreReadiness> {
+    return { ready: true, seeded: true };
   }
 
   async close(): Promise<void> {}

@@ -3,16 +3,23 @@ import { InvalidArgumentError } from '@mlsd/core';
 const NAMESPACE = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /**
- * Names of the Redis keys of one {@link RedisStateStore} namespace, all under
- * `mlsd:<namespace>:` (see redis-state-scripts.ts for what each holds).
+ * Names of the Redis keys of one {@link RedisStateStore} namespace, all under `mlsd:<namespace>:`.
+ * Every key of one entity carries the same hash tag (`{<entity>:<key>}`), so an entity lives in
+ * one Redis Cluster slot and each per-entity step touches one slot; a transaction's claim has
+ * its own tag. No key is shared by all transactions.
+ *
+ * Key texts are escaped (`%`, `{`, `}` as `%25`, `%7B`, `%7D`) so a card number or merchant name
+ * cannot end a hash tag early.
  */
 export class RedisStateKeys {
   /** `mlsd:<namespace>:`, the prefix of every key. */
   readonly prefix: string;
-  /** Clock, last sweep, entity and event counts. */
-  readonly meta: string;
-  /** Marker set once the namespace is seeded (holds the spec it was seeded for). */
+  /** Marker set once the namespace is seeded (holds the spec and layouts it was seeded for). */
   readonly seeded: string;
+  /** Held by the replica seeding the namespace, so others wait instead of seeding too. */
+  readonly seeding: string;
+  /** SCAN pattern of the entities' event sets. */
+  readonly eventsPattern: string;
 
   /** @throws InvalidArgumentError for a namespace other than 1–100 of `A-Z a-z 0-9 . _ : -`. */
   constructor(namespace: string) {
@@ -23,22 +30,28 @@ export class RedisStateKeys {
       );
     }
     this.prefix = `mlsd:${namespace}:`;
-    this.meta = `${this.prefix}meta`;
     this.seeded = `${this.prefix}seeded`;
+    this.seeding = `${this.prefix}seeding`;
+    this.eventsPattern = `${this.prefix}e{*`;
   }
 
-  /** Record of one transaction (entity ids and event positions). */
-  transaction(transactionId: number): string {
-    return `${this.prefix}tx:${transactionId}`;
+  /** Sorted set of an entity's events (score: time; member: arrival number + packed event). */
+  events(entity: string, key: string): string {
+    return `${this.prefix}e{${entity}:${escapeKey(key)}}`;
   }
 
-  /** Events and window cursors of one entity. */
-  entity(column: string, id: number): string {
-    return `${this.prefix}e:${column}:${id}`;
+  /** Hash of an entity's transaction ids → their members, and `#seq`, the arrival counter. */
+  index(entity: string, key: string): string {
+    return `${this.prefix}i{${entity}:${escapeKey(key)}}`;
   }
 
-  /** Entity ids of one column by the time of their newest event. */
-  seen(column: string): string {
-    return `${this.prefix}seen:${column}`;
+  /** A transaction's claim: its fingerprint and entity keys (duplicates, late labels). */
+  claim(transactionId: string): string {
+    return `${this.prefix}t{${escapeKey(transactionId)}}`;
   }
+}
+
+/** Escapes the characters that would break a hash tag or the escaping itself. */
+export function escapeKey(text: string): string {
+  return text.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -16,3 +16,16 @@ export class StateStoreUnavailableError extends MlsdError {
     super('BACKEND_UNAVAILABLE', message, details, options);
   }
 }
+
+/**
+ * The shared state's namespace is not (or no longer) seeded: Redis restarted empty, or the
+ * namespace expired. Nothing was recorded; the store re-seeds it from the model's saved state in
+ * the background, and a retry succeeds once that is done. `details.reason` is `'not-seeded'`;
+ * the code stays `BACKEND_UNAVAILABLE` (HTTP 503), so readiness probes and stream consumers
+ * back off rather than write into an empty namespace.
+ */
+export class StateNotSeededError extends StateStoreUnavailableError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, { ...details, reason: 'not-seeded' });
+  }
+}

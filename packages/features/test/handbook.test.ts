@@ -1,27 +1,25 @@
-import {
-  InvalidArgumentError,
-  InvalidDataError,
-  isMlsdError,
-  NotFoundError,
-  Table,
-} from '@mlsd/core';
+import { InvalidArgumentError, InvalidDataError, NotFoundError, Table } from '@mlsd/core';
 import { describe, expect, it } from 'vitest';
+import { computeFeatures as v1ComputeFeatures } from '../../../benchmarks/features/baseline/batch-features.js';
+import { defineFraudFeatures as v1Features } from '../../../benchmarks/features/baseline/fraud-features.js';
 import {
   computeFeatures,
-  defineFraudFeatures,
-  FeatureSet,
-  FRAUD_FEATURE_NAMES,
   featureMatrixToTable,
+  HANDBOOK_FEATURE_NAMES,
+  handbookFeatureSet,
+  handbookFeatureSpec,
   OnlineFeatureState,
 } from '../src/index.js';
 import { referenceFeatures } from './helpers/reference.js';
 import { simulateTransactions } from './helpers/simulate.js';
 import { DAY, HOUR, handTable, namedRow } from './helpers/tables.js';
 
-describe('computeFeatures: the handbook baseline, by hand', () => {
+const HANDBOOK = handbookFeatureSet();
+
+describe('the handbook preset, by hand', () => {
   it('names the 15 features in the handbook order', () => {
-    const matrix = computeFeatures(handTable([{ t: 0 }]));
-    expect(matrix.names).toEqual(FRAUD_FEATURE_NAMES);
+    const matrix = computeFeatures(handTable([{ t: 0 }]), HANDBOOK);
+    expect(matrix.names).toEqual(HANDBOOK_FEATURE_NAMES);
     expect([matrix.rows, matrix.columns, matrix.values.length]).toEqual([1, 15, 15]);
     expect(matrix.values).toBeInstanceOf(Float64Array);
   });
@@ -37,6 +35,7 @@ describe('computeFeatures: the handbook baseline, by hand', () => {
         { t: 6 * DAY - 1 }, // Fri 23:59:59
         { t: 6 * DAY + 7 * HOUR }, // Sat 07:00:00
       ]),
+      HANDBOOK,
     );
     const flags = Array.from({ length: matrix.rows }, (_, i) => {
       const row = namedRow(matrix, i);
@@ -64,6 +63,7 @@ describe('computeFeatures: the handbook baseline, by hand', () => {
         { t: DAY + 1, customer: 2, amount: 5 },
         { t: 30 * DAY, customer: 1, amount: 40 }, // exactly 30 days after row 0
       ]),
+      HANDBOOK,
     );
     const pick = (i: number) => {
       const row = namedRow(matrix, i);
@@ -98,6 +98,7 @@ describe('computeFeatures: the handbook baseline, by hand', () => {
         { t: 14 * DAY - 1, terminal: 20, fraud: 0, customer: 5 },
         { t: 14 * DAY - 1, terminal: 21, fraud: 0, customer: 6 },
       ]),
+      HANDBOOK,
     );
     const pick = (i: number) => {
       const row = namedRow(matrix, i);
@@ -121,46 +122,6 @@ describe('computeFeatures: the handbook baseline, by hand', () => {
     expect(pick(6)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
-  it('restarts an emptied window from exact zeros, carrying no rounding residue', () => {
-    // 1e16 + 1 rounds; after both leave the window a running sum would keep a residue.
-    const rows = [
-      { t: 0, amount: 1e16, terminal: 0 },
-      { t: 1, amount: 1, terminal: 1 },
-      { t: 31 * DAY, amount: 0.1, terminal: 2 },
-    ];
-    const batch = computeFeatures(handTable(rows));
-    expect(namedRow(batch, 2).CUSTOMER_ID_AVG_AMOUNT_30DAY_WINDOW).toBe(0.1);
-    // The online state forgets the idle customer instead; both must agree to the bit.
-    const state = new OnlineFeatureState();
-    const vectors = rows.map((row, i) =>
-      state.update({
-        TRANSACTION_ID: i,
-        TX_TIME_SECONDS: row.t,
-        CUSTOMER_ID: 0,
-        TERMINAL_ID: i,
-        TX_AMOUNT: row.amount,
-      }),
-    );
-    expect(Array.from(vectors[2]!)).toEqual(Array.from(batch.values.subarray(30, 45)));
-  });
-
-  it('agrees with a brute-force evaluation of the definition on a simulated table', () => {
-    const table = simulateTransactions({ seed: 7, days: 60 });
-    const matrix = computeFeatures(table);
-    const reference = referenceFeatures(table);
-    let worst = 0;
-    for (let i = 0; i < matrix.rows; i++) {
-      for (let j = 0; j < matrix.columns; j++) {
-        const expected = reference[i]![j]!;
-        const actual = matrix.values[i * matrix.columns + j]!;
-        // Sums run in a different order (running vs from scratch): allow float rounding only.
-        worst = Math.max(worst, Math.abs(actual - expected) / Math.max(1, Math.abs(expected)));
-      }
-    }
-    expect(matrix.rows).toBeGreaterThan(2000);
-    expect(worst).toBeLessThan(1e-12);
-  });
-
   it('takes other windows, delay, keys and column names', () => {
     const table = new Table({
       ID: Float64Array.from([0, 1, 2, 3]),
@@ -170,7 +131,7 @@ describe('computeFeatures: the handbook baseline, by hand', () => {
       AMT: Float64Array.from([1, 2, 4, 8]),
       BAD: Uint8Array.from([1, 0, 0, 0]),
     });
-    const features = defineFraudFeatures({
+    const features = handbookFeatureSet({
       windowsDays: [2],
       delayDays: 3,
       customerKey: 'CARD',
@@ -193,67 +154,76 @@ describe('computeFeatures: the handbook baseline, by hand', () => {
       SHOP_NB_TX_2DAY_WINDOW: 1, // (−2d, 0]
       SHOP_RISK_2DAY_WINDOW: 1,
     });
-    // (1 − 2d, 1]: row 1 (at 1d) is not yet 3 days old.
     expect(namedRow(matrix, 3)).toMatchObject({
       CARD_NB_TX_2DAY_WINDOW: 1,
       SHOP_NB_TX_2DAY_WINDOW: 1,
     });
   });
 
-  it('evaluates any spec: sums, fraud counts, hour-long windows, pass-through columns', () => {
-    const features = new FeatureSet({
-      features: [
-        { kind: 'column', name: 'FEE', column: 'FEE' },
-        {
-          kind: 'window',
-          name: 'SUM_1H',
-          entity: 'CUSTOMER_ID',
-          windowDays: 1 / 24,
-          aggregate: 'sum-amount',
-        },
-        {
-          kind: 'window',
-          name: 'FRAUDS_1D',
-          entity: 'TERMINAL_ID',
-          windowDays: 1,
-          delayDays: 0.5,
-          aggregate: 'fraud-count',
-        },
-      ],
-    });
-    const table = handTable([
-      { t: 0, amount: 3, fraud: 1 },
-      { t: HOUR / 2, amount: 4, fraud: 1 },
-      { t: HOUR, amount: 5 },
-      { t: DAY / 2 + HOUR / 2, amount: 6 },
-    ]).withColumn('FEE', Float32Array.from([0.5, 1, 1.5, 2]));
-    const matrix = computeFeatures(table, features);
-    expect(Array.from(matrix.values)).toEqual([0.5, 3, 0, 1, 7, 0, 1.5, 9, 0, 2, 6, 2]);
-    // No feature reads labels, so the label column may be missing.
-    const noLabels = new FeatureSet({ features: [{ kind: 'weekend', name: 'W' }] });
-    expect(computeFeatures(table.drop(['TX_FRAUD']), noLabels).values[0]).toBe(1);
-  });
-
   it('returns float32 on request and converts to a Table', () => {
     const table = simulateTransactions({ seed: 3, days: 20, customers: 5, terminals: 5 });
-    const wide = computeFeatures(table);
-    const narrow = computeFeatures(table, undefined, { dtype: 'float32' });
+    const wide = computeFeatures(table, HANDBOOK);
+    const narrow = computeFeatures(table, HANDBOOK, { dtype: 'float32' });
     expect(narrow.values).toBeInstanceOf(Float32Array);
     expect(Array.from(narrow.values)).toEqual(Array.from(wide.values, Math.fround));
     const asTable = featureMatrixToTable(wide);
-    expect(asTable.columnNames).toEqual(FRAUD_FEATURE_NAMES);
-    expect(asTable.length).toBe(table.length);
+    expect(asTable.columnNames).toEqual(HANDBOOK_FEATURE_NAMES);
     expect(asTable.numeric('CUSTOMER_ID_NB_TX_7DAY_WINDOW')[5]).toBe(wide.values[5 * 15 + 5]);
     expect(featureMatrixToTable(narrow).numeric('TX_AMOUNT')).toBeInstanceOf(Float32Array);
   });
 
   it('handles an empty table', () => {
-    const matrix = computeFeatures(handTable([]));
+    const matrix = computeFeatures(handTable([]), HANDBOOK);
     expect([matrix.rows, matrix.values.length]).toEqual([0, 0]);
   });
 });
 
-describe('computeFeatures: bad input', () => {
+describe('the handbook preset against the implementation it replaces', () => {
+  const table = simulateTransactions({ seed: 7, days: 60 });
+  const now = computeFeatures(table, HANDBOOK);
+
+  it('gives the v1 values: counts, flags and risks exactly, means to the last bit', () => {
+    // The frozen copy of the v1 batch path (benchmarks/features/baseline) summed amounts as
+    // Neumaier-compensated floats; v2 sums integer cents exactly, so a mean may differ in its
+    // last bit (a relative difference ≤ 2^-52) and nothing else may differ at all.
+    const before = v1ComputeFeatures(table, v1Features());
+    expect(before.names).toEqual(now.names);
+    let differing = 0;
+    for (let k = 0; k < now.values.length; k++) {
+      const a = before.values[k]!;
+      const b = now.values[k]!;
+      if (a === b) continue;
+      differing++;
+      expect(now.names[k % now.columns]).toMatch(/AVG_AMOUNT/);
+      expect(Math.abs(a - b)).toBeLessThanOrEqual(Math.abs(a) * 2 ** -52);
+    }
+    expect(now.rows).toBeGreaterThan(2_000);
+    expect(differing).toBeLessThan(now.values.length / 10);
+  });
+
+  it('agrees with a brute-force evaluation of the handbook definition', () => {
+    const reference = referenceFeatures(table);
+    let worst = 0;
+    for (let i = 0; i < now.rows; i++) {
+      for (let j = 0; j < now.columns; j++) {
+        const expected = reference[i]![j]!;
+        const actual = now.values[i * now.columns + j]!;
+        worst = Math.max(worst, Math.abs(actual - expected) / Math.max(1, Math.abs(expected)));
+      }
+    }
+    expect(worst).toBeLessThan(1e-12);
+  });
+
+  it('replays online to the batch values bit for bit', () => {
+    const state = new OnlineFeatureState(HANDBOOK, { maxFutureSkewSeconds: null });
+    table.toRows().forEach((row, i) => {
+      const vector = state.update(row);
+      expect(Array.from(vector)).toEqual(Array.from(now.values.subarray(i * 15, i * 15 + 15)));
+    });
+  });
+});
+
+describe('the handbook preset: bad input', () => {
   const expectDataError = (fn: () => unknown, pattern: RegExp, details: object) => {
     try {
       fn();
@@ -269,94 +239,61 @@ describe('computeFeatures: bad input', () => {
   it('names the first row out of time order', () => {
     const table = handTable([{ t: 0 }, { t: 10 }, { t: 10 }, { t: 5 }, { t: 1 }]);
     expectDataError(
-      () => computeFeatures(table),
+      () => computeFeatures(table, HANDBOOK),
       /not sorted: row 3 has 5 but row 2 has 10.*sortBy/,
-      {
-        column: 'TX_TIME_SECONDS',
-        row: 3,
-      },
+      { column: 'TX_TIME_SECONDS', row: 3 },
     );
   });
 
-  it('names rows with a non-finite time or amount', () => {
+  it('names rows with a non-finite time, an amount outside the exact range, a bad label', () => {
     expectDataError(
-      () => computeFeatures(handTable([{ t: 0 }, { t: Number.NaN }])),
+      () => computeFeatures(handTable([{ t: 0 }, { t: Number.NaN }]), HANDBOOK),
       /row 1: time is NaN/,
-      {
-        row: 1,
-      },
+      { row: 1 },
     );
     expectDataError(
-      () => computeFeatures(handTable([{ t: 0 }, { t: 1 }, { t: 2, amount: Number.NaN }])),
-      /"TX_AMOUNT" row 2: value is NaN/,
+      () =>
+        computeFeatures(handTable([{ t: 0 }, { t: 1 }, { t: 2, amount: Number.NaN }]), HANDBOOK),
+      /"TX_AMOUNT" row 2: value NaN is outside .*10,995,116,277\.76/,
       { column: 'TX_AMOUNT', row: 2 },
     );
     expectDataError(
-      () => computeFeatures(handTable([{ t: 0, amount: Number.POSITIVE_INFINITY }])),
-      /row 0: value is Infinity/,
+      () => computeFeatures(handTable([{ t: 0, amount: 1e30 }]), HANDBOOK),
+      /row 0: value 1e\+30 is outside/,
       { row: 0 },
     );
-  });
-
-  it('names rows with labels other than 0/1', () => {
     expectDataError(
-      () => computeFeatures(handTable([{ t: 0 }, { t: 1, fraud: 2 }])),
+      () => computeFeatures(handTable([{ t: 0 }, { t: 1, fraud: 2 }]), HANDBOOK),
       /"TX_FRAUD" row 1: fraud label is 2/,
-      {
-        row: 1,
-      },
+      { row: 1 },
     );
   });
 
-  it('names rows with ids that are not non-negative integers', () => {
-    for (const bad of [-1, 1.5, Number.NaN]) {
-      const table = handTable([{ t: 0 }, { t: 1 }]).withColumn(
-        'TERMINAL_ID',
-        Float64Array.from([3, bad]),
-      );
-      expectDataError(
-        () => computeFeatures(table),
-        /"TERMINAL_ID" row 1: id is .*non-negative integers/,
-        {
-          column: 'TERMINAL_ID',
-          row: 1,
-        },
-      );
-    }
-    const strings = handTable([{ t: 0 }]).withColumn('CUSTOMER_ID', ['c1']);
-    expectDataError(() => computeFeatures(strings), /holds strings.*CategoryColumn/, {
-      column: 'CUSTOMER_ID',
-    });
+  it('reads ids as categories: numbers and the same ids as strings group alike', () => {
+    const numeric = handTable([
+      { t: 0, customer: 3 },
+      { t: 1, customer: 3 },
+    ]);
+    const strings = numeric.withColumn('CUSTOMER_ID', ['3', '3']);
+    expect(computeFeatures(strings, HANDBOOK).values).toEqual(
+      computeFeatures(numeric, HANDBOOK).values,
+    );
   });
 
   it('names a missing column', () => {
     const table = handTable([{ t: 0 }]).rename({ TX_AMOUNT: 'TX_AMOUNTS' });
-    expect(() => computeFeatures(table)).toThrow(NotFoundError);
-    expect(() => computeFeatures(table)).toThrow(/TX_AMOUNTS/);
+    expect(() => computeFeatures(table, HANDBOOK)).toThrow(NotFoundError);
+    expect(() => computeFeatures(table, HANDBOOK)).toThrow(/TX_AMOUNTS/);
   });
 
-  it('refuses bad options and specs', () => {
+  it('refuses bad options', () => {
     const table = handTable([{ t: 0 }]);
-    expect(() => computeFeatures(table, undefined, { dtype: 'int8' as 'float32' })).toThrow(
+    expect(() => computeFeatures(table, HANDBOOK, { dtype: 'int8' as 'float32' })).toThrow(
       InvalidArgumentError,
     );
-    expect(() => defineFraudFeatures({ windowsDays: [] })).toThrow(InvalidArgumentError);
-    expect(() => defineFraudFeatures({ delayDays: -1 })).toThrow(/delayDays/);
-    expect(() => defineFraudFeatures({ origin: '2018-13-01' })).toThrow(/YYYY-MM-DD/);
-    expect(() => defineFraudFeatures({ windowsDays: [7, 7] })).toThrow(/names must be unique/);
-    const bad = () =>
-      new FeatureSet({
-        features: [
-          { kind: 'window', name: 'X', entity: 'C', windowDays: 0, aggregate: 'median' as 'count' },
-        ],
-      });
-    expect(bad).toThrow(InvalidArgumentError);
-    try {
-      bad();
-    } catch (error) {
-      expect(isMlsdError(error, 'INVALID_ARGUMENT')).toBe(true);
-      expect((error as Error).message).toMatch(/windowDays/);
-      expect((error as Error).message).toMatch(/aggregate/);
-    }
+    expect(() => handbookFeatureSpec({ windowsDays: [] })).toThrow(InvalidArgumentError);
+    expect(() => handbookFeatureSpec({ delayDays: -1 })).toThrow(/delayDays/);
+    expect(() => handbookFeatureSpec({ origin: '2018-13-01' })).toThrow(/YYYY-MM-DD/);
+    expect(() => handbookFeatureSpec({ windowsDays: [7, 7] })).toThrow(/already used by features/);
   });
 });
