@@ -65,36 +65,57 @@ describe('fault: Redis paused with SIGSTOP for 10 s', () => {
     const stoppedAt = Date.now();
     let answers: Answer[];
     let ready: Answer;
+    let answeredAt: number;
     try {
-      // Five at once, then five one after another: none may wait for Redis to come back.
-      answers = await Promise.all(
-        requests.slice(20, 25).map((request) => post(base, '/v1/fraud/score', request)),
-      );
-      for (const request of requests.slice(25, 30)) {
-        answers.push(await post(base, '/v1/fraud/score', request));
-      }
-      const response = await fetch(`${base}/readyz`);
-      ready = { status: response.status, code: undefined, at: Date.now() };
+      // Five at once, then one a second for six seconds, and a readiness probe: every one must
+      // be answered while Redis is still stopped (the store's command timeout is 2 s).
+      const later = (ms: number, send: () => Promise<Answer>) =>
+        new Promise<Answer>((resolve, reject) =>
+          setTimeout(() => send().then(resolve, reject), ms),
+        );
+      const sent = [
+        ...requests.slice(20, 25).map((request) => post(base, '/v1/fraud/score', request)),
+        ...requests
+          .slice(25, 31)
+          .map((request, i) =>
+            later(1_000 * (i + 1), () => post(base, '/v1/fraud/score', request)),
+          ),
+      ];
+      const probe = later(3_000, async () => {
+        const response = await fetch(`${base}/readyz`);
+        return { status: response.status, code: undefined, at: Date.now() };
+      });
+      [answers, ready] = await Promise.all([Promise.all(sent), probe]);
+      answeredAt = Date.now();
       const left = PAUSE_MS - (Date.now() - stoppedAt);
       if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
     } finally {
       process.kill(server().pid, 'SIGCONT');
     }
-    const resumedAt = Date.now();
+    expect(answeredAt - stoppedAt).toBeLessThan(PAUSE_MS);
     for (const answer of answers) {
       expect(answer).toMatchObject({ status: 503, code: 'STATE_STORE_UNAVAILABLE' });
-      expect(answer.at).toBeLessThan(resumedAt);
     }
     expect(ready.status).toBe(503);
-    expect(ready.at).toBeLessThan(resumedAt);
 
-    // Recovery needs nobody: the next transactions score, and /readyz says ready again.
-    let recovered: Answer | undefined;
-    for (const request of requests.slice(30, 60)) {
-      recovered = await post(base, '/v1/fraud/score', request);
-      if (recovered.status === 200) break;
+    // Recovery needs nobody, and a retry is safe (issue 13, item 10): a request answered 503
+    // may have been recorded when Redis resumed (it had the command queued); retried with the
+    // same payload it gets 200, and the same answer again on a second retry.
+    for (const request of requests.slice(20, 31)) {
+      const retried = await fetch(`${base}/v1/fraud/score`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+      });
+      expect(retried.status).toBe(200);
+      const again = await fetch(`${base}/v1/fraud/score`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+      });
+      expect(await again.json()).toEqual(await retried.json());
     }
-    expect(recovered?.status).toBe(200);
+    expect((await post(base, '/v1/fraud/score', requests[40])).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
   }, 60_000);
 });

@@ -36,6 +36,7 @@ interface ConsumeFlags {
   leaseMs?: number;
   alertsMaxLen?: number;
   withFeatures?: boolean;
+  allowedLateness?: number;
   metricsPort?: number;
   json?: boolean;
 }
@@ -149,6 +150,11 @@ export function registerFraudStreamCommands(fraud: Command): void {
     )
     .option('--with-features', 'put the feature values into each decision')
     .option(
+      '--allowed-lateness <seconds>',
+      'seconds a transaction may arrive late for one of its entities (default 0): cover the skew between partitions for entities other than the card (every replica sharing the state must use the same)',
+      parseNumber('--allowed-lateness'),
+    )
+    .option(
       '--metrics-port <n>',
       'serve /metrics and /healthz on this port (0: any free one)',
       parsePort,
@@ -167,6 +173,7 @@ export function registerFraudStreamCommands(fraud: Command): void {
         leaseMs: flags.leaseMs,
         alertsMaxLen: flags.alertsMaxLen,
         includeFeatures: flags.withFeatures,
+        allowedLatenessSeconds: flags.allowedLateness,
         metricsPort: flags.metricsPort,
         log: (event) =>
           process.stderr.write(

@@ -14,7 +14,8 @@ import {
   RecordReader,
   UnpackedEvents,
 } from '@mlsd/features';
-import { type Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { openRedisClient, redactRedisUrl } from '../redis/redis-client.js';
 import type {
   OnlineStateStore,
   OnlineStateStoreStats,
@@ -62,7 +63,10 @@ export type RedisStateStoreOptions = {
 } & OnlineStateOptions &
   (
     | {
-        /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
+        /**
+         * `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS), or
+         * `redis+cluster://host:port[,host:port…]` for a Redis Cluster.
+         */
         url: string;
         client?: undefined;
       }
@@ -221,11 +225,19 @@ export class RedisStateStore implements OnlineStateStore {
     const namespace =
       namespaceOption ?? `fraud-${createHash('sha256').update(marker).digest('hex').slice(0, 12)}`;
     const keys = new RedisStateKeys(namespace);
-    const shown = url === undefined ? 'the given client' : redactUrl(url);
-    const redis = client ?? openRedis(url, connectTimeoutMs, commandTimeoutMs);
+    const shown = url === undefined ? 'the given client' : redactRedisUrl(url);
+    // redis:// (one server) or redis+cluster:// (a Redis Cluster); auto-pipelined, so one
+    // transaction's steps travel together.
+    const redis =
+      client ??
+      openRedisClient(url, {
+        autoPipelining: true,
+        ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+        ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
+      });
     if (client === undefined) {
       try {
-        await (redis as Redis).connect();
+        await redis.connect();
       } catch (error) {
         redis.disconnect();
         throw new StateStoreUnavailableError(
@@ -638,54 +650,9 @@ function defineCommands(redis: Redis | Cluster): void {
   define('mlsdCheckMarker', 1, CHECK_MARKER_SCRIPT);
 }
 
-/**
- * A client that fails fast while disconnected (so requests get a 503, not a hang), keeps
- * reconnecting, and pipelines the commands issued together (one round trip per transaction).
- */
-function openRedis(
-  url: string,
-  connectTimeoutMs: number | undefined,
-  commandTimeoutMs: number | undefined,
-): Redis {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = new URL('invalid:');
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new InvalidArgumentError(
-      `RedisStateStore: ${JSON.stringify(redactUrl(url))} is not a Redis URL; expected redis://host:port (or rediss:// for TLS), e.g. redis://127.0.0.1:6379.`,
-      { url: redactUrl(url) },
-    );
-  }
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    enableAutoPipelining: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: connectTimeoutMs ?? 5_000,
-    commandTimeout: commandTimeoutMs ?? 2_000,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-  });
-  // Errors reach callers through rejected commands; without a listener ioredis would also log them.
-  redis.on('error', () => {});
-  return redis;
-}
-
 /** Shortest decimal text that reads back as exactly `value` (also in Lua), keeping −0. */
 function exactText(value: number): string {
   return Object.is(value, -0) ? '-0' : String(value);
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return String(url);
-  }
 }
 
 function portOf(url: string): string {

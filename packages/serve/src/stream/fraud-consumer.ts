@@ -25,6 +25,8 @@ export interface FraudConsumerOptions {
   alertsMaxLen?: number | undefined;
   /** Put the feature values into each decision. */
   includeFeatures?: boolean | undefined;
+  /** Seconds a transaction may arrive late for one of its entities (see `FraudStreamScorerOptions`). */
+  allowedLatenessSeconds?: number | undefined;
   /** Serve `/metrics` and `/healthz` on this port (0: any free one); absent: no endpoint. */
   metricsPort?: number | undefined;
   metricsHost?: string | undefined;
@@ -71,6 +73,7 @@ export async function startFraudConsumer(options: FraudConsumerOptions): Promise
       modelDir: options.modelDir,
       redisUrl: options.stateRedisUrl ?? options.redisUrl,
       includeFeatures: options.includeFeatures,
+      allowedLatenessSeconds: options.allowedLatenessSeconds,
     });
     const metrics = new StreamMetrics();
     const consumer = await StreamConsumer.start({

@@ -58,6 +58,13 @@ export interface FraudStreamScorerOptions {
   redisUrl?: string | undefined;
   /** Put the feature values into each decision (for audits and tests); default false. */
   includeFeatures?: boolean | undefined;
+  /**
+   * Seconds a transaction may arrive late for one of its entities (default 0). The stream keeps
+   * each card's order (partitions), but a terminal's transactions come from every partition, as
+   * far apart as the consumers are: set it to cover that skew (in event time) unless every window
+   * of the other entities is delayed by more.
+   */
+  allowedLatenessSeconds?: number | undefined;
   /** Passed to the fraud service (drift window and the like). */
   service?: Omit<FraudServiceOptions, 'redisUrl'> | undefined;
 }
@@ -88,6 +95,12 @@ export class FraudStreamScorer implements StreamScorer {
     const service = await FraudService.open(options.modelDir, {
       ...options.service,
       redisUrl: options.redisUrl,
+      state: {
+        ...options.service?.state,
+        ...(options.allowedLatenessSeconds === undefined
+          ? {}
+          : { allowedLatenessSeconds: options.allowedLatenessSeconds }),
+      },
     });
     return new FraudStreamScorer(service, options.includeFeatures ?? false);
   }
