@@ -37,6 +37,7 @@ interface ConsumeFlags {
   alertsMaxLen?: number;
   withFeatures?: boolean;
   allowedLateness?: number;
+  maxFutureSkew?: number;
   metricsPort?: number;
   json?: boolean;
 }
@@ -155,6 +156,11 @@ export function registerFraudStreamCommands(fraud: Command): void {
       parseNumber('--allowed-lateness'),
     )
     .option(
+      '--max-future-skew <seconds>',
+      'seconds a time may lie beyond the newest this replica accepted (default 604800, 7 days); a replay of an old log started long after the model needs more',
+      parseNumber('--max-future-skew'),
+    )
+    .option(
       '--metrics-port <n>',
       'serve /metrics and /healthz on this port (0: any free one)',
       parsePort,
@@ -174,6 +180,7 @@ export function registerFraudStreamCommands(fraud: Command): void {
         alertsMaxLen: flags.alertsMaxLen,
         includeFeatures: flags.withFeatures,
         allowedLatenessSeconds: flags.allowedLateness,
+        maxFutureSkewSeconds: flags.maxFutureSkew,
         metricsPort: flags.metricsPort,
         log: (event) =>
           process.stderr.write(

@@ -27,6 +27,8 @@ export interface FraudConsumerOptions {
   includeFeatures?: boolean | undefined;
   /** Seconds a transaction may arrive late for one of its entities (see `FraudStreamScorerOptions`). */
   allowedLatenessSeconds?: number | undefined;
+  /** Seconds a time may lie beyond the newest accepted (see `FraudStreamScorerOptions`). */
+  maxFutureSkewSeconds?: number | null | undefined;
   /** Serve `/metrics` and `/healthz` on this port (0: any free one); absent: no endpoint. */
   metricsPort?: number | undefined;
   metricsHost?: string | undefined;
@@ -74,6 +76,7 @@ export async function startFraudConsumer(options: FraudConsumerOptions): Promise
       redisUrl: options.stateRedisUrl ?? options.redisUrl,
       includeFeatures: options.includeFeatures,
       allowedLatenessSeconds: options.allowedLatenessSeconds,
+      maxFutureSkewSeconds: options.maxFutureSkewSeconds,
     });
     const metrics = new StreamMetrics();
     const consumer = await StreamConsumer.start({

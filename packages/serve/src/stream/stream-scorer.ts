@@ -65,6 +65,12 @@ export interface FraudStreamScorerOptions {
    * of the other entities is delayed by more.
    */
   allowedLatenessSeconds?: number | undefined;
+  /**
+   * Seconds a transaction's time may lie beyond the newest this replica accepted (default 7
+   * days; null: no limit). A replay of an old log, started long after the model's snapshot,
+   * needs more than the gap.
+   */
+  maxFutureSkewSeconds?: number | null | undefined;
   /** Passed to the fraud service (drift window and the like). */
   service?: Omit<FraudServiceOptions, 'redisUrl'> | undefined;
 }
@@ -100,6 +106,9 @@ export class FraudStreamScorer implements StreamScorer {
         ...(options.allowedLatenessSeconds === undefined
           ? {}
           : { allowedLatenessSeconds: options.allowedLatenessSeconds }),
+        ...(options.maxFutureSkewSeconds === undefined
+          ? {}
+          : { maxFutureSkewSeconds: options.maxFutureSkewSeconds }),
       },
     });
     return new FraudStreamScorer(service, options.includeFeatures ?? false);
