@@ -9,6 +9,7 @@ interface ServeOptions {
   host: string;
   port: number;
   redis?: string;
+  allowedLateness?: number;
   adminTokenEnv: string;
 }
 
@@ -20,6 +21,14 @@ function parsePort(value: string): number {
     throw new UsageError(`--port must be an integer from 0 to 65535, got "${value}".`);
   }
   return port;
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new UsageError(`--allowed-lateness must be a number of seconds ≥ 0, got "${value}".`);
+  }
+  return seconds;
 }
 
 function parseEnvName(value: string): string {
@@ -47,7 +56,12 @@ export function registerServeCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (0: any free port)', parsePort, 8080)
     .option(
       '--redis <url>',
-      'keep the fraud online state in this Redis (redis://host:port) so replicas share it; default in process',
+      'keep the fraud online state in this Redis (redis://host:port) or Redis Cluster (redis+cluster://host:port[,host:port…]) so replicas share it; default in process',
+    )
+    .option(
+      '--allowed-lateness <seconds>',
+      'seconds a transaction may arrive late for one of its cards, terminals… (default 0: in order); every replica and stream consumer sharing the state must use the same',
+      parseSeconds,
     )
     .option(
       '--admin-token-env <name>',
@@ -74,6 +88,7 @@ export function registerServeCommand(program: Command): void {
         fraudModelDir: options.fraudModel,
         imageIndexDir: options.imageIndex,
         redisUrl: options.redis,
+        allowedLatenessSeconds: options.allowedLateness,
         adminToken: token,
       });
       const url = await service.listen({ host: options.host, port: options.port });
