@@ -15,20 +15,27 @@
  *   decision latency = the decision's alert entry id − the transaction's entry id (both stamped
  *   by the same Redis node, the partition's: 1 ms resolution), p50/p99;
  * - cost: Lua steps (EVALSHA) and all commands Redis executed (INFO commandstats / stats,
- *   summed over the masters) per transaction; the consumers' own reads and decide steps.
+ *   summed over the masters) per transaction; the consumers' own reads and decide steps; Redis
+ *   CPU (used_cpu_user + sys) and memory (used_memory) per transaction.
+ * Then HTTP scoring at MLSD_BENCH_STREAM_HTTP_RATE (2,000) requests/s, open loop, for
+ * MLSD_BENCH_STREAM_HTTP_SECONDS (20): the service (service-child.ts) with its online state in
+ * process, in the standalone Redis and on the cluster.
  *
  * Run: node --import tsx --conditions=@mlsd/source benchmarks/serving/stream.bench.ts
  * Knobs (env): MLSD_BENCH_STREAM_TRANSACTIONS (100000), MLSD_BENCH_STREAM_CONSUMERS ("1,2,4"),
  * MLSD_BENCH_STREAM_BACKENDS ("standalone,cluster"), MLSD_BENCH_STREAM_PARTITIONS (16),
  * MLSD_BENCH_STREAM_RATE (2000), MLSD_BENCH_STREAM_LATENCY_SECONDS (20),
- * MLSD_BENCH_STREAM_BATCH (64). Writes benchmarks/results/serving-stream.json; a table on
+ * MLSD_BENCH_STREAM_BATCH (64), MLSD_BENCH_STREAM_HTTP_RATE (2000), MLSD_BENCH_STREAM_HTTP_SECONDS
+ * (20; 0 skips the HTTP runs). Writes benchmarks/results/serving-stream.json; a table on
  * stdout, progress on stderr.
  */
+import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Table } from '@mlsd/core';
+import { FraudModel } from '@mlsd/fraud';
 import {
   openRedisClient,
   publishTransactions,
@@ -40,6 +47,8 @@ import {
 import { Redis } from 'ioredis';
 import { describeMachine } from '../machine.js';
 import { LatencyRecorder, type LatencySummary } from './latency-summary.js';
+import { type PacedRunResult, runPaced } from './paced-run.js';
+import { TransactionStream } from './transaction-stream.js';
 
 const log = (message: string) => process.stderr.write(`[stream] ${message}\n`);
 const envNumber = (name: string, fallback: number): number => {
@@ -65,10 +74,13 @@ const PARTITIONS = envNumber('MLSD_BENCH_STREAM_PARTITIONS', 16);
 const RATE = envNumber('MLSD_BENCH_STREAM_RATE', 2_000);
 const LATENCY_SECONDS = envNumber('MLSD_BENCH_STREAM_LATENCY_SECONDS', 20);
 const BATCH = envNumber('MLSD_BENCH_STREAM_BATCH', 64);
+const HTTP_RATE = envNumber('MLSD_BENCH_STREAM_HTTP_RATE', 2_000);
+const HTTP_SECONDS = Number(process.env.MLSD_BENCH_STREAM_HTTP_SECONDS ?? 20);
 const HISTORY_DAYS = 37;
 const PER_DAY = 10_000;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const here = fileURLToPath(new URL('.', import.meta.url));
 // The service tests' helpers, imported by path (benchmarks do not type-depend on tests).
 const fixtures = (await import(join(root, 'packages/serve/test/fixtures.ts'))) as {
   buildSmallFraudModel(
@@ -160,13 +172,19 @@ async function commandCounts(backend: Backend): Promise<Map<string, number>> {
   for (const port of await backend.masterPorts()) {
     const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
     await redis.connect();
-    const text = `${await redis.info('commandstats')}\n${await redis.info('stats')}`;
+    const text = `${await redis.info('commandstats')}\n${await redis.info('stats')}\n${await redis.info('cpu')}\n${await redis.info('memory')}`;
     redis.disconnect();
     for (const match of text.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm)) {
       totals.set(match[1]!, (totals.get(match[1]!) ?? 0) + Number(match[2]));
     }
     const total = /total_commands_processed:(\d+)/.exec(text);
     totals.set('*', (totals.get('*') ?? 0) + Number(total?.[1] ?? 0));
+    const cpu =
+      Number(/used_cpu_user:([\d.]+)/.exec(text)?.[1] ?? 0) +
+      Number(/used_cpu_sys:([\d.]+)/.exec(text)?.[1] ?? 0);
+    totals.set('cpu', (totals.get('cpu') ?? 0) + cpu);
+    const memory = Number(/used_memory:(\d+)/.exec(text)?.[1] ?? 0);
+    totals.set('memory', (totals.get('memory') ?? 0) + memory);
   }
   return totals;
 }
@@ -204,6 +222,8 @@ interface RunResult {
     commands: number;
     consumerReads: number;
     decideSteps: number;
+    redisCpuMicroseconds: number;
+    redisBytes: number;
   };
 }
 
@@ -224,6 +244,10 @@ async function run(backend: Backend, consumers: number): Promise<RunResult> {
             consumer: `c${i}`,
             partitions: PARTITIONS,
             batchSize: BATCH,
+            // A terminal's transactions come from every partition (a little out of order), and
+            // each run replays days far past the model's snapshot.
+            allowedLatenessSeconds: 2 * 86_400,
+            maxFutureSkewSeconds: null,
           }),
         ),
       )),
@@ -299,6 +323,9 @@ async function run(backend: Backend, consumers: number): Promise<RunResult> {
         // Over both phases (throughput and latency), per transaction of both.
         consumerReads: Math.round((totalReads / (TRANSACTIONS + paced.length)) * 1000) / 1000,
         decideSteps: Math.round((totalDecides / (TRANSACTIONS + paced.length)) * 1000) / 1000,
+        redisCpuMicroseconds: Math.round((delta('cpu') / TRANSACTIONS) * 1e6 * 10) / 10,
+        // Stream entry, decision, guard, claim and the entities' events, kept per transaction.
+        redisBytes: Math.round(delta('memory') / TRANSACTIONS),
       },
     };
   } finally {
@@ -330,9 +357,77 @@ try {
       await backend.stop();
     }
   }
-} finally {
+} catch (error) {
   rmSync(work, { recursive: true, force: true });
+  throw error;
 }
+
+// ---------------------------------------------------------------------------------------------
+// HTTP scoring at a fixed rate, the state in process, in the standalone Redis, on the cluster
+
+interface HttpResult {
+  state: 'memory' | 'standalone' | 'cluster';
+  run: PacedRunResult;
+}
+const httpResults: HttpResult[] = [];
+if (HTTP_SECONDS > 0) {
+  const model = await FraudModel.load(modelDir);
+  const clock = model.state?.watermark ?? 0;
+  let firstId = 2_000_000_000;
+  for (const state of ['memory', 'standalone', 'cluster'] as const) {
+    const backend = state === 'memory' ? undefined : await startBackend(state);
+    const child = fork(join(here, 'service-child.ts'), [], {
+      cwd: root,
+      execArgv: ['--import', 'tsx', '--conditions=@mlsd/source'],
+      env: {
+        ...process.env,
+        MLSD_SERVE_OPTIONS: JSON.stringify({
+          fraudModelDir: modelDir,
+          ...(backend === undefined ? {} : { redisUrl: backend.url }),
+        }),
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    try {
+      const { url } = await new Promise<{ url: string }>((resolve, reject) => {
+        child.once('message', (message) => resolve(message as { url: string }));
+        child.once('exit', (code) => reject(new Error(`service child exited (${code})`)));
+      });
+      const stream = new TransactionStream({
+        startTime: clock + 1,
+        firstId,
+        customers: 5_000,
+        terminals: 10_000,
+        seed: 3,
+      });
+      firstId += 10_000_000;
+      const paced = (seconds: number) =>
+        runPaced({
+          url,
+          path: '/v1/fraud/score',
+          contentType: 'application/json',
+          nextBody: () => JSON.stringify(stream.next()),
+          onAnswered: () => stream.answered(),
+          rate: HTTP_RATE,
+          seconds,
+        });
+      await paced(3); // warm-up
+      const run = await paced(HTTP_SECONDS);
+      loads.push(describeMachine().loadAverage);
+      log(
+        `HTTP ${state}: ${Math.round(run.requestsPerSecond)}/s p50 ${run.latency.p50Ms} ms p99 ${run.latency.p99Ms} ms, non-2xx ${run.non2xx}, errors ${run.errors}; load ${loads[loads.length - 1]!.join(' ')}`,
+      );
+      httpResults.push({ state, run });
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      await backend?.stop();
+    }
+  }
+}
+
+rmSync(work, { recursive: true, force: true });
 
 const output = {
   benchmark: 'serving-stream',
@@ -344,6 +439,17 @@ const output = {
   setup:
     'Everything on 127.0.0.1 on the same cores: redis-server 7.0 (standalone, or a 3-master cluster without replicas), the consumers (child processes, one Node each), the publisher and this script. The online state lives in the same Redis as the stream. Throughput: records published as fast as possible while the consumers run, until the group has acknowledged them all. Latency: the decision alert id minus the transaction entry id (same node, 1 ms resolution) at a fixed published rate.',
   runs: results,
+  http: httpResults.map(({ state, run }) => ({
+    state,
+    rate: HTTP_RATE,
+    seconds: HTTP_SECONDS,
+    requestsPerSecond: Math.round(run.requestsPerSecond),
+    latencyMs: run.latency,
+    latencyFromSendMs: run.latencyFromSend,
+    non2xx: run.non2xx,
+    errors: run.errors,
+    statusCodes: run.statusCodes,
+  })),
 };
 mkdirSync(join(root, 'benchmarks/results'), { recursive: true });
 writeFileSync(
@@ -374,3 +480,17 @@ const rows = [
   ]),
 ];
 process.stdout.write(`${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);
+if (httpResults.length > 0) {
+  const httpRows = [
+    ['online state', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
+    ...httpResults.map(({ state, run }) => [
+      state,
+      String(Math.round(run.requestsPerSecond)),
+      String(run.latency.p50Ms),
+      String(run.latency.p99Ms),
+      String(run.non2xx),
+      String(run.errors),
+    ]),
+  ];
+  process.stdout.write(`\n${httpRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);
+}
