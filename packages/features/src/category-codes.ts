@@ -28,60 +28,73 @@ export function categoryValue(value: unknown): string | null | undefined {
  */
 export function readCategoryCodes(column: Column): CategoryCodes {
   if (column instanceof CategoryColumn) {
-    const levels: string[] = [];
-    const index = new Map<string, number>();
-    const remap = new Int32Array(column.levels.length);
-    column.levels.forEach((level, i) => {
-      const value = categoryValue(level);
-      if (value === null || value === undefined) {
-        remap[i] = -1;
-        return;
-      }
-      let code = index.get(value);
-      if (code === undefined) {
-        code = levels.push(value) - 1;
-        index.set(value, code);
-      }
-      remap[i] = code;
-    });
+    const levels = column.levels;
+    const merged = encode(levels.length, (i) => categoryValue(levels[i]) ?? null, String);
     const source = column.codes;
     const codes = new Int32Array(source.length);
     for (let i = 0; i < source.length; i++) {
       const code = source[i]!;
-      codes[i] = code < 0 ? -1 : remap[code]!;
+      codes[i] = code < 0 ? -1 : merged.codes[code]!;
     }
-    return { codes, levels };
+    return { codes, levels: merged.levels };
   }
-  const levels: string[] = [];
-  const codes = new Int32Array(column.length);
   if (isNumericColumn(column)) {
-    const index = new Map<number, number>();
-    for (let i = 0; i < column.length; i++) {
-      const value = column[i]!;
-      if (!Number.isFinite(value)) {
-        codes[i] = -1;
-        continue;
-      }
-      let code = index.get(value);
-      if (code === undefined) {
-        code = levels.push(categoryValue(value) as string) - 1;
-        index.set(value, code);
-      }
-      codes[i] = code;
-    }
-    return { codes, levels };
+    return (
+      denseIntegerCodes(column) ??
+      encode(column.length, (i) => (Number.isFinite(column[i]!) ? column[i]! : null), String)
+    );
   }
-  const index = new Map<string, number>();
-  for (let i = 0; i < column.length; i++) {
-    const value = categoryValue(column[i]);
-    if (value === null || value === undefined) {
+  return encode(column.length, (i) => categoryValue(column[i]) ?? null, String);
+}
+
+/** Codes of `n` keys (null: missing) in order of first appearance, and each code's text. */
+function encode<K>(
+  n: number,
+  keyAt: (i: number) => K | null,
+  text: (key: K) => string,
+): CategoryCodes {
+  const index = new Map<K, number>();
+  const levels: string[] = [];
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = keyAt(i);
+    if (key === null) {
       codes[i] = -1;
       continue;
     }
-    let code = index.get(value);
+    let code = index.get(key);
     if (code === undefined) {
-      code = levels.push(value) - 1;
-      index.set(value, code);
+      code = levels.push(text(key)) - 1;
+      index.set(key, code);
+    }
+    codes[i] = code;
+  }
+  return { codes, levels };
+}
+
+/**
+ * {@link readCategoryCodes} of a column of small non-negative integers (ids, as the simulator's
+ * are) through a lookup array instead of a hash map: the same codes, in order of first
+ * appearance; undefined when the values are not all such integers.
+ */
+function denseIntegerCodes(column: ArrayLike<number>): CategoryCodes | undefined {
+  const n = column.length;
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const value = column[i]!;
+    if (!(value >= 0 && Math.floor(value) === value)) return undefined;
+    if (value > max) max = value;
+  }
+  if (max >= 4 * n + 1_024) return undefined;
+  const lookup = new Int32Array(max + 1).fill(-1);
+  const levels: string[] = [];
+  const codes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = column[i]!;
+    let code = lookup[value]!;
+    if (code < 0) {
+      code = levels.push(String(value)) - 1;
+      lookup[value] = code;
     }
     codes[i] = code;
   }

@@ -1,37 +1,41 @@
-import type { EventColumns } from './event-columns.js';
-import type { EventLayout } from './event-layout.js';
+import type { EventArena } from './event-arena.js';
+import type { EventColumns, EventPrefixes } from './event-columns.js';
 
-const MIN_CAPACITY = 4;
+const MIN_BLOCK = 4;
+const NONE: readonly number[] = [];
 
 /**
- * One entity's stored events in the in-process state: the fields of its {@link EventLayout} as
- * typed-array columns, live at positions `[first, end)`, in time order (equal times in arrival
- * order). New events usually append; a late one is inserted in order. Forgotten events leave
- * from the front; the columns are compacted when half of them are dead.
+ * One entity's stored events in the in-process state: a block `[start, start + capacity)` of its
+ * plan's {@link EventArena}, live at `[first, end)`, in time order (equal times in arrival
+ * order), with running totals counting from `start`. New events usually append (O(1)); a late
+ * one is inserted in order (shifting the few events after it). Forgotten events leave from the
+ * front; a full block is compacted in place, or moved to a block twice its size, and the totals
+ * are recounted from its new start (so they stay small); a mostly empty one moves to a smaller
+ * block.
  */
-export class EntityEvents implements EventColumns {
-  times: Float64Array;
-  labels: Uint8Array;
-  labelTimes: Float64Array;
-  values: Float64Array[];
-  codes: Int32Array[];
-  /** Transaction ids, by position. */
-  transactionIds: string[];
-  /** Position of the oldest live event. */
-  first = 0;
-  /** One past the newest live event. */
-  end = 0;
-  readonly #layout: EventLayout;
+export class EntityEvents {
+  readonly #arena: EventArena;
+  start: number;
+  capacity: number;
+  first: number;
+  end: number;
+  /** Positions, ascending, of frauds whose label time is finite (see `EventPrefixes`). */
+  laterFrauds: number[] = NONE as number[];
+  /** The entity's key in its store. */
+  readonly key: string;
+  /** Neighbours in the store's list of entities, least recently updated first. */
+  older: EntityEvents | undefined;
+  newer: EntityEvents | undefined;
 
-  constructor(layout: EventLayout, capacity = MIN_CAPACITY) {
-    this.#layout = layout;
-    const labelCapacity = layout.labels ? capacity : 0;
-    this.times = new Float64Array(capacity);
-    this.labels = new Uint8Array(labelCapacity);
-    this.labelTimes = new Float64Array(labelCapacity);
-    this.values = layout.valueColumns.map(() => new Float64Array(capacity));
-    this.codes = layout.categoryColumns.map(() => new Int32Array(capacity));
-    this.transactionIds = [];
+  constructor(arena: EventArena, key: string, capacity = MIN_BLOCK) {
+    this.#arena = arena;
+    this.key = key;
+    let size = MIN_BLOCK;
+    while (size < capacity) size *= 2;
+    this.capacity = size;
+    this.start = arena.allocate(size);
+    this.first = this.start;
+    this.end = this.start;
   }
 
   /** Live events. */
@@ -39,132 +43,128 @@ export class EntityEvents implements EventColumns {
     return this.end - this.first;
   }
 
-  /** Allocated event slots. */
-  get capacity(): number {
-    return this.times.length;
-  }
-
   /** Time of the newest event (−∞ when empty). */
   get newest(): number {
-    return this.end > this.first ? this.times[this.end - 1]! : Number.NEGATIVE_INFINITY;
+    return this.end > this.first ? this.#arena.times[this.end - 1]! : Number.NEGATIVE_INFINITY;
   }
 
-  /** Position at which an event at `time` is inserted: after every event with time ≤ it. */
+  /** The arena's columns as this entity's events, for the accumulators. */
+  view(): EventColumns & { prefix: EventPrefixes } {
+    return this.#arena.viewOf(this.start, this.laterFrauds);
+  }
+
+  /** Position at which an event at `time` goes: after every event with time ≤ it. */
   insertionPoint(time: number): number {
+    const times = this.#arena.times;
     let position = this.end;
-    while (position > this.first && this.times[position - 1]! > time) position--;
+    while (position > this.first && times[position - 1]! > time) position--;
     return position;
   }
 
   /** Position of a live transaction, or −1. */
   positionOf(transactionId: string): number {
-    for (let p = this.end - 1; p >= this.first; p--) {
-      if (this.transactionIds[p] === transactionId) return p;
-    }
+    const ids = this.#arena.transactionIds;
+    for (let p = this.end - 1; p >= this.first; p--) if (ids[p] === transactionId) return p;
     return -1;
   }
 
-  /** Inserts an event at `position` (from {@link EntityEvents.insertionPoint}); returns it. */
+  /** Inserts an event at `position` (from {@link EntityEvents.insertionPoint}); returns where it is. */
   insert(
     position: number,
     transactionId: string,
+    heldSlot: number,
     time: number,
     label: number,
     labelTime: number,
     values: ArrayLike<number>,
     codes: ArrayLike<number>,
   ): number {
-    if (this.end === this.times.length) {
-      position -= this.first;
+    if (this.end === this.start + this.capacity) {
+      const offset = position - this.first;
       const live = this.end - this.first;
-      this.#resize(live * 2 <= this.times.length ? this.times.length : this.times.length * 2);
-      position += this.first;
+      this.#relocate(live * 2 <= this.capacity ? this.capacity : this.capacity * 2);
+      position = this.first + offset;
     }
-    const end = this.end;
-    const labels = this.#layout.labels;
-    if (position < end) {
-      this.times.copyWithin(position + 1, position, end);
-      if (labels) {
-        this.labels.copyWithin(position + 1, position, end);
-        this.labelTimes.copyWithin(position + 1, position, end);
+    const arena = this.#arena;
+    if (position < this.end) {
+      arena.move(position, position + 1, this.end - position);
+      for (let k = 0; k < this.laterFrauds.length; k++) {
+        if (this.laterFrauds[k]! >= position) this.laterFrauds[k]!++;
       }
-      for (const column of this.values) column.copyWithin(position + 1, position, end);
-      for (const column of this.codes) column.copyWithin(position + 1, position, end);
-      this.transactionIds.splice(position, 0, transactionId);
-    } else {
-      this.transactionIds[position] = transactionId;
     }
-    this.times[position] = time;
-    if (labels) {
-      this.labels[position] = label;
-      this.labelTimes[position] = labelTime;
+    arena.times[position] = time;
+    arena.transactionIds[position] = transactionId;
+    arena.heldSlots[position] = heldSlot;
+    if (arena.layout.labels) {
+      arena.labels[position] = label;
+      arena.labelTimes[position] = labelTime;
+      if (label === 1 && Number.isFinite(labelTime)) this.#addLater(position);
     }
-    for (let v = 0; v < this.values.length; v++) this.values[v]![position] = values[v]!;
-    for (let c = 0; c < this.codes.length; c++) this.codes[c]![position] = codes[c]!;
-    this.end = end + 1;
+    for (let v = 0; v < arena.values.length; v++) arena.values[v]![position] = values[v]!;
+    for (let c = 0; c < arena.codes.length; c++) arena.codes[c]![position] = codes[c]!;
+    this.end++;
+    arena.recomputeTotals(this.start, position, this.end);
     return position;
+  }
+
+  /** Sets the label of the event at `position` (and its running totals after it). */
+  setLabel(position: number, label: number, labelTime: number): void {
+    const arena = this.#arena;
+    arena.labels[position] = label;
+    arena.labelTimes[position] = labelTime;
+    const at = this.laterFrauds.indexOf(position);
+    if (at >= 0) this.laterFrauds.splice(at, 1);
+    if (label === 1 && Number.isFinite(labelTime)) this.#addLater(position);
+    arena.recomputeTotals(this.start, position, this.end);
   }
 
   /**
    * Forgets the events with time ≤ `cutoff` (oldest first), calling `forget` with each one's
-   * position before it goes. The columns are compacted when the next insert finds them full.
+   * position before it goes.
    */
   forgetUntil(cutoff: number, forget: (position: number) => void): void {
-    while (this.first < this.end && this.times[this.first]! <= cutoff) {
-      forget(this.first);
-      this.transactionIds[this.first] = '';
-      this.first++;
+    const times = this.#arena.times;
+    while (this.first < this.end && times[this.first]! <= cutoff) forget(this.first++);
+    while (this.laterFrauds.length > 0 && this.laterFrauds[0]! < this.first) {
+      this.laterFrauds.shift();
     }
     const live = this.end - this.first;
     if (live === 0) {
-      this.first = 0;
-      this.end = 0;
-      this.transactionIds.length = 0;
-    } else if (this.times.length > 64 && live * 8 < this.times.length) {
+      this.first = this.start;
+      this.end = this.start;
+    } else if (this.capacity > 64 && live * 8 < this.capacity) {
       // Give memory back after a burst: memory follows what the windows hold.
-      this.#resize(Math.max(MIN_CAPACITY, live * 2));
+      let size = MIN_BLOCK;
+      while (size < live * 2) size *= 2;
+      this.#relocate(size);
     }
   }
 
-  /**
-   * Moves the live events to the front: in place when `capacity` is the current one, else into
-   * new columns of that size.
-   */
-  #resize(capacity: number): void {
+  /** Returns the block to the arena (the entity is forgotten). */
+  release(): void {
+    this.#arena.release(this.start, this.capacity);
+  }
+
+  /** Moves the live events to the start of a block of `size` (this one when the same size). */
+  #relocate(size: number): void {
+    const arena = this.#arena;
     const live = this.end - this.first;
-    if (capacity === this.times.length) {
-      const first = this.first;
-      const end = this.end;
-      this.times.copyWithin(0, first, end);
-      if (this.#layout.labels) {
-        this.labels.copyWithin(0, first, end);
-        this.labelTimes.copyWithin(0, first, end);
-      }
-      for (const column of this.values) column.copyWithin(0, first, end);
-      for (const column of this.codes) column.copyWithin(0, first, end);
-      this.transactionIds.copyWithin(0, first, end);
-      this.transactionIds.length = live;
-      this.end = live;
-      this.first = 0;
-      return;
-    }
-    const move = <A extends Float64Array | Uint8Array | Int32Array>(
-      column: A,
-      make: new (n: number) => A,
-    ): A => {
-      const next = new make(capacity);
-      next.set(column.subarray(this.first, this.end));
-      return next;
-    };
-    this.times = move(this.times, Float64Array);
-    if (this.#layout.labels) {
-      this.labels = move(this.labels, Uint8Array);
-      this.labelTimes = move(this.labelTimes, Float64Array);
-    }
-    this.values = this.values.map((column) => move(column, Float64Array));
-    this.codes = this.codes.map((column) => move(column, Int32Array));
-    this.transactionIds = this.transactionIds.slice(this.first, this.end);
-    this.end = live;
-    this.first = 0;
+    const start = size === this.capacity ? this.start : arena.allocate(size);
+    arena.move(this.first, start, live);
+    const shift = start - this.first;
+    for (let k = 0; k < this.laterFrauds.length; k++) this.laterFrauds[k]! += shift;
+    if (start !== this.start) arena.release(this.start, this.capacity);
+    this.start = start;
+    this.capacity = size;
+    this.first = start;
+    this.end = start + live;
+    arena.recomputeTotals(start, start, this.end);
+  }
+
+  #addLater(position: number): void {
+    if (this.laterFrauds === NONE) this.laterFrauds = [];
+    let at = this.laterFrauds.length;
+    while (at > 0 && this.laterFrauds[at - 1]! > position) at--;
+    this.laterFrauds.splice(at, 0, position);
   }
 }

@@ -1,7 +1,9 @@
 import { CategoryDictionary } from './category-dictionary.js';
 import { EntityEvents } from './entity-events.js';
 import type { EntityEvaluator, EntityPlan } from './entity-plan.js';
+import { EventArena } from './event-arena.js';
 import { NO_EVENTS } from './event-columns.js';
+import type { HeldTransactions } from './held-transactions.js';
 
 /** One entity's events as plain arrays (see {@link EntityStore.toSnapshot}). */
 export interface EntitySnapshot {
@@ -16,10 +18,12 @@ export interface EntitySnapshot {
 }
 
 /**
- * The in-process state of one entity plan: each live entity's events ({@link EntityEvents},
- * typed arrays) by key, and the plan's evaluator that rebuilds the entity's windows around a
- * transaction. An entity keeps the events a later transaction can still reach: those within
- * `keepSeconds` (the plan's span plus the allowed lateness) of its newest event.
+ * The in-process state of one entity plan: each live entity's events ({@link EntityEvents}, a
+ * block of the plan's {@link EventArena}) by key, and the plan's evaluator that rebuilds the
+ * entity's windows around a transaction (additive aggregates from running totals in O(log n),
+ * min, max and distinct from the window's events). An entity keeps the events a later
+ * transaction can still reach: those within `keepSeconds` (the plan's span plus the allowed
+ * lateness) of its previous newest event.
  */
 export class EntityStore {
   readonly plan: EntityPlan;
@@ -27,14 +31,45 @@ export class EntityStore {
   /** Seconds of history kept behind an entity's newest event. */
   readonly keepSeconds: number;
   readonly #entities = new Map<string, EntityEvents>();
+  readonly #arena: EventArena;
   readonly #dictionaries: CategoryDictionary[];
   readonly #codes: Int32Array;
   #events = 0;
+  /** Entities by last update, least recent first: the sweep looks only at the head. */
+  #oldest: EntityEvents | undefined;
+  #newest: EntityEvents | undefined;
 
-  constructor(plan: EntityPlan, prior: number, allowedLatenessSeconds: number) {
+  readonly #held: HeldTransactions;
+  readonly #index: number;
+  /** Called for each event the store lets go (one function for the store's life). */
+  readonly #forgetPosition: (position: number) => void;
+
+  /**
+   * @param held - the state's held transactions, told when this store lets one go.
+   * @param index - this plan's position among the feature set's entity plans.
+   */
+  constructor(
+    plan: EntityPlan,
+    prior: number,
+    allowedLatenessSeconds: number,
+    held: HeldTransactions,
+    index: number,
+  ) {
+    this.#held = held;
+    this.#index = index;
+    this.#forgetPosition = (position) => {
+      const arena = this.#arena;
+      for (let c = 0; c < this.#dictionaries.length; c++) {
+        this.#dictionaries[c]!.release(arena.codes[c]![position]!);
+      }
+      this.#events--;
+      const slot = arena.heldSlots[position]!;
+      if (slot >= 0) this.#held.release(slot, this.#index, arena.transactionIds[position]!);
+    };
     this.plan = plan;
     this.evaluator = plan.createEvaluator(prior);
     this.keepSeconds = plan.spanSeconds + allowedLatenessSeconds;
+    this.#arena = new EventArena(plan.layout);
     this.#dictionaries = plan.layout.categoryColumns.map(() => new CategoryDictionary());
     this.#codes = new Int32Array(plan.layout.categoryColumns.length);
   }
@@ -47,8 +82,8 @@ export class EntityStore {
   /**
    * Records an event of entity `key` in time order and writes the entity's features for it into
    * `out`; then forgets events no later transaction can reach. `found` is the entity's events
-   * when the caller already looked them up (undefined: looked up here, created when new).
-   * `forget` hears of each transaction this entity lets go.
+   * when the caller already looked them up (undefined: looked up here, created when new);
+   * `heldSlot` is the transaction's slot among the held transactions (−1: none).
    */
   add(
     found: EntityEvents | undefined,
@@ -60,20 +95,23 @@ export class EntityStore {
     values: ArrayLike<number>,
     categories: readonly (string | null)[],
     out: Float64Array | Float32Array,
-    forget: (transactionId: string) => void,
+    heldSlot: number,
   ): void {
     let entity = found ?? this.#entities.get(key);
     if (entity === undefined) {
-      entity = new EntityEvents(this.plan.layout);
+      entity = new EntityEvents(this.#arena, key);
       this.#entities.set(key, entity);
-    }
+    } else this.#unlink(entity);
+    this.#append(entity);
     const newest = entity.newest;
     const codes = this.#codes;
-    for (let c = 0; c < codes.length; c++)
+    for (let c = 0; c < codes.length; c++) {
       codes[c] = this.#dictionaries[c]!.acquire(categories[c]!);
+    }
     const position = entity.insert(
       entity.insertionPoint(time),
       transactionId,
+      heldSlot,
       time,
       label,
       labelTime,
@@ -81,9 +119,8 @@ export class EntityStore {
       codes,
     );
     this.#events++;
-    this.evaluator.rebuild(entity, entity.first, position, time);
-    this.evaluator.write(out, 0, entity, entity.first, position, time);
-    this.#forgetUntil(entity, newest - this.keepSeconds, forget);
+    this.#evaluate(entity, position, time, out);
+    entity.forgetUntil(newest - this.keepSeconds, this.#forgetPosition);
   }
 
   /**
@@ -94,9 +131,7 @@ export class EntityStore {
     const entity = this.#entities.get(key);
     const position = entity?.positionOf(transactionId) ?? -1;
     if (entity === undefined || position < 0) return false;
-    const time = entity.times[position]!;
-    this.evaluator.rebuild(entity, entity.first, position, time);
-    this.evaluator.write(out, 0, entity, entity.first, position, time);
+    this.#evaluate(entity, position, this.#arena.times[position]!, out);
     return true;
   }
 
@@ -111,33 +146,54 @@ export class EntityStore {
     const entity = this.#entities.get(key);
     const position = entity?.positionOf(transactionId) ?? -1;
     if (entity === undefined || position < 0 || !this.plan.layout.labels) return false;
-    entity.labels[position] = label;
-    entity.labelTimes[position] = labelTime;
+    entity.setLabel(position, label, labelTime);
     return true;
   }
 
   /**
-   * Drops every entity whose newest event is at least `keepSeconds` older than `horizon` (the
+   * Forgets entities whose newest event is at least `keepSeconds` older than `horizon` (the
    * newest time the state has accepted): a transaction within the allowed lateness of that time
-   * cannot reach their events, so forgetting them changes no value.
+   * cannot reach their events, so forgetting them changes no value. Only the least recently
+   * updated entities are looked at, so the cost follows the entities forgotten. (An entity
+   * updated late, within the lateness, may wait behind a more recent one for a while.)
    */
-  sweep(horizon: number, forget: (transactionId: string) => void): void {
+  sweep(horizon: number): void {
     const cutoff = horizon - this.keepSeconds;
-    for (const [key, entity] of this.#entities) {
-      if (entity.newest > cutoff) continue;
-      this.#forgetUntil(entity, Number.POSITIVE_INFINITY, forget);
-      this.#entities.delete(key);
+    for (let entity = this.#oldest; entity !== undefined && entity.newest <= cutoff; ) {
+      const next = entity.newer;
+      entity.forgetUntil(Number.POSITIVE_INFINITY, this.#forgetPosition);
+      entity.release();
+      this.#unlink(entity);
+      this.#entities.delete(entity.key);
+      entity = next;
     }
   }
 
-  #forgetUntil(entity: EntityEvents, cutoff: number, forget: (id: string) => void): void {
-    entity.forgetUntil(cutoff, (position) => {
-      for (let c = 0; c < this.#dictionaries.length; c++) {
-        this.#dictionaries[c]!.release(entity.codes[c]![position]!);
-      }
-      this.#events--;
-      forget(entity.transactionIds[position]!);
-    });
+  #unlink(entity: EntityEvents): void {
+    if (entity.older === undefined) this.#oldest = entity.newer;
+    else entity.older.newer = entity.newer;
+    if (entity.newer === undefined) this.#newest = entity.older;
+    else entity.newer.older = entity.older;
+    entity.older = undefined;
+    entity.newer = undefined;
+  }
+
+  #append(entity: EntityEvents): void {
+    entity.older = this.#newest;
+    if (this.#newest === undefined) this.#oldest = entity;
+    else this.#newest.newer = entity;
+    this.#newest = entity;
+  }
+
+  #evaluate(
+    entity: EntityEvents,
+    position: number,
+    time: number,
+    out: Float64Array | Float32Array,
+  ): void {
+    const events = entity.view();
+    this.evaluator.rebuild(events, entity.first, position, time);
+    this.evaluator.write(out, 0, events, entity.first, position, time);
   }
 
   /** Live entities. */
@@ -150,27 +206,20 @@ export class EntityStore {
     return this.#events;
   }
 
-  /** Allocated event slots. */
+  /** Event positions held by the entities' blocks (≥ events). */
   get capacity(): number {
-    let capacity = 0;
-    for (const entity of this.#entities.values()) capacity += entity.capacity;
-    return capacity;
+    return this.#arena.allocated;
   }
 
-  /** Rough bytes of the typed-array columns (not keys and ids). */
+  /** Bytes of the arena's columns (not the keys). */
   get bytes(): number {
-    const layout = this.plan.layout;
-    const perEvent =
-      8 +
-      (layout.labels ? 9 : 0) +
-      8 * layout.valueColumns.length +
-      4 * layout.categoryColumns.length;
-    return this.capacity * perEvent;
+    return this.#arena.bytes;
   }
 
   /** Every entity's events as plain arrays, entities in insertion order. */
   toSnapshot(): EntitySnapshot[] {
     const layout = this.plan.layout;
+    const arena = this.#arena;
     const out: EntitySnapshot[] = [];
     for (const [key, entity] of this.#entities) {
       const range = <T>(read: (p: number) => T): T[] => {
@@ -180,12 +229,12 @@ export class EntityStore {
       };
       out.push({
         key,
-        transactionIds: range((p) => entity.transactionIds[p]!),
-        times: range((p) => entity.times[p]!),
-        labels: layout.labels ? range((p) => entity.labels[p]!) : [],
-        labelTimes: layout.labels ? range((p) => encodeTime(entity.labelTimes[p]!)) : [],
-        values: entity.values.map((column) => range((p) => column[p]!)),
-        categories: entity.codes.map((column, c) =>
+        transactionIds: range((p) => arena.transactionIds[p]!),
+        times: range((p) => arena.times[p]!),
+        labels: layout.labels ? range((p) => arena.labels[p]!) : [],
+        labelTimes: layout.labels ? range((p) => encodeTime(arena.labelTimes[p]!)) : [],
+        values: arena.values.map((column) => range((p) => column[p]!)),
+        categories: arena.codes.map((column, c) =>
           range((p) => this.#dictionaries[c]!.value(column[p]!)),
         ),
       });
@@ -194,11 +243,11 @@ export class EntityStore {
   }
 
   /**
-   * Restores one entity from {@link EntityStore.toSnapshot}'s arrays (events in order).
-   * `hold` hears of each transaction the entity holds.
+   * Restores one entity from {@link EntityStore.toSnapshot}'s arrays (events in order);
+   * `slotOf` gives each transaction's slot among the held transactions.
    */
-  restore(snapshot: EntitySnapshot, hold: (transactionId: string) => void): void {
-    const entity = new EntityEvents(this.plan.layout, Math.max(4, snapshot.times.length));
+  restore(snapshot: EntitySnapshot, slotOf: (transactionId: string) => number): void {
+    const entity = new EntityEvents(this.#arena, snapshot.key, snapshot.times.length);
     const codes = this.#codes;
     const values = new Float64Array(this.plan.layout.valueColumns.length);
     for (let k = 0; k < snapshot.times.length; k++) {
@@ -209,6 +258,7 @@ export class EntityStore {
       entity.insert(
         entity.end,
         snapshot.transactionIds[k]!,
+        slotOf(snapshot.transactionIds[k]!),
         snapshot.times[k]!,
         snapshot.labels[k] ?? 0,
         decodeTime(snapshot.labelTimes[k] ?? '+inf'),
@@ -216,9 +266,9 @@ export class EntityStore {
         codes,
       );
       this.#events++;
-      hold(snapshot.transactionIds[k]!);
     }
     this.#entities.set(snapshot.key, entity);
+    this.#append(entity);
   }
 }
 

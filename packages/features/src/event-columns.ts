@@ -19,6 +19,32 @@ export interface EventColumns {
   readonly values: readonly Float64Array[];
   /** Category codes (−1 missing), one column per category field of the layout. */
   readonly codes: readonly Int32Array[];
+  /**
+   * Running totals over the entity's events (the in-process store keeps them), which let the
+   * additive accumulators take a whole range at once; absent: they add event by event.
+   */
+  readonly prefix?: EventPrefixes;
+}
+
+/**
+ * Running totals over one entity's events from position `base`: at position `p`, the state of
+ * an accumulator that added the events `base … p`. An additive accumulator's state over a range
+ * is the difference of two of them — exact, since the totals are integer limbs.
+ */
+export interface EventPrefixes {
+  /** First position the totals count from. */
+  readonly base: number;
+  /** Per value field: the limbs of the running sum (see `MomentsAccumulator`). */
+  readonly sumLow: readonly Float64Array[];
+  readonly sumHigh: readonly Float64Array[];
+  /** Per value field: the limbs of the running sum of squares. */
+  readonly squares0: readonly Float64Array[];
+  readonly squares1: readonly Float64Array[];
+  readonly squares2: readonly Float64Array[];
+  /** Running count of frauds whose label is known with the event (label time −∞). */
+  readonly knownFrauds: Float64Array;
+  /** Positions, ascending, of frauds whose label time is finite (they count once known). */
+  readonly laterFrauds: readonly number[];
 }
 
 /** No events: what a transaction without an entity's key is evaluated against. */

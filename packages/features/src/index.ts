@@ -94,6 +94,8 @@ export type { ColumnRole, SpecColumnUse } from './spec-columns.js';
 export { checkSpecColumns, missingSpecColumns, specColumnUses } from './spec-columns.js';
 export type { TableInputs } from './table-inputs.js';
 export { readTableInputs } from './table-inputs.js';
+export type { FutureGuard } from './time-guards.js';
+export { futureTimeError } from './time-guards.js';
 export type { ColumnCategories } from './transformers/category-values.js';
 export type {
   ColumnTransformerEntry,

@@ -11,7 +11,9 @@ import type { EntityEvents } from './entity-events.js';
 import { type EntitySnapshot, EntityStore } from './entity-store.js';
 import { FeatureSet } from './feature-set.js';
 import type { FeatureSpec } from './feature-spec.js';
+import { HeldTransactions } from './held-transactions.js';
 import { describeValue, type RecordFields, RecordReader } from './record-reader.js';
+import { type FutureGuard, futureTimeError } from './time-guards.js';
 import { SECONDS_PER_DAY } from './zoned-calendar.js';
 
 /**
@@ -20,9 +22,6 @@ import { SECONDS_PER_DAY } from './zoned-calendar.js';
  * label and label time). Other fields are ignored.
  */
 export type OnlineTransaction = Readonly<Record<string, unknown>>;
-
-/** Default maximum skew into the future: a week. */
-const DEFAULT_SKEW_SECONDS = 7 * SECONDS_PER_DAY;
 
 /** Options of the online state, shared by every online store. */
 export const OnlineStateOptionsSchema = z
@@ -34,31 +33,48 @@ export const OnlineStateOptionsSchema = z
      */
     allowedLatenessSeconds: z.number().nonnegative().finite().default(0),
     /**
-     * Seconds a transaction may lie beyond the newest time the state has accepted (and beyond
-     * the wall clock, when `now` is given) before it is refused: a time far in the future would
-     * otherwise hold its entities' windows hostage. Default 7 days; null (or Infinity) for no
-     * limit (a backtest over a log with long gaps).
+     * Seconds a transaction may lie beyond the wall clock (`now`, given by services) before it
+     * is refused. Default one day; null for no limit.
      */
-    maxFutureSkewSeconds: z.number().positive().nullable().default(DEFAULT_SKEW_SECONDS),
-    /** How often (days of event time) idle entities are forgotten. */
-    sweepEveryDays: z.number().positive().finite().default(1),
+    maxFutureSkewSeconds: z.number().positive().nullable().default(SECONDS_PER_DAY),
+    /**
+     * Without a wall clock (a replay of a log): seconds a transaction may lie beyond the newest
+     * time the state has accepted. Default 30 days; null for no limit.
+     */
+    maxGapSeconds: z
+      .number()
+      .positive()
+      .nullable()
+      .default(30 * SECONDS_PER_DAY),
+    /**
+     * Forget idle entities (default true): once an entity's newest event is out of every
+     * window's reach of the newest accepted time. Turned off only to count what per-entity
+     * trimming alone keeps (as the Redis store, which has no global clock, does).
+     */
+    sweepIdleEntities: z.boolean().default(true),
   })
   .strict();
 
 /**
- * Validates online-state options (shared by every store), reading an Infinity skew as null.
+ * Validates online-state options (shared by every store), reading an Infinity limit as null.
  * @throws InvalidArgumentError listing every problem.
  */
 export function parseOnlineStateOptions(
   options: unknown,
   where: string,
 ): z.output<typeof OnlineStateOptionsSchema> {
+  // JSON has no infinity: Infinity is written null (no limit).
   const input =
-    typeof options === 'object' &&
-    options !== null &&
-    (options as { maxFutureSkewSeconds?: unknown }).maxFutureSkewSeconds ===
-      Number.POSITIVE_INFINITY
-      ? { ...options, maxFutureSkewSeconds: null }
+    typeof options === 'object' && options !== null
+      ? Object.fromEntries(
+          Object.entries(options).map(([key, value]) => [
+            key,
+            value === Number.POSITIVE_INFINITY &&
+            (key === 'maxFutureSkewSeconds' || key === 'maxGapSeconds')
+              ? null
+              : value,
+          ]),
+        )
       : options;
   return parseOptions(OnlineStateOptionsSchema, input, where);
 }
@@ -104,8 +120,6 @@ export interface OnlineFeatureSnapshot {
   options: z.output<typeof OnlineStateOptionsSchema>;
   /** Newest event time accepted, null before the first. */
   watermark: number | null;
-  /** Watermark at the last sweep of idle entities, null before the first transaction. */
-  lastSweep: number | null;
   /** One entry per entity plan, in the feature set's order. */
   stores: { entity: string; entities: EntitySnapshot[] }[];
   /** Fingerprint of each held transaction (for repeated requests). */
@@ -118,7 +132,6 @@ const SnapshotSchema = z.object({
   spec: z.unknown(),
   options: OnlineStateOptionsSchema,
   watermark: z.number().nullable(),
-  lastSweep: z.number().nullable(),
   stores: z.array(z.object({ entity: z.string(), entities: z.array(z.unknown()) })),
   fingerprints: z.record(z.string(), z.number()),
 });
@@ -133,13 +146,6 @@ const EntitySnapshotSchema = z.object({
   categories: z.array(z.array(z.string().nullable())),
 });
 
-/** A held transaction: its entity keys and fingerprint, and how many entities still hold it. */
-interface HeldTransaction {
-  keys: (string | null)[];
-  fingerprint: number;
-  holders: number;
-}
-
 /**
  * The in-process online evaluator: per-entity stores of recent events (typed arrays) that turn
  * one transaction at a time into its feature vector, with the same {@link FeatureSet} and the
@@ -151,9 +157,10 @@ interface HeldTransaction {
  *   its features are what batch gives on the time-sorted events seen so far; an older one is
  *   refused (`InvalidDataError`, `details.reason: 'out-of-order'`). There is no global clock
  *   for ordering.
- * - **Guards before anything is recorded.** Times beyond the newest accepted time (and the wall
- *   clock, with `now`) plus `maxFutureSkewSeconds`, window values outside the exact fixed-point
- *   range, malformed fields: refused, and nothing changes when `update` throws.
+ * - **Guards before anything is recorded.** Times beyond the wall clock plus
+ *   `maxFutureSkewSeconds` (with `now`; else beyond the newest accepted time plus
+ *   `maxGapSeconds`), window values outside the exact fixed-point range, malformed fields:
+ *   refused, and nothing changes when `update` throws.
  * - **Labels** come with the transaction (a replay) or later through
  *   {@link OnlineFeatureState.recordLabel}; a label counts in windows of transactions at or
  *   after its label time.
@@ -165,18 +172,13 @@ export class OnlineFeatureState {
   readonly features: FeatureSet;
   /** The options in force (defaults filled in). */
   readonly options: z.output<typeof OnlineStateOptionsSchema>;
-  readonly #now: (() => number) | undefined;
+  readonly #guard: FutureGuard;
   readonly #reader: RecordReader;
   readonly #stores: EntityStore[];
-  readonly #held = new Map<string, HeldTransaction>();
+  readonly #held: HeldTransactions;
   /** Each entity's events as found by the time check, handed to the stores (one lookup each). */
   readonly #found: (EntityEvents | undefined)[];
-  readonly #forget = (transactionId: string): void => {
-    const held = this.#held.get(transactionId);
-    if (held !== undefined && --held.holders <= 0) this.#held.delete(transactionId);
-  };
   #watermark = Number.NEGATIVE_INFINITY;
-  #lastSweep = Number.NEGATIVE_INFINITY;
 
   /**
    * @throws InvalidArgumentError for bad options; NotFittedError when the features need fitting.
@@ -186,10 +188,16 @@ export class OnlineFeatureState {
     const { now, ...rest } = options;
     this.features = features;
     this.options = parseOnlineStateOptions(rest, 'OnlineFeatureState options');
-    this.#now = now;
+    this.#guard = {
+      maxFutureSkewSeconds: this.options.maxFutureSkewSeconds,
+      maxGapSeconds: this.options.maxGapSeconds,
+      now,
+    };
     this.#reader = new RecordReader(features);
+    this.#held = new HeldTransactions(features.entities.length);
     this.#stores = features.entities.map(
-      (plan) => new EntityStore(plan, features.prior, this.options.allowedLatenessSeconds),
+      (plan, e) =>
+        new EntityStore(plan, features.prior, this.options.allowedLatenessSeconds, this.#held, e),
     );
     this.#found = new Array<EntityEvents | undefined>(this.#stores.length).fill(undefined);
   }
@@ -248,10 +256,10 @@ export class OnlineFeatureState {
       );
     }
     const fields = this.#reader.read(transaction, 'OnlineFeatureState.update', vector);
-    const held = this.#held.get(fields.transactionId);
-    if (held !== undefined) {
+    const held = this.#held.slotOf(fields.transactionId);
+    if (held >= 0) {
       this.#checkRepeat(held, fields);
-      this.#evaluateHeld(fields, vector);
+      this.#evaluateHeld(held, fields, vector);
       return { vector, repeated: true };
     }
     this.#checkTime(fields);
@@ -259,6 +267,11 @@ export class OnlineFeatureState {
     // Everything is checked: from here on nothing throws, so a refused transaction changes nothing.
     const stores = this.#stores;
     let holders = 0;
+    for (const key of fields.keys) if (key !== null) holders++;
+    const heldSlot =
+      holders === 0
+        ? -1
+        : this.#held.add(fields.transactionId, fields.fingerprint, fields.keys, holders);
     for (let e = 0; e < stores.length; e++) {
       const store = stores[e]!;
       const key = fields.keys[e]!;
@@ -276,24 +289,11 @@ export class OnlineFeatureState {
         this.#reader.eventValues(e),
         this.#reader.eventCategories(e),
         vector,
-        this.#forget,
+        heldSlot,
       );
-      holders++;
-    }
-    if (holders > 0) {
-      this.#held.set(fields.transactionId, {
-        keys: fields.keys,
-        fingerprint: fields.fingerprint,
-        holders,
-      });
     }
     if (fields.time > this.#watermark) this.#watermark = fields.time;
-    const sweepEvery = this.options.sweepEveryDays * SECONDS_PER_DAY;
-    if (this.#lastSweep === Number.NEGATIVE_INFINITY) this.#lastSweep = this.#watermark;
-    else if (this.#watermark - this.#lastSweep >= sweepEvery) {
-      for (const store of stores) store.sweep(this.#watermark, this.#forget);
-      this.#lastSweep = this.#watermark;
-    }
+    this.#sweep();
     return { vector, repeated: false };
   }
 
@@ -301,24 +301,16 @@ export class OnlineFeatureState {
   #checkTime(fields: RecordFields): void {
     const { time, transactionId } = fields;
     const column = this.features.columns.time;
-    const skew = this.options.maxFutureSkewSeconds ?? Number.POSITIVE_INFINITY;
-    const caller = `OnlineFeatureState.update (transaction ${transactionId})`;
-    if (this.#watermark !== Number.NEGATIVE_INFINITY && time > this.#watermark + skew) {
-      throw new InvalidDataError(
-        `${caller}: ${column} ${time} is ${time - this.#watermark} s beyond the newest time accepted (${this.#watermark}); the maximum skew into the future is ${skew} s (maxFutureSkewSeconds). Check the clock or the time format of the sender.`,
-        { column, transactionId, value: time, newest: this.#watermark, reason: 'future' },
-      );
-    }
-    if (this.#now !== undefined) {
-      const now = this.#now();
-      const epoch = this.features.calendar.epochSeconds(time);
-      if (epoch > now + skew) {
-        throw new InvalidDataError(
-          `${caller}: ${column} ${time} lies ${Math.round(epoch - now)} s after the wall clock; the maximum skew into the future is ${skew} s (maxFutureSkewSeconds). Check the clock or the time format of the sender.`,
-          { column, transactionId, value: time, now, reason: 'future' },
-        );
-      }
-    }
+    const caller = 'OnlineFeatureState.update';
+    const future = futureTimeError(
+      this.features,
+      this.#guard,
+      time,
+      this.#watermark,
+      transactionId,
+      caller,
+    );
+    if (future !== undefined) throw future;
     const lateness = this.options.allowedLatenessSeconds;
     for (let e = 0; e < this.#stores.length; e++) {
       const key = fields.keys[e];
@@ -329,7 +321,7 @@ export class OnlineFeatureState {
       const newest = entity.newest;
       if (time < newest - lateness) {
         throw outOfOrder(
-          caller,
+          `${caller} (transaction ${transactionId})`,
           column,
           transactionId,
           time,
@@ -342,8 +334,14 @@ export class OnlineFeatureState {
     }
   }
 
-  #checkRepeat(held: HeldTransaction, fields: RecordFields): void {
-    if (held.fingerprint === fields.fingerprint) return;
+  /** Forgets idle entities (see {@link EntityStore.sweep}). */
+  #sweep(): void {
+    if (!this.options.sweepIdleEntities) return;
+    for (const store of this.#stores) store.sweep(this.#watermark);
+  }
+
+  #checkRepeat(held: number, fields: RecordFields): void {
+    if (this.#held.fingerprint(held) === fields.fingerprint) return;
     throw new InvalidDataError(
       `OnlineFeatureState.update: transaction id ${describeValue(fields.transactionId)} was already recorded with other values; transaction ids must be unique.`,
       {
@@ -355,7 +353,7 @@ export class OnlineFeatureState {
   }
 
   /** The vector of a held transaction, recomputed at its own place in each entity. */
-  #evaluateHeld(fields: RecordFields, vector: Float64Array | Float32Array): void {
+  #evaluateHeld(_held: number, fields: RecordFields, vector: Float64Array | Float32Array): void {
     for (let e = 0; e < this.#stores.length; e++) {
       const store = this.#stores[e]!;
       const key = fields.keys[e]!;
@@ -382,12 +380,12 @@ export class OnlineFeatureState {
     const caller = 'OnlineFeatureState.recordLabel';
     const id = checkLabelArguments(transactionId, fraud, labelTime, caller);
     const label = fraud === true || fraud === 1 ? 1 : 0;
-    const held = this.#held.get(id);
+    const held = this.#held.slotOf(id);
     let found = false;
-    if (held !== undefined) {
+    if (held >= 0) {
       this.#stores.forEach((store, e) => {
-        const key = held.keys[e];
-        if (key !== null && key !== undefined && store.plan.readsLabels) {
+        const key = this.#held.key(held, e);
+        if (key !== null && store.plan.readsLabels) {
           found = store.setLabel(key, id, label, labelTime) || found;
         }
       });
@@ -432,14 +430,15 @@ export class OnlineFeatureState {
   /** The whole state as plain JSON; {@link OnlineFeatureState.fromJSON} continues identically. */
   toJSON(): OnlineFeatureSnapshot {
     const fingerprints: Record<string, number> = {};
-    for (const [id, held] of this.#held) fingerprints[id] = held.fingerprint;
+    this.#held.forEach((id, fingerprint) => {
+      fingerprints[id] = fingerprint;
+    });
     return {
       kind: 'OnlineFeatureState',
       version: 2,
       spec: this.features.spec,
       options: { ...this.options },
       watermark: this.watermark ?? null,
-      lastSweep: this.#lastSweep === Number.NEGATIVE_INFINITY ? null : this.#lastSweep,
       stores: this.#stores.map((store) => ({
         entity: store.plan.name,
         entities: store.toSnapshot(),
@@ -475,35 +474,39 @@ export class OnlineFeatureState {
         `OnlineFeatureState.fromJSON: the snapshot holds entities [${stored.join(', ')}] but its spec uses [${expected.join(', ')}].`,
       );
     }
-    const keysOf = new Map<string, (string | null)[]>();
-    snapshot.stores.forEach((blob, e) => {
-      const store = state.#stores[e]!;
-      for (const raw of blob.entities) {
+    // Which entities hold each transaction, then the held slots, then the events.
+    const entities = snapshot.stores.map((blob, e) =>
+      blob.entities.map((raw) => {
         const entity = parseOptions(
           EntitySnapshotSchema,
           raw,
           `OnlineFeatureState.fromJSON: entity of "${blob.entity}"`,
         );
-        checkEntitySnapshot(entity, store, blob.entity);
-        store.restore(entity, (id) => {
+        checkEntitySnapshot(entity, state.#stores[e]!, blob.entity);
+        return entity;
+      }),
+    );
+    const keysOf = new Map<string, (string | null)[]>();
+    entities.forEach((list, e) => {
+      for (const entity of list) {
+        for (const id of entity.transactionIds) {
           let keys = keysOf.get(id);
           if (keys === undefined) {
             keys = new Array<string | null>(expected.length).fill(null);
             keysOf.set(id, keys);
           }
           keys[e] = entity.key;
-        });
+        }
       }
     });
     for (const [id, keys] of keysOf) {
-      state.#held.set(id, {
-        keys,
-        fingerprint: snapshot.fingerprints[id] ?? -1,
-        holders: keys.filter((key) => key !== null).length,
-      });
+      const holders = keys.filter((key) => key !== null).length;
+      state.#held.add(id, snapshot.fingerprints[id] ?? -1, keys, holders);
     }
+    entities.forEach((list, e) => {
+      for (const entity of list) state.#stores[e]!.restore(entity, (id) => state.#held.slotOf(id));
+    });
     state.#watermark = snapshot.watermark ?? Number.NEGATIVE_INFINITY;
-    state.#lastSweep = snapshot.lastSweep ?? Number.NEGATIVE_INFINITY;
     return state;
   }
 }
@@ -540,7 +543,7 @@ export function outOfOrder(
   lateness: number,
 ): InvalidDataError {
   return new InvalidDataError(
-    `${caller}: ${column} ${time} is older than the newest event of ${entity} ${describeValue(key)} (${newest}) by ${newest - time} s, more than the allowed lateness of ${lateness} s (allowedLatenessSeconds). Raise the lateness, or score late arrivals in batch with their real order.`,
+    `${caller}: ${column} ${time} is older than the newest event of ${entity} ${describeValue(key)} (its clock ${newest}) by ${newest - time} s, more than the allowed lateness of ${lateness} s (allowedLatenessSeconds). Raise the lateness, or score late arrivals in batch with their real order.`,
     {
       column,
       transactionId,

@@ -104,10 +104,8 @@ export class Window {
     const accumulators = this.#accumulators;
     const upper = time - this.delaySeconds;
     const lower = upper - this.lengthSeconds;
-    let hi = this.includeSelf ? self + 1 : self;
-    while (hi > first && times[hi - 1]! > upper) hi--;
-    let lo = hi;
-    while (lo > first && times[lo - 1]! > lower) lo--;
+    const hi = firstAfter(times, first, this.includeSelf ? self + 1 : self, upper);
+    const lo = firstAfter(times, first, hi, lower);
     for (let a = 0; a < accumulators.length; a++) {
       const accumulator = accumulators[a]!;
       accumulator.reset();
@@ -123,4 +121,16 @@ export class Window {
     this.#lo = 0;
     this.#hi = 0;
   }
+}
+
+/** The first position in `[from, to)` whose time is above `limit` (`to` if none): times sorted. */
+function firstAfter(times: Float64Array, from: number, to: number, limit: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! > limit) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

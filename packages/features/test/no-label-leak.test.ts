@@ -72,7 +72,7 @@ describe('no label leak', () => {
   });
 
   it('online: labels recorded for transactions newer than t − 7 days do not reach the features at t', () => {
-    const state = new OnlineFeatureState(HANDBOOK, { maxFutureSkewSeconds: null });
+    const state = new OnlineFeatureState(HANDBOOK, { maxGapSeconds: null });
     const targets = new Set(sampled);
     let checked = 0;
     for (let i = 0; i < table.length; i++) {
@@ -101,7 +101,7 @@ describe('no label leak', () => {
   });
 
   it('online: a label that arrives after the delay counts from its arrival on', () => {
-    const state = new OnlineFeatureState(HANDBOOK, { maxFutureSkewSeconds: null });
+    const state = new OnlineFeatureState(HANDBOOK, { maxGapSeconds: null });
     const tx = (id: number, t: number, label?: number) => ({
       TRANSACTION_ID: id,
       TX_TIME_SECONDS: t,

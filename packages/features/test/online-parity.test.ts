@@ -1,14 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { computeFeatures, OnlineFeatureState } from '../src/index.js';
 import {
-  computeFeatures,
-  FeatureSet,
-  type FeatureSpecInput,
-  fitFeatureSet,
-  OnlineFeatureState,
-} from '../src/index.js';
-import {
+  fittedOn,
   lateArrivals,
+  rowOf,
   type StreamEvent,
   sortedByTime,
   specArbitrary,
@@ -19,21 +15,13 @@ import {
 
 const DAY = 86_400;
 
-function fitted(spec: FeatureSpecInput, events: readonly StreamEvent[]): FeatureSet {
-  return fitFeatureSet(new FeatureSet(spec), streamTable(events));
-}
-
-function rowOf(values: Float64Array, row: number, width: number): number[] {
-  return Array.from(values.subarray(row * width, (row + 1) * width));
-}
-
 describe('online = batch (property, in process)', () => {
   it('a time-ordered replay gives the batch vector of every transaction, bit for bit', () => {
     fc.assert(
       fc.property(specArbitrary, streamArbitrary(60), fc.boolean(), (spec, events, snapshot) => {
-        const features = fitted(spec, events);
+        const features = fittedOn(spec, events);
         const batch = computeFeatures(streamTable(events), features);
-        let state = new OnlineFeatureState(features, { maxFutureSkewSeconds: null });
+        let state = new OnlineFeatureState(features, { maxGapSeconds: null });
         events.forEach((event, i) => {
           if (snapshot && i === Math.floor(events.length / 2)) {
             // A snapshot taken mid-stream continues identically.
@@ -56,9 +44,9 @@ describe('online = batch (property, in process)', () => {
         })),
         streamArbitrary(60),
         (spec, events) => {
-          const features = fitted(spec, events);
+          const features = fittedOn(spec, events);
           const batch = computeFeatures(streamTable(events), features);
-          const state = new OnlineFeatureState(features, { maxFutureSkewSeconds: null });
+          const state = new OnlineFeatureState(features, { maxGapSeconds: null });
           // Each label is recorded once some transaction at or after its label time arrives
           // (or right away when there is none): late, but before any window could count it.
           const pending = new Set<number>();
@@ -88,11 +76,11 @@ describe('online = batch (property, in process)', () => {
         fc.constantFrom(0.3 * DAY, DAY, 2 * DAY),
         fc.integer({ min: 1, max: 1_000_000 }),
         (spec, events, lateness, seed) => {
-          const features = fitted(spec, events);
+          const features = fittedOn(spec, events);
           const arrivals = lateArrivals(events, lateness, seed);
           const state = new OnlineFeatureState(features, {
             allowedLatenessSeconds: lateness,
-            maxFutureSkewSeconds: null,
+            maxGapSeconds: null,
           });
           arrivals.forEach((event, k) => {
             const vector = state.update(streamRecord(event, true));

@@ -23,7 +23,7 @@ import { simulateTransactions } from './helpers/simulate.js';
 import { DAY, type HandTransaction, HOUR } from './helpers/tables.js';
 
 const HANDBOOK = handbookFeatureSet();
-const NO_SKEW = { maxFutureSkewSeconds: null };
+const NO_SKEW = { maxGapSeconds: null };
 
 function tx(id: number, row: HandTransaction): Record<string, number> {
   return {
@@ -131,29 +131,54 @@ describe('OnlineFeatureState: per-entity event time', () => {
       { reason: 'out-of-order', entity: 'CUSTOMER_ID', key: '1', newest: 1_000, lateness: 60 },
     );
     expect(error.message).toMatch(
-      /older than the newest event of CUSTOMER_ID "1" \(1000\) by 100 s, more than the allowed lateness of 60 s/,
+      /older than the newest event of CUSTOMER_ID "1" \(its clock 1000\) by 100 s, more than the allowed lateness of 60 s/,
     );
     expect(JSON.stringify(state.toJSON())).toBe(before);
     // The refused id is still free.
     state.update(tx(1, { t: 1_000, customer: 1, terminal: 8 }));
   });
 
-  it('refuses times beyond the newest accepted time, or the wall clock, plus the skew', () => {
-    const state = new OnlineFeatureState(HANDBOOK, {
-      maxFutureSkewSeconds: DAY,
-      now: () => Date.UTC(2018, 3, 11) / 1000, // ten days after the origin
+  it('refuses times beyond the wall clock plus the skew, recording nothing', () => {
+    const now = () => Date.UTC(2018, 3, 11) / 1000; // ten days after the origin
+    const state = new OnlineFeatureState(HANDBOOK, { maxFutureSkewSeconds: DAY, now });
+    // The wall clock guards the first transaction too.
+    expectError(() => state.update(tx(9, { t: 12 * DAY })), InvalidDataError, {
+      reason: 'future',
     });
     state.update(tx(0, { t: 0 }));
     const before = JSON.stringify(state.toJSON());
     const poisoned = tx(1, { t: 9_007_199_254_740_991 });
-    expectError(() => state.update(poisoned), InvalidDataError, { reason: 'future', newest: 0 });
-    state.update(tx(2, { t: DAY }));
-    expectError(() => state.update(tx(3, { t: 3 * DAY })), InvalidDataError, { reason: 'future' });
-    expect(state.watermark).toBe(DAY);
-    // The wall clock guards the first transaction too.
-    const fresh = new OnlineFeatureState(HANDBOOK, { now: () => Date.UTC(2018, 3, 11) / 1000 });
-    expectError(() => fresh.update(tx(0, { t: 30 * DAY })), InvalidDataError, { reason: 'future' });
-    expect(before).not.toBe(JSON.stringify(state.toJSON()));
+    const error = expectError(() => state.update(poisoned), InvalidDataError, { reason: 'future' });
+    expect(error.message).toMatch(
+      /after the wall clock; the maximum skew into the future is 86400 s/,
+    );
+    expect(JSON.stringify(state.toJSON())).toBe(before);
+    // A time far beyond the newest event is fine while it is not beyond now: a state restored
+    // after downtime takes today's transactions.
+    state.update(tx(2, { t: 10.5 * DAY }));
+    expect(state.watermark).toBe(10.5 * DAY);
+  });
+
+  it('without a wall clock, refuses a gap beyond the newest accepted time longer than allowed', () => {
+    const state = new OnlineFeatureState(HANDBOOK, { maxGapSeconds: 2 * DAY });
+    state.update(tx(0, { t: 0 }));
+    const before = JSON.stringify(state.toJSON());
+    const error = expectError(
+      () => state.update(tx(1, { t: 9_007_199_254_740_991 })),
+      InvalidDataError,
+      { reason: 'future', newest: 0 },
+    );
+    expect(error.message).toMatch(/the largest gap allowed is 172800 s \(maxGapSeconds\)/);
+    expect(JSON.stringify(state.toJSON())).toBe(before);
+    state.update(tx(2, { t: 2 * DAY }));
+    expectError(() => state.update(tx(3, { t: 4 * DAY + 1 })), InvalidDataError, {
+      reason: 'future',
+    });
+    // The default allows the silences of a real log: 30 days.
+    const lenient = new OnlineFeatureState(HANDBOOK);
+    lenient.update(tx(0, { t: 0 }));
+    lenient.update(tx(1, { t: 29 * DAY }));
+    expect(() => lenient.update(tx(2, { t: 60 * DAY }))).toThrow(/maxGapSeconds/);
   });
 
   it('refuses values outside the exact range and malformed fields before recording anything', () => {

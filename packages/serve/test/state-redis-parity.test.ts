@@ -1,9 +1,10 @@
-import { computeFeatures, FeatureSet, type FeatureSpecInput, fitFeatureSet } from '@mlsd/features';
+import { computeFeatures } from '@mlsd/features';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  fittedOn,
   lateArrivals,
-  type StreamEvent,
+  rowOf,
   sortedByTime,
   specArbitrary,
   streamArbitrary,
@@ -16,14 +17,6 @@ import { useRedisServer } from './redis-server.js';
 const server = useRedisServer();
 const DAY = 86_400;
 let namespaces = 0;
-
-function fitted(spec: FeatureSpecInput, events: readonly StreamEvent[]): FeatureSet {
-  return fitFeatureSet(new FeatureSet(spec), streamTable(events));
-}
-
-function rowOf(values: Float64Array, row: number, width: number): number[] {
-  return Array.from(values.subarray(row * width, (row + 1) * width));
-}
 
 /**
  * The features package's parity properties, against a real Redis: random specs of every kind ×
@@ -41,13 +34,13 @@ describe('RedisStateStore = batch (property, real Redis)', () => {
           const withLabelTime = later
             ? { ...spec, columns: { ...spec.columns, labelTime: 'labelTime' } }
             : spec;
-          const features = fitted(withLabelTime, events);
+          const features = fittedOn(withLabelTime, events);
           const batch = computeFeatures(streamTable(events), features);
           const store = await RedisStateStore.connect({
             url: server().url,
             model: { features },
             namespace: `parity-${namespaces++}`,
-            maxFutureSkewSeconds: null,
+            maxGapSeconds: null,
           });
           try {
             const pending = new Set<number>();
@@ -85,14 +78,14 @@ describe('RedisStateStore = batch (property, real Redis)', () => {
         fc.constantFrom(0.3 * DAY, DAY),
         fc.integer({ min: 1, max: 1_000_000 }),
         async (spec, events, lateness, seed) => {
-          const features = fitted(spec, events);
+          const features = fittedOn(spec, events);
           const arrivals = lateArrivals(events, lateness, seed);
           const store = await RedisStateStore.connect({
             url: server().url,
             model: { features },
             namespace: `late-${namespaces++}`,
             allowedLatenessSeconds: lateness,
-            maxFutureSkewSeconds: null,
+            maxGapSeconds: null,
           });
           try {
             for (let k = 0; k < arrivals.length; k++) {

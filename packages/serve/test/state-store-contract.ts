@@ -97,7 +97,7 @@ async function replay(
 /** An in-process state that forgets the way `traits` says the store under test does. */
 function referenceState(features: FeatureSet, traits: StoreTraits): OnlineFeatureState {
   return new OnlineFeatureState(features, {
-    sweepEveryDays: traits.sweepsIdleEntities ? 1 : 1e9,
+    sweepIdleEntities: traits.sweepsIdleEntities,
   });
 }
 
@@ -368,7 +368,7 @@ export function describeStateStoreContract(
       }));
       const table = Table.fromRows(rows);
       const batch = computeFeatures(table, world.features);
-      const store = await make({ features: world.features }, { maxFutureSkewSeconds: null });
+      const store = await make({ features: world.features }, { maxGapSeconds: null });
       const found: string[] = [];
       for (let i = 0; i < rows.length; i++) {
         found.push(...differences(batch, i, await store.update(rows[i]!)));
@@ -395,7 +395,7 @@ export function describeStateStoreContract(
     });
 
     it('refuses a time too far in the future and an amount outside the exact range, recording nothing', async () => {
-      const store = await make({ features: world.features }, { maxFutureSkewSeconds: DAY });
+      const store = await make({ features: world.features }, { maxGapSeconds: DAY });
       expect(await replay(store, world, 0, 100)).toEqual([]);
       const stats = await store.stats();
       const good = requestAt(world.table, 100, true);

@@ -18,6 +18,25 @@ export class FraudAccumulator implements Accumulator {
   }
 
   addRange(events: EventColumns, from: number, to: number, now: number): void {
+    const prefix = events.prefix;
+    if (prefix !== undefined) {
+      if (to <= from) return;
+      const known = prefix.knownFrauds;
+      this.frauds += known[to - 1]! - (from - 1 >= prefix.base ? known[from - 1]! : 0);
+      // Labels with a finite label time are few (recorded or known later): checked one by one.
+      const later = prefix.laterFrauds;
+      let lo = 0;
+      let hi = later.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (later[mid]! < from) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo; k < later.length && later[k]! < to; k++) {
+        if (events.labelTimes[later[k]!]! <= now) this.frauds++;
+      }
+      return;
+    }
     const labels = events.labels;
     const labelTimes = events.labelTimes;
     for (let p = from; p < to; p++) {

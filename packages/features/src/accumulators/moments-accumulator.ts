@@ -1,4 +1,4 @@
-import type { EventColumns } from '../event-columns.js';
+import type { EventColumns, EventPrefixes } from '../event-columns.js';
 import type { Accumulator } from './accumulator.js';
 
 /** Limb base of the exact integer sums: 2^26. */
@@ -26,6 +26,7 @@ export class MomentsAccumulator implements Accumulator {
   #q1 = 0;
   #q2 = 0;
 
+  /** @param squares - keep the sum of squares too (std, z-score; and running totals). */
   constructor(field: number, squares: boolean) {
     this.field = field;
     this.squares = squares;
@@ -44,8 +45,74 @@ export class MomentsAccumulator implements Accumulator {
   }
 
   addRange(events: EventColumns, from: number, to: number): void {
+    const prefix = events.prefix;
+    if (prefix !== undefined && to > from) {
+      // The range's state is the difference of two running totals, then normalised: the same
+      // limbs as adding one by one, since a normalised representation is unique.
+      const f = this.field;
+      const last = to - 1;
+      const before = from - 1;
+      const hasBefore = before >= prefix.base;
+      const low = prefix.sumLow[f]!;
+      const high = prefix.sumHigh[f]!;
+      this.#carry(
+        low[last]! - (hasBefore ? low[before]! : 0),
+        high[last]! - (hasBefore ? high[before]! : 0),
+      );
+      if (this.squares) {
+        const q0 = prefix.squares0[f]!;
+        const q1 = prefix.squares1[f]!;
+        const q2 = prefix.squares2[f]!;
+        this.#carrySquares(
+          q0[last]! - (hasBefore ? q0[before]! : 0),
+          q1[last]! - (hasBefore ? q1[before]! : 0),
+          q2[last]! - (hasBefore ? q2[before]! : 0),
+        );
+      }
+      return;
+    }
     const values = events.values[this.field]!;
     for (let p = from; p < to; p++) this.#step(values[p]!, 1);
+  }
+
+  /**
+   * Writes the running totals at `position` of `prefix`: this accumulator's state (the totals
+   * at `position − 1`, or zero at the base) plus the event at `position`. The in-process store
+   * keeps its totals this way, with the same arithmetic as the accumulator itself (an instance
+   * with `squares`).
+   */
+  extendPrefix(events: EventColumns, prefix: EventPrefixes, position: number): void {
+    const f = this.field;
+    if (position > prefix.base) {
+      this.#low = prefix.sumLow[f]![position - 1]!;
+      this.#high = prefix.sumHigh[f]![position - 1]!;
+      this.#q0 = prefix.squares0[f]![position - 1]!;
+      this.#q1 = prefix.squares1[f]![position - 1]!;
+      this.#q2 = prefix.squares2[f]![position - 1]!;
+    } else this.reset();
+    this.#step(events.values[f]![position]!, 1);
+    (prefix.sumLow[f] as Float64Array)[position] = this.#low;
+    (prefix.sumHigh[f] as Float64Array)[position] = this.#high;
+    (prefix.squares0[f] as Float64Array)[position] = this.#q0;
+    (prefix.squares1[f] as Float64Array)[position] = this.#q1;
+    (prefix.squares2[f] as Float64Array)[position] = this.#q2;
+  }
+
+  #carry(low: number, high: number): void {
+    const sum = this.#low + low;
+    const carry = Math.floor(sum / BASE);
+    this.#low = sum - carry * BASE;
+    this.#high += high + carry;
+  }
+
+  #carrySquares(q0: number, q1: number, q2: number): void {
+    let low = this.#q0 + q0;
+    let carry = Math.floor(low / BASE);
+    this.#q0 = low - carry * BASE;
+    low = this.#q1 + q1 + carry;
+    carry = Math.floor(low / BASE);
+    this.#q1 = low - carry * BASE;
+    this.#q2 += q2 + carry;
   }
 
   remove(events: EventColumns, position: number): void {

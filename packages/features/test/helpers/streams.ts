@@ -1,6 +1,11 @@
 import { CategoryColumn, Table } from '@mlsd/core';
 import fc from 'fast-check';
-import type { FeatureDefinitionInput, FeatureSpecInput } from '../../src/index.js';
+import {
+  type FeatureDefinitionInput,
+  FeatureSet,
+  type FeatureSpecInput,
+  fitFeatureSet,
+} from '../../src/index.js';
 
 const DAY = 86_400;
 /** 2024-03-10 05:00 UTC: streams cross New York's spring-forward change (07:00 UTC that day). */
@@ -153,7 +158,7 @@ export function streamArbitrary(maxLength = 60): fc.Arbitrary<StreamEvent[]> {
     step,
     amount: fc.oneof(fc.integer({ min: -500, max: 50_000 }), fc.constant(1_000)),
     fraud: fc.constantFrom<0 | 1>(0, 0, 0, 1),
-    labelDelay: fc.constantFrom(0, 0.5 * DAY, 1.5 * DAY, 4 * DAY, Number.NaN),
+    labelDelay: fc.constantFrom(0, 0.25 * DAY, 0.5 * DAY, DAY, 1.5 * DAY, 4 * DAY, Number.NaN),
     card: fc.constantFrom(1, 2, 3, 4, Number.NaN),
     merchant: fc.constantFrom('m1', 'm2', 'm{3}', 'm 4', ''),
     category: fc.constantFrom('food', 'travel', 'games', null),
@@ -273,4 +278,14 @@ export function sortedByTime<T extends { t: number }>(events: readonly T[]): T[]
     .map((event, i) => ({ event, i }))
     .sort((a, b) => a.event.t - b.event.t || a.i - b.i)
     .map(({ event }) => event);
+}
+
+/** A spec compiled and fitted on the whole stream (the parity tests compare paths, not fits). */
+export function fittedOn(spec: FeatureSpecInput, events: readonly StreamEvent[]): FeatureSet {
+  return fitFeatureSet(new FeatureSet(spec), streamTable(events));
+}
+
+/** Row `row` of a row-major matrix of `width` columns, as a plain array. */
+export function rowOf(values: Float64Array, row: number, width: number): number[] {
+  return Array.from(values.subarray(row * width, (row + 1) * width));
 }

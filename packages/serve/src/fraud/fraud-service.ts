@@ -208,7 +208,10 @@ export class FraudService {
     }
   }
 
-  /** True when the state store takes updates now (always, in process). */
+  /**
+   * True when the state store can take updates (always, in process; with Redis: it answers and
+   * the namespace is seeded).
+   */
   async ready(): Promise<boolean> {
     return (await this.readiness()).ready;
   }

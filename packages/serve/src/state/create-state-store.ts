@@ -11,11 +11,13 @@ export interface StateStoreOptions {
   namespace?: string | undefined;
   /** Seconds a transaction may be late for one of its entities (default 0: in order). */
   allowedLatenessSeconds?: number | undefined;
-  /** Seconds a transaction may lie in the future (default 7 days; null: no limit). */
+  /** Seconds a transaction may lie beyond the wall clock (default one day; null: no limit). */
   maxFutureSkewSeconds?: number | null | undefined;
+  /** Without the wall clock: seconds beyond the newest time accepted (default 30 days). */
+  maxGapSeconds?: number | null | undefined;
   /**
    * Refuse times beyond the wall clock plus the skew (default true): what a service wants; a
-   * replay of a log with simulated future dates turns it off.
+   * replay of a log with simulated future dates turns it off (the gap limit applies instead).
    */
   wallClock?: boolean | undefined;
 }
@@ -39,6 +41,7 @@ export async function createStateStore(
     ...(options.maxFutureSkewSeconds === undefined
       ? {}
       : { maxFutureSkewSeconds: options.maxFutureSkewSeconds }),
+    ...(options.maxGapSeconds === undefined ? {} : { maxGapSeconds: options.maxGapSeconds }),
     ...(options.wallClock === false ? {} : { now: () => Date.now() / 1000 }),
   };
   if (options.redisUrl === undefined) return InProcessStateStore.forModel(model, guards);

@@ -6,6 +6,8 @@ import {
   describeValue,
   type EntityEvaluator,
   type FeatureSet,
+  type FutureGuard,
+  futureTimeError,
   type OnlineFeatureState,
   type OnlineStateOptions,
   type OnlineTransaction,
@@ -133,7 +135,7 @@ export class RedisStateStore implements OnlineStateStore {
   readonly #keys: RedisStateKeys;
   readonly #shown: string;
   readonly #options: ReturnType<typeof parseOnlineStateOptions>;
-  readonly #now: (() => number) | undefined;
+  readonly #guard: FutureGuard;
   readonly #reader: RecordReader;
   readonly #evaluators: EntityEvaluator[];
   readonly #unpacked = new UnpackedEvents();
@@ -167,7 +169,11 @@ export class RedisStateStore implements OnlineStateStore {
     this.seeded = init.seeded;
     this.#shown = init.shown;
     this.#options = init.options;
-    this.#now = init.now;
+    this.#guard = {
+      maxFutureSkewSeconds: init.options.maxFutureSkewSeconds,
+      maxGapSeconds: init.options.maxGapSeconds,
+      now: init.now,
+    };
     this.#reader = new RecordReader(init.features);
     this.#evaluators = init.features.entities.map((plan) =>
       plan.createEvaluator(init.features.prior),
@@ -466,25 +472,15 @@ export class RedisStateStore implements OnlineStateStore {
   }
 
   #checkFuture(time: number, transactionId: string, caller: string): void {
-    const skew = this.#options.maxFutureSkewSeconds ?? Number.POSITIVE_INFINITY;
-    const column = this.features.columns.time;
-    const at = `${caller} (transaction ${transactionId})`;
-    if (this.#watermark !== Number.NEGATIVE_INFINITY && time > this.#watermark + skew) {
-      throw new InvalidDataError(
-        `${at}: ${column} ${time} is ${time - this.#watermark} s beyond the newest time this replica accepted (${this.#watermark}); the maximum skew into the future is ${skew} s (maxFutureSkewSeconds). Check the clock or the time format of the sender.`,
-        { column, transactionId, value: time, newest: this.#watermark, reason: 'future' },
-      );
-    }
-    if (this.#now !== undefined) {
-      const now = this.#now();
-      const epoch = this.features.calendar.epochSeconds(time);
-      if (epoch > now + skew) {
-        throw new InvalidDataError(
-          `${at}: ${column} ${time} lies ${Math.round(epoch - now)} s after the wall clock; the maximum skew into the future is ${skew} s (maxFutureSkewSeconds). Check the clock or the time format of the sender.`,
-          { column, transactionId, value: time, now, reason: 'future' },
-        );
-      }
-    }
+    const future = futureTimeError(
+      this.features,
+      this.#guard,
+      time,
+      this.#watermark,
+      transactionId,
+      caller,
+    );
+    if (future !== undefined) throw future;
   }
 
   async recordLabel(
