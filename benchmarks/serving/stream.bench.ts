@@ -110,6 +110,7 @@ const { startRedisCluster } = (await import(
 };
 type Consumer = {
   name: string;
+  metricsUrl: string | undefined;
   stdout(): string;
   kill(signal: NodeJS.Signals): Promise<void>;
   exited: Promise<unknown>;
@@ -189,6 +190,91 @@ async function commandCounts(backend: Backend): Promise<Map<string, number>> {
   return totals;
 }
 
+/** process_cpu_seconds_total summed over the consumers' /metrics. */
+async function consumersCpuSeconds(consumers: Consumer[]): Promise<number> {
+  let total = 0;
+  for (const consumer of consumers) {
+    if (consumer.metricsUrl === undefined) continue;
+    const text = await (await fetch(`${consumer.metricsUrl}/metrics`)).text();
+    total += Number(/^process_cpu_seconds_total (\S+)$/m.exec(text)?.[1] ?? 0);
+  }
+  return total;
+}
+
+interface MemoryBreakdown {
+  /** One transaction entry of an input partition. */
+  streamEntry: number;
+  /** One decision in an alerts partition. */
+  decision: number;
+  /** One decided-guard key. */
+  guard: number;
+  /** One transaction-id claim of the online state. */
+  claim: number;
+  /** One event of one entity (sorted-set member + id index entry), averaged over entities. */
+  entityEvent: number;
+  /** Events per transaction (one per entity the features key on). */
+  entitiesPerTransaction: number;
+  /** All of it, per transaction. */
+  perTransaction: number;
+}
+
+/** MEMORY USAGE of the stream keys and of sampled state keys, per entry / event. */
+async function memoryBreakdown(backend: Backend): Promise<MemoryBreakdown> {
+  const sums = { stream: 0, entries: 0, alerts: 0, decisions: 0, entityBytes: 0, events: 0 };
+  let guard = 0;
+  let claim = 0;
+  const entityNames = new Set<string>();
+  for (const port of await backend.masterPorts()) {
+    const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+    await redis.connect();
+    try {
+      const usage = async (key: string) => Number(await redis.memory('USAGE', key, 'SAMPLES', 0));
+      for (const [pattern, kind] of [
+        ['mlsd:{tx:*}:in', 'in'],
+        ['mlsd:{tx:*}:alerts', 'alerts'],
+      ] as const) {
+        for (const key of await redis.keys(pattern)) {
+          const length = await redis.xlen(key);
+          if (kind === 'in') {
+            sums.stream += await usage(key);
+            sums.entries += length;
+          } else {
+            sums.alerts += await usage(key);
+            sums.decisions += length;
+          }
+        }
+      }
+      const [, guards] = await redis.scan('0', 'MATCH', 'mlsd:{tx:*}:done:*', 'COUNT', 1_000);
+      if (guard === 0 && guards[0] !== undefined) guard = await usage(guards[0]);
+      const [, claims] = await redis.scan('0', 'MATCH', 'mlsd:fraud-*:t{*', 'COUNT', 1_000);
+      if (claim === 0 && claims[0] !== undefined) claim = await usage(claims[0]);
+      const [, entities] = await redis.scan('0', 'MATCH', 'mlsd:fraud-*:e{*', 'COUNT', 2_000);
+      for (const key of entities.slice(0, 200)) {
+        entityNames.add(/e\{([^:]+):/.exec(key)?.[1] ?? '');
+        const count = await redis.zcard(key);
+        sums.entityBytes += (await usage(key)) + (await usage(key.replace(':e{', ':i{')));
+        sums.events += count;
+      }
+    } finally {
+      redis.disconnect();
+    }
+  }
+  const round = (value: number) => Math.round(value);
+  const entityEvent = sums.events === 0 ? 0 : sums.entityBytes / sums.events;
+  const streamEntry = sums.entries === 0 ? 0 : sums.stream / sums.entries;
+  const decision = sums.decisions === 0 ? 0 : sums.alerts / sums.decisions;
+  const entities = entityNames.size;
+  return {
+    streamEntry: round(streamEntry),
+    decision: round(decision),
+    guard,
+    claim,
+    entityEvent: round(entityEvent),
+    entitiesPerTransaction: entities,
+    perTransaction: round(streamEntry + decision + guard + claim + entities * entityEvent),
+  };
+}
+
 async function flush(backend: Backend): Promise<void> {
   for (const port of await backend.masterPorts()) {
     const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
@@ -223,8 +309,10 @@ interface RunResult {
     consumerReads: number;
     decideSteps: number;
     redisCpuMicroseconds: number;
-    redisBytes: number;
+    consumerCpuMicroseconds: number;
   };
+  /** Bytes Redis keeps per transaction, by what holds them (MEMORY USAGE of sampled keys). */
+  memoryBytes: MemoryBreakdown;
 }
 
 async function run(backend: Backend, consumers: number): Promise<RunResult> {
@@ -248,6 +336,7 @@ async function run(backend: Backend, consumers: number): Promise<RunResult> {
             // each run replays days far past the model's snapshot.
             allowedLatenessSeconds: 2 * 86_400,
             maxFutureSkewSeconds: null,
+            metricsPort: 0,
           }),
         ),
       )),
@@ -255,6 +344,7 @@ async function run(backend: Backend, consumers: number): Promise<RunResult> {
     // Let the replicas share the partitions out (a few lease periods).
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const before = await commandCounts(backend);
+    const cpuBefore = await consumersCpuSeconds(started);
 
     const batch = take(TRANSACTIONS);
     const t0 = performance.now();
@@ -267,6 +357,8 @@ async function run(backend: Backend, consumers: number): Promise<RunResult> {
     await waitDrained(client, TRANSACTIONS);
     const drainSeconds = (performance.now() - t0) / 1000;
     const after = await commandCounts(backend);
+    const cpuAfter = await consumersCpuSeconds(started);
+    const memory = await memoryBreakdown(backend);
 
     const paced = take(RATE * LATENCY_SECONDS);
     await publishTransactions(paced, {
@@ -324,9 +416,10 @@ async function run(backend: Backend, consumers: number): Promise<RunResult> {
         consumerReads: Math.round((totalReads / (TRANSACTIONS + paced.length)) * 1000) / 1000,
         decideSteps: Math.round((totalDecides / (TRANSACTIONS + paced.length)) * 1000) / 1000,
         redisCpuMicroseconds: Math.round((delta('cpu') / TRANSACTIONS) * 1e6 * 10) / 10,
-        // Stream entry, decision, guard, claim and the entities' events, kept per transaction.
-        redisBytes: Math.round(delta('memory') / TRANSACTIONS),
+        consumerCpuMicroseconds:
+          Math.round(((cpuAfter - cpuBefore) / TRANSACTIONS) * 1e6 * 10) / 10,
       },
+      memoryBytes: memory,
     };
   } finally {
     await Promise.all(started.map((consumer) => consumer.kill('SIGKILL')));
@@ -368,6 +461,10 @@ try {
 interface HttpResult {
   state: 'memory' | 'standalone' | 'cluster';
   run: PacedRunResult;
+  /** The service's CPU per answered request. */
+  serviceCpuMicroseconds: number;
+  /** Redis' CPU per answered request (0 in process). */
+  redisCpuMicroseconds: number;
 }
 const httpResults: HttpResult[] = [];
 if (HTTP_SECONDS > 0) {
@@ -412,12 +509,32 @@ if (HTTP_SECONDS > 0) {
           seconds,
         });
       await paced(3); // warm-up
+      const cpu = async () =>
+        Number(
+          /^process_cpu_seconds_total (\S+)$/m.exec(
+            await (await fetch(`${url}/metrics`)).text(),
+          )?.[1] ?? 0,
+        );
+      const cpuBefore = await cpu();
+      const redisBefore = backend === undefined ? undefined : await commandCounts(backend);
       const run = await paced(HTTP_SECONDS);
+      const redisAfter = backend === undefined ? undefined : await commandCounts(backend);
+      const redisCpuMicroseconds =
+        redisBefore === undefined || redisAfter === undefined
+          ? 0
+          : Math.round(
+              (((redisAfter.get('cpu') ?? 0) - (redisBefore.get('cpu') ?? 0)) /
+                Math.max(1, run.responses)) *
+                1e6 *
+                10,
+            ) / 10;
+      const serviceCpuMicroseconds =
+        Math.round((((await cpu()) - cpuBefore) / Math.max(1, run.responses)) * 1e6 * 10) / 10;
       loads.push(describeMachine().loadAverage);
       log(
         `HTTP ${state}: ${Math.round(run.requestsPerSecond)}/s p50 ${run.latency.p50Ms} ms p99 ${run.latency.p99Ms} ms, non-2xx ${run.non2xx}, errors ${run.errors}; load ${loads[loads.length - 1]!.join(' ')}`,
       );
-      httpResults.push({ state, run });
+      httpResults.push({ state, run, serviceCpuMicroseconds, redisCpuMicroseconds });
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -439,8 +556,10 @@ const output = {
   setup:
     'Everything on 127.0.0.1 on the same cores: redis-server 7.0 (standalone, or a 3-master cluster without replicas), the consumers (child processes, one Node each), the publisher and this script. The online state lives in the same Redis as the stream. Throughput: records published as fast as possible while the consumers run, until the group has acknowledged them all. Latency: the decision alert id minus the transaction entry id (same node, 1 ms resolution) at a fixed published rate.',
   runs: results,
-  http: httpResults.map(({ state, run }) => ({
+  http: httpResults.map(({ state, run, serviceCpuMicroseconds, redisCpuMicroseconds }) => ({
     state,
+    serviceCpuMicroseconds,
+    redisCpuMicroseconds,
     rate: HTTP_RATE,
     seconds: HTTP_SECONDS,
     requestsPerSecond: Math.round(run.requestsPerSecond),
@@ -466,6 +585,9 @@ const rows = [
     `p99 ms @${RATE}/s`,
     'Lua steps/tx',
     'commands/tx',
+    'consumer CPU µs/tx',
+    'Redis CPU µs/tx',
+    'Redis bytes/tx',
     'rejected',
   ],
   ...results.map((r) => [
@@ -476,20 +598,34 @@ const rows = [
     String(r.latencyRun.latencyMs.p99Ms),
     String(r.perTransaction.luaSteps),
     String(r.perTransaction.commands),
+    String(r.perTransaction.consumerCpuMicroseconds),
+    String(r.perTransaction.redisCpuMicroseconds),
+    String(r.memoryBytes.perTransaction),
     String(r.decisions.rejected),
   ]),
 ];
 process.stdout.write(`${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);
 if (httpResults.length > 0) {
   const httpRows = [
-    ['online state', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
-    ...httpResults.map(({ state, run }) => [
+    [
+      'online state',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'non-2xx',
+      'errors',
+      'service CPU µs/req',
+      'Redis CPU µs/req',
+    ],
+    ...httpResults.map(({ state, run, serviceCpuMicroseconds, redisCpuMicroseconds }) => [
       state,
       String(Math.round(run.requestsPerSecond)),
       String(run.latency.p50Ms),
       String(run.latency.p99Ms),
       String(run.non2xx),
       String(run.errors),
+      String(serviceCpuMicroseconds),
+      String(redisCpuMicroseconds),
     ]),
   ];
   process.stdout.write(`\n${httpRows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);

@@ -1,7 +1,7 @@
-// A scorer replica in a process of its own, for the fault tests (which SIGKILL it): runs
-// startFraudConsumer with the options given as one JSON argument, prints "ready <name>" on
-// stdout once it consumes, logs events as JSON lines on stderr, stops on SIGTERM (printing
-// "stats <json>" of what it handled).
+// A scorer replica in a process of its own, for the fault tests (which SIGKILL it) and the
+// stream benchmark: runs startFraudConsumer with the options given as one JSON argument, prints
+// "ready <name> [<metrics url>]" on stdout once it consumes, logs events as JSON lines on
+// stderr, stops on SIGTERM (printing "stats <json>" of what it handled).
 import { type FraudConsumerOptions, startFraudConsumer } from '../src/stream/fraud-consumer.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as FraudConsumerOptions;
@@ -9,7 +9,7 @@ const running = await startFraudConsumer({
   ...options,
   log: (event) => process.stderr.write(`${JSON.stringify({ time: Date.now(), ...event })}\n`),
 });
-process.stdout.write(`ready ${running.consumer.consumer}\n`);
+process.stdout.write(`ready ${running.consumer.consumer} ${running.metricsUrl ?? ''}\n`);
 process.once('SIGTERM', () => {
   running.close().then(
     () => {

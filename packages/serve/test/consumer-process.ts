@@ -8,6 +8,8 @@ const CHILD = fileURLToPath(new URL('./consumer-child.ts', import.meta.url));
 export interface ConsumerProcess {
   readonly name: string;
   readonly child: ChildProcess;
+  /** Base URL of its `/metrics` endpoint, when it was started with `metricsPort`. */
+  readonly metricsUrl: string | undefined;
   /** Everything it wrote to stderr so far (JSON event lines). */
   readonly stderr: () => string;
   /** Everything it wrote to stdout so far ("ready …", and "stats {…}" after SIGTERM). */
@@ -43,7 +45,7 @@ export async function spawnConsumer(
   );
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', () => {
-      if (stdout.includes('ready ')) resolve();
+      if (/^ready .*\n/m.test(stdout)) resolve();
     });
     void exited.then((code) =>
       reject(
@@ -51,9 +53,11 @@ export async function spawnConsumer(
       ),
     );
   });
+  const metricsUrl = /ready \S+ (http:\/\/\S+)/.exec(stdout)?.[1];
   return {
     name: options.consumer,
     child,
+    metricsUrl,
     stderr: () => stderr,
     stdout: () => stdout,
     exited,
