@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Tests run against src/ through the "@mlsd/source" export condition, so no build is needed.
 const sourceConditions = ['@mlsd/source', 'node', 'import', 'default'];
@@ -30,7 +30,14 @@ export default defineConfig({
           name: 'e2e',
           root: '.',
           include: ['test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/fuzz/**'],
         },
+      },
+      {
+        // Property-based fuzzing of the HTTP routes and the readers (fast-check, seeded, bounded;
+        // MLSD_FUZZ_RUNS scales it up locally): `pnpm vitest run --project fuzz`.
+        extends: true,
+        test: { name: 'fuzz', root: '.', include: ['test/fuzz/**/*.test.ts'] },
       },
     ],
   },

@@ -3,6 +3,7 @@
  * another, and ends with a summary. Output goes under out/<example>/ at the repository root.
  */
 import { fileURLToPath } from 'node:url';
+import { runBringYourOwnData } from './bring-your-own-data/src/bring-your-own-data.js';
 import { runDriftMonitoring } from './drift-monitoring/src/drift-monitoring.js';
 import { runFraudDetection } from './fraud-detection/src/fraud-detection.js';
 import { runGettingStarted } from './getting-started/src/getting-started.js';
@@ -17,6 +18,7 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const examples: ExampleRun[] = [
   { name: 'getting-started', run: (outDir) => runGettingStarted({ outDir }) },
   { name: 'fraud-detection', run: (outDir) => runFraudDetection({ outDir }) },
+  { name: 'bring-your-own-data', run: (outDir) => runBringYourOwnData({ outDir }) },
   { name: 'visual-search', run: (outDir) => runVisualSearch({ outDir }) },
   { name: 'drift-monitoring', run: (outDir) => runDriftMonitoring({ outDir }) },
 ];

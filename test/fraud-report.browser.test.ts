@@ -16,10 +16,11 @@ describe('fraud HTML report in headless Chromium', () => {
       seed: 9,
       progress: false,
     });
-    const { model, data } = await trainFraudModel(table, {
-      model: 'logreg',
-      warmOnlineState: false,
-    });
+    const { model, data } = await trainFraudModel(
+      table,
+      { model: { kind: 'logreg' } },
+      { warmOnlineState: false },
+    );
     const evaluation = evaluateFraudModel(model, table, { data, bootstrap: 20 });
     const dir = await mkdtemp(join(tmpdir(), 'mlsd-report-'));
     const path = join(dir, 'report.html');

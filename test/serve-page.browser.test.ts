@@ -119,13 +119,17 @@ describe('the service web page in headless Chromium', () => {
     expect(await page.locator('#image-server-ms').textContent()).toMatch(/ms$/);
     expect(await page.locator('#image-roundtrip-ms').textContent()).toMatch(/ms$/);
 
-    // Panel 2: one transaction from after the model's history, typed into the form.
+    // Panel 2: the form follows the model's config (here the simulator's columns) and starts
+    // with the service's example. One transaction from after the model's history, typed in.
+    await page.waitForFunction(
+      "document.querySelector('input[name=TRANSACTION_ID]')?.value.startsWith('web-') === true",
+    );
     const first = artifacts.transactions[0]!;
-    await page.getByLabel('Transaction ID').fill(String(first.TRANSACTION_ID));
-    await page.getByLabel('Customer ID').fill(String(first.CUSTOMER_ID));
-    await page.getByLabel('Terminal ID').fill(String(first.TERMINAL_ID));
-    await page.getByLabel('Amount').fill(String(first.TX_AMOUNT));
-    await page.getByLabel('Time (seconds since origin)').fill(String(first.TX_TIME_SECONDS));
+    await page.getByLabel('TRANSACTION_ID').fill(String(first.TRANSACTION_ID));
+    await page.getByLabel('CUSTOMER_ID').fill(String(first.CUSTOMER_ID));
+    await page.getByLabel('TERMINAL_ID').fill(String(first.TERMINAL_ID));
+    await page.getByLabel('TX_AMOUNT').fill(String(first.TX_AMOUNT));
+    await page.getByLabel('TX_TIME_SECONDS').fill(String(first.TX_TIME_SECONDS));
     await page.getByRole('button', { name: 'Score transaction' }).click();
     const result = page.getByRole('region', { name: 'Score result' });
     await result.waitFor();
@@ -142,22 +146,24 @@ describe('the service web page in headless Chromium', () => {
     );
     expect(await page.getByRole('alert').filter({ hasText: /./ }).count()).toBe(0);
 
-    // The form moved on (next id, later time): submitting it again as it is scores again.
-    expect(await page.getByLabel('Transaction ID').inputValue()).toBe(
-      String(first.TRANSACTION_ID + 1),
+    // The form moved on (a new id, a later time): submitting it again as it is scores again.
+    await page.waitForFunction(
+      "document.querySelector('input[name=TRANSACTION_ID]')?.value.startsWith('web-') === true",
     );
-    await page.getByLabel('Amount').fill('912.40');
+    const nextId = await page.getByLabel('TRANSACTION_ID').inputValue();
+    expect(Number(await page.getByLabel('TX_TIME_SECONDS').inputValue())).toBeGreaterThan(
+      first.TX_TIME_SECONDS,
+    );
+    await page.getByLabel('TX_AMOUNT').fill('912.40');
     await page.getByRole('button', { name: 'Score transaction' }).click();
-    await page
-      .locator('#fraud-transaction', { hasText: String(first.TRANSACTION_ID + 1) })
-      .waitFor();
+    await page.locator('#fraud-transaction', { hasText: nextId }).waitFor();
     await mkdir(SHOT_DIR, { recursive: true });
     const shot = join(SHOT_DIR, 'serve-page.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect((await stat(shot)).size).toBeGreaterThan(30_000);
 
     // A bad amount: the API's code and message show, the last score stays.
-    await page.getByLabel('Amount').fill('-5');
+    await page.getByLabel('TX_AMOUNT').fill('twelve');
     await page.getByRole('button', { name: 'Score transaction' }).click();
     const error = page.locator('#fraud-error');
     await error.waitFor();
@@ -167,19 +173,18 @@ describe('the service web page in headless Chromium', () => {
     expect(errorText).toContain('TX_AMOUNT');
     await page.screenshot({ path: join(SHOT_DIR, 'serve-page-error.png'), fullPage: true });
 
-    // A time before the state's clock: 409 OUT_OF_ORDER, and the form moves the time past the
-    // clock so that submitting again scores.
-    await page.getByLabel('Amount').fill('20.5');
-    await page.getByLabel('Time (seconds since origin)').fill('0');
+    // A time before the state's clock: 409 OUT_OF_ORDER, and the form gets a new id and a time
+    // past the clock so that submitting again scores.
+    await page.getByLabel('TX_AMOUNT').fill('20.5');
+    await page.getByLabel('TX_TIME_SECONDS').fill('0');
     await page.getByRole('button', { name: 'Score transaction' }).click();
     await error.filter({ hasText: 'OUT_OF_ORDER (409)' }).waitFor();
-    expect(await error.textContent()).toContain('submit again');
-    const movedTime = Number(await page.getByLabel('Time (seconds since origin)').inputValue());
+    await error.filter({ hasText: 'submit again' }).waitFor();
+    const movedTime = Number(await page.getByLabel('TX_TIME_SECONDS').inputValue());
     expect(movedTime).toBeGreaterThan(first.TX_TIME_SECONDS);
+    const retryId = await page.getByLabel('TRANSACTION_ID').inputValue();
     await page.getByRole('button', { name: 'Score transaction' }).click();
-    await page
-      .locator('#fraud-transaction', { hasText: String(first.TRANSACTION_ID + 2) })
-      .waitFor();
+    await page.locator('#fraud-transaction', { hasText: retryId }).waitFor();
     expect(await error.isVisible()).toBe(false);
 
     expect(problems).toEqual([]);

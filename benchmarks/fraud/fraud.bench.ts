@@ -32,14 +32,15 @@ import {
 } from '@mlsd/classify';
 import { Rng } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
-import { handbookFeatureSet, OnlineFeatureState } from '@mlsd/features';
+import { OnlineFeatureState } from '@mlsd/features';
 import {
   createClassifier,
-  dayNumber,
   FRAUD_MODEL_KINDS,
   FraudModel,
   FraudScorer,
-  prepareFraudData,
+  prepareFraudLog,
+  protocolDay,
+  resolveFraudConfig,
   takeRows,
   takeValues,
 } from '@mlsd/fraud';
@@ -52,9 +53,9 @@ const log = (message: string) => process.stderr.write(`[fraud] ${message}\n`);
 
 const simulation = simulateTransactions({ seed: 2018, progress: false });
 const table = simulation.table;
-const features = handbookFeatureSet();
-const data = prepareFraudData(table, features);
-const trainStartDay = dayNumber('2018-04-01', '2018-07-25');
+// The handbook preset: the simulator's columns, its 15 features, train from 2018-07-25.
+const { data, features, protocol } = prepareFraudLog(table);
+const trainStartDay = protocolDay(protocol, protocol.trainStart);
 const split = timeSplit({ day: data.day, card: data.card, label: data.label }, { trainStartDay });
 const Xtrain = takeRows(data.X, split.train);
 const ytrain = takeValues(data.label, split.train);
@@ -154,6 +155,7 @@ function onlineLatency(model: FraudModel): { p50: number; p99: number } {
   const days = table.numeric('TX_TIME_DAYS');
   const streamStart = split.testStartDay + 7;
   const state = new OnlineFeatureState(features);
+  const reader = new FraudScorer(model, state);
   const names = [
     'TRANSACTION_ID',
     'TX_TIME_SECONDS',
@@ -166,7 +168,7 @@ function onlineLatency(model: FraudModel): { p50: number; p99: number } {
   const tx = (i: number) => Object.fromEntries(names.map((name, c) => [name, columns[c]![i]!]));
   let i = 0;
   while (i < times.length && days[i]! < streamStart - 37) i++;
-  for (; i < times.length && days[i]! < streamStart; i++) state.update(tx(i));
+  for (; i < times.length && days[i]! < streamStart; i++) state.update(reader.normalize(tx(i)));
   const scorer = new FraudScorer(model, state);
   const latencies: number[] = [];
   for (; i < times.length && days[i]! < streamStart + 10; i++) {
@@ -194,18 +196,9 @@ for (const classWeight of ['none', 'balanced'] as ClassWeight[]) {
     const fitSeconds = (performance.now() - started) / 1000;
     const model = new FraudModel({
       classifier,
-      kind,
-      classWeight,
-      seed: 0,
+      config: resolveFraudConfig({ model: { kind, classWeight, seed: 0 } }),
       features,
-      protocol: {
-        origin: '2018-04-01',
-        trainStart: '2018-07-25',
-        trainDays: 7,
-        delayDays: 7,
-        testDays: 7,
-        dailyBudget: K,
-      },
+      protocol,
       threshold: 0.5,
       reference: takeRows(Xtrain, new Int32Array(0)),
       metrics: {},

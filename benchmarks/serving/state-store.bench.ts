@@ -11,7 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { simulateTransactions } from '@mlsd/datasets';
 import { handbookFeatureSet, OnlineFeatureState } from '@mlsd/features';
-import type { ScoreRequest } from '@mlsd/fraud';
+import type { HandbookTransaction } from '@mlsd/fraud';
 import { InProcessStateStore, type OnlineStateStore, RedisStateStore } from '@mlsd/serve';
 import { Redis } from 'ioredis';
 // The tests' helper that starts a throwaway redis-server on a free loopback port.
@@ -26,7 +26,7 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 /** Sequential updates: per-update latency in ms. */
-async function latency(store: OnlineStateStore, requests: ScoreRequest[]) {
+async function latency(store: OnlineStateStore, requests: HandbookTransaction[]) {
   const times = new Float64Array(requests.length);
   for (let i = 0; i < requests.length; i++) {
     const start = performance.now();
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   });
   const day = table.numeric('TX_TIME_DAYS');
   const n = table.length;
-  const request = (i: number, label: boolean): ScoreRequest => ({
+  const request = (i: number, label: boolean): HandbookTransaction => ({
     TRANSACTION_ID: table.numeric('TRANSACTION_ID')[i]!,
     TX_TIME_SECONDS: table.numeric('TX_TIME_SECONDS')[i]!,
     CUSTOMER_ID: table.numeric('CUSTOMER_ID')[i]!,

@@ -1,5 +1,5 @@
 import { Rng } from '@mlsd/core';
-import type { ScoreRequest } from '@mlsd/fraud';
+import type { HandbookTransaction } from '@mlsd/fraud';
 
 /** Options of {@link TransactionStream}. */
 export interface TransactionStreamOptions {
@@ -63,7 +63,7 @@ export class TransactionStream {
   }
 
   /** The next transaction; call {@link TransactionStream.answered} when its response arrives. */
-  next(): ScoreRequest {
+  next(): HandbookTransaction {
     if (this.#sent === this.#answered) {
       // Catch up for the transactions that shared the last time, so the stream keeps the
       // simulator's pace on average (`step` seconds a transaction) however bursty the load.

@@ -109,9 +109,9 @@ const raw = searchQuality('raw pixels', trainPixels, testPixels, 784, 'l2');
 const embedder = await loadImageEmbedder(DEFAULT_EMBEDDER_DIR);
 log('embedding the catalogue');
 const started = performance.now();
-const catalogueVectors = embedder.embed(trainPixels, 60_000);
+const catalogueVectors = await embedder.embed(trainPixels, 60_000);
 const embedSeconds = (performance.now() - started) / 1000;
-const queryVectors = embedder.embed(testPixels, QUERIES);
+const queryVectors = await embedder.embed(testPixels, QUERIES);
 const learned = searchQuality(
   'learned embedding',
   catalogueVectors,
@@ -121,12 +121,12 @@ const learned = searchQuality(
 );
 
 log('end to end: PNG bytes → decode → embed → HNSW → 10 ids');
-const search = ImageSearch.build({
-  embedder,
-  ids: Array.from({ length: 60_000 }, (_, i) => `train-${i}`),
-  pixels: trainPixels,
-  metadata: Array.from(trainLabels, (label) => ({ label })),
-});
+const search = ImageSearch.create(embedder, { capacity: 60_000 });
+search.addEmbeddings(
+  Array.from({ length: 60_000 }, (_, i) => `train-${i}`),
+  catalogueVectors,
+  Array.from(trainLabels, (label) => ({ label })),
+);
 const encoded: Uint8Array[] = [];
 for (let q = 0; q < QUERIES; q++)
   encoded.push(await fashionMnistPng(dataset.test.images.subarray(q * 784, (q + 1) * 784)));

@@ -123,7 +123,11 @@ export async function runDriftMonitoring(
   log(
     '2. Model: logistic regression on the handbook protocol (train from day 115, threshold on validation)',
   );
-  const trained = await trainFraudModel(table, { model: 'logreg', seed, warmOnlineState: false });
+  const trained = await trainFraudModel(
+    table,
+    { model: { kind: 'logreg', seed } },
+    { warmOnlineState: false },
+  );
   const { data } = trained;
   const baseline = { ap: trained.validation.ap, cpAt100: trained.validation.cpAtK };
   log(`   validation week: AP ${baseline.ap.toFixed(3)}, CP@100 ${baseline.cpAt100.toFixed(3)}`);

@@ -136,11 +136,11 @@ export async function runFraudDetection(
   log(
     `4. Model: ${kind}, trained on 7 days from 2018-07-25; threshold chosen on the week before (validation)`,
   );
-  const trained = await trainFraudModel(history, {
-    model: kind,
-    seed,
-    log: (line) => log(`   ${line}`),
-  });
+  const trained = await trainFraudModel(
+    history,
+    { preset: 'handbook', model: { kind, seed } },
+    { log: (line) => log(`   ${line}`) },
+  );
   const modelDir = join(options.outDir, 'model');
   await trained.model.save(modelDir);
   const model = await FraudModel.load(modelDir);

@@ -2,18 +2,20 @@
  * Visual similarity search, the system-design steps in code: requirements → data (real image
  * files, some broken) → model (the embedder trained here) → index → evaluation (against exact
  * search, end-to-end latency) → serving (query a photo, contact sheet) → monitoring (shifted
- * query images show up as drift). Every number it prints comes from this run.
+ * query images show up as drift) — then the same on your own photos with a pretrained model
+ * (see your-photos.ts). Every number it prints comes from this run.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend, Table } from '@mlsd/core';
-import { FASHION_MNIST_LABELS, imagesAsFloat, loadFashionMnist } from '@mlsd/datasets';
+import { FASHION_MNIST_LABELS, loadFashionMnist } from '@mlsd/datasets';
 import { DriftMonitor, type DriftReport } from '@mlsd/drift';
 import {
   DEFAULT_EMBEDDER_DIR,
   decodeImageFolder,
   evaluateImageSearch,
   FASHION_MNIST_SPEC,
+  fashionMnistCatalogue,
   fashionMnistPng,
   ImageSearch,
   loadImageEmbedder,
@@ -21,6 +23,7 @@ import {
   writeContactSheet,
 } from '@mlsd/vision';
 import sharp from 'sharp';
+import { runYourPhotos, type YourPhotosOptions, type YourPhotosSummary } from './your-photos.js';
 
 /** Options of {@link runVisualSearch}; the defaults index the whole training set. */
 export interface VisualSearchOptions {
@@ -33,6 +36,8 @@ export interface VisualSearchOptions {
   photos?: number;
   /** Embedding model folder; default the one shipped with @mlsd/vision. */
   model?: string;
+  /** The "your photos" part (pretrained MobileNetV2 on real photos), or false to leave it out. */
+  yourPhotos?: Omit<YourPhotosOptions, 'outDir' | 'log'> | false;
   log?: (line: string) => void;
 }
 
@@ -44,6 +49,8 @@ export interface VisualSearchSummary {
   evaluation: SearchEvaluation;
   sheetPath: string;
   drift: { clean: DriftReport; shifted: DriftReport };
+  /** The "your photos" part, unless it was left out. */
+  yourPhotos: YourPhotosSummary | undefined;
 }
 
 /** Runs the pipeline and returns its figures; prints a readable account through `log`. */
@@ -82,19 +89,11 @@ export async function runVisualSearch(options: VisualSearchOptions): Promise<Vis
 
   log('4. Index: embed the catalogue, HNSW (M 16, efConstruction 200, ef 64, cosine)');
   const size = 28 * 28;
-  const pixels = imagesAsFloat(dataset.train).subarray(0, catalogueSize * size);
-  const ids = Array.from({ length: catalogueSize }, (_, i) => `train-${i}`);
+  const { ids, pixels, metadata } = fashionMnistCatalogue(dataset, catalogueSize);
   const started = performance.now();
-  const catalogueVectors = embedder.embed(pixels, catalogueSize);
-  const search = ImageSearch.build({
-    embedder,
-    ids,
-    pixels,
-    metadata: Array.from(dataset.train.labels.subarray(0, catalogueSize), (label, i) => ({
-      label,
-      source: `fashion-mnist:train:${i}`,
-    })),
-  });
+  const catalogueVectors = await embedder.embed(pixels, catalogueSize);
+  const search = ImageSearch.create(embedder, { capacity: catalogueSize });
+  search.addEmbeddings(ids, catalogueVectors, metadata);
   const buildSeconds = (performance.now() - started) / 1000;
   const indexDir = join(options.outDir, 'index');
   await search.save(indexDir);
@@ -165,6 +164,10 @@ export async function runVisualSearch(options: VisualSearchOptions): Promise<Vis
         .join(', ')} → ${report.datasetDrift ? 'drift' : 'no drift'}`,
     );
   }
+  const yourPhotos =
+    options.yourPhotos === false
+      ? undefined
+      : await runYourPhotos({ ...options.yourPhotos, outDir: options.outDir, log });
   return {
     folder: { ...folder.counts, skippedFiles: folder.skipped.map((s) => s.file) },
     catalogue: catalogueSize,
@@ -172,6 +175,7 @@ export async function runVisualSearch(options: VisualSearchOptions): Promise<Vis
     evaluation,
     sheetPath,
     drift: { clean, shifted },
+    yourPhotos,
   };
 }
 
@@ -225,7 +229,7 @@ async function queryStatistics(search: ImageSearch, images: readonly Uint8Array[
     mean[i] = sum / pixels.length;
     contrast[i] = Math.sqrt(Math.max(0, squares / pixels.length - mean[i]! ** 2));
     nearest[i] =
-      search.queryEmbedding(search.embedder.embed(pixels, 1), 1)[0]?.distance ?? Number.NaN;
+      search.queryEmbedding(await search.embedder.embed(pixels, 1), 1)[0]?.distance ?? Number.NaN;
   }
   return new Table({ pixelMean: mean, pixelContrast: contrast, nearestDistance: nearest });
 }

@@ -2,6 +2,7 @@ import { createProgress, DimensionMismatchError, InvalidArgumentError } from '@m
 import { ExactIndex } from './exact-index.js';
 import type { NeighbourMatrix } from './exact-knn.js';
 import { HnswIndex } from './hnsw-index.js';
+import type { HnswEngineName } from './hnswlib-node-engine.js';
 import { measureLatency } from './latency.js';
 import { neighbourLists, recallAtK } from './recall.js';
 import type { Space } from './vector-index.js';
@@ -24,8 +25,13 @@ export interface HnswBuildOptions {
   /** Draw a progress bar for the build (default: only on a terminal). */
   progress?: boolean;
   /**
-   * Build with {@link buildHnswFile} (default true) or through hnswlib's `addPoint`, one vector
-   * per call (false), as `HnswIndex`'s `bulkBuild` option.
+   * The engine (default: `HnswIndex`'s default, our WebAssembly one). `'hnswlib-node'` needs
+   * `await loadHnswlibNode()` first.
+   */
+  engine?: HnswEngineName;
+  /**
+   * hnswlib-node engine: build with our engine and hand the graph over (default true) or
+   * through hnswlib's `addPoint`, one vector per call (false), as `HnswIndex`'s `bulkBuild`.
    */
   bulkBuild?: boolean;
 }
@@ -35,8 +41,13 @@ export interface HnswBuild {
   index: HnswIndex;
   /** Seconds hnswlib took to insert every vector, one thread. */
   insertS: number;
-  /** Seconds {@link optimizeBuild} took to copy the graph (0 when the build left it optimised). */
+  /** Seconds {@link optimizeBuild} took (copying the graph, when it had to). */
   optimizeS: number;
+  /**
+   * Whether {@link optimizeBuild} had to copy the graph (only an hnswlib-node index built by
+   * `addPoint` or changed since; our engine always searches its own graph).
+   */
+  optimizeCopied: boolean;
   /** Resident memory growth over the build divided by n, bytes (rough: includes heap growth). */
   memoryBytesPerVector: number;
 }
@@ -44,7 +55,7 @@ export interface HnswBuild {
 /**
  * Builds an {@link HnswIndex} from the rows of `train` (ids "0", "1", …) with one `addBatch`,
  * timed, on one thread, with a progress bar. Call {@link optimizeBuild} afterwards to time the
- * optimisation step (nothing to do after a bulk build, which leaves the index optimised).
+ * optimisation step (nothing to do on our engine or after an hnswlib-node bulk build).
  */
 export function buildHnswForBenchmark(options: HnswBuildOptions): HnswBuild {
   const { train, dim } = options;
@@ -66,6 +77,7 @@ export function buildHnswForBenchmark(options: HnswBuildOptions): HnswBuild {
     efConstruction,
     capacity: n,
     bulkBuild: options.bulkBuild ?? true,
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
   });
   const bar = createProgress({
     label: `building HNSW (M=${M}, efConstruction=${efConstruction})`,
@@ -78,13 +90,14 @@ export function buildHnswForBenchmark(options: HnswBuildOptions): HnswBuild {
   const insertS = (performance.now() - start) / 1000;
   bar.finish();
   const memoryBytesPerVector = Math.max(0, process.memoryUsage().rss - rssBefore) / n;
-  return { index, insertS, optimizeS: 0, memoryBytesPerVector };
+  return { index, insertS, optimizeS: 0, optimizeCopied: false, memoryBytesPerVector };
 }
 
 /** Runs `optimizeForSearch` on a build, recording its time and the memory it added. */
 export function optimizeBuild(build: HnswBuild): void {
   const n = build.index.size;
   const rssBefore = process.memoryUsage().rss;
+  build.optimizeCopied = !build.index.optimizedForSearch;
   const start = performance.now();
   build.index.optimizeForSearch();
   build.optimizeS = (performance.now() - start) / 1000;
@@ -175,8 +188,8 @@ export interface HnswBenchmarkOptions extends HnswBuildOptions {
   /** Untimed queries run before each ef's timed pass (default 100), so the JIT is warm. */
   warmup?: number;
   /**
-   * Also build through hnswlib's `addPoint` and sweep through hnswlib-node's own `searchKnn`
-   * (no optimised copy), to show what the optimised path gains (default false).
+   * Also build through hnswlib-node's `addPoint` and sweep through its own `searchKnn` (no
+   * optimised copy), for comparison (default false; needs `await loadHnswlibNode()` first).
    */
   alsoNative?: boolean;
 }
@@ -192,8 +205,10 @@ export interface HnswBenchmarkResult {
   queries: number;
   /** Seconds to build the index on one thread, {@link optimizeS} included. */
   buildS: number;
-  /** Of which: seconds `optimizeForSearch` took to copy the graph. */
+  /** Of which: seconds `optimizeForSearch` took. */
   optimizeS: number;
+  /** Whether `optimizeForSearch` had to copy the graph (see {@link HnswBuild.optimizeCopied}). */
+  optimizeCopied: boolean;
   /**
    * Queries per second of the exact index computing the ground truth (blocked batch search);
    * null when `truth` was passed in.
@@ -235,7 +250,12 @@ export function benchmarkHnsw(options: HnswBenchmarkOptions): HnswBenchmarkResul
   let nativePoints: HnswBenchmarkPoint[] | undefined;
   if (options.alsoNative === true) {
     // hnswlib-node's own search needs an index that is not optimised: one built by addPoint.
-    const plain = buildHnswForBenchmark({ ...options, bulkBuild: false, progress: false });
+    const plain = buildHnswForBenchmark({
+      ...options,
+      engine: 'hnswlib-node',
+      bulkBuild: false,
+      progress: false,
+    });
     nativePoints = sweepEf(plain.index, test, truth, efs, options.warmup);
   }
   optimizeBuild(build);
@@ -248,6 +268,7 @@ export function benchmarkHnsw(options: HnswBenchmarkOptions): HnswBenchmarkResul
     queries,
     buildS: build.insertS + build.optimizeS,
     optimizeS: build.optimizeS,
+    optimizeCopied: build.optimizeCopied,
     exactQps,
     memoryBytesPerVector: build.memoryBytesPerVector,
     points,

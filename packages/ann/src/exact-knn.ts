@@ -1,3 +1,4 @@
+import { noteFallback } from '@mlsd/core';
 import { TopKHeaps } from './top-k-heaps.js';
 import type { Space } from './vector-index.js';
 import { createDistanceKernels, type DistanceKernels, paddedStride } from './wasm-distances.js';
@@ -59,9 +60,27 @@ export function exactKnn(
   options: ExactKnnOptions = {},
 ): NeighbourMatrix {
   const count = dim === 0 ? 0 : queries.length / dim;
-  return count >= WASM_MIN_QUERIES
-    ? exactKnnWasm(base, queries, dim, k, options)
-    : exactKnnJs(base, queries, dim, k, options);
+  if (count < WASM_MIN_QUERIES) return exactKnnJs(base, queries, dim, k, options);
+  let kernels: DistanceKernels;
+  try {
+    kernels = kernelsFor(wasmBytes(dim, count));
+  } catch (error) {
+    noteFallback(
+      '@mlsd/ann exactKnn',
+      'the WebAssembly kernel is unavailable; exact search runs in JavaScript',
+      {
+        reason: error instanceof Error ? error.message : String(error),
+      },
+    );
+    return exactKnnJs(base, queries, dim, k, options);
+  }
+  return exactKnnWasm(kernels, base, queries, dim, k, options);
+}
+
+/** Kernel memory for a batch: a chunk of queries, a block of base rows, the dot products. */
+function wasmBytes(dim: number, count: number): number {
+  const stride = paddedStride(dim);
+  return (Math.min(count, WASM_QUERY_CHUNK) + BASE_BLOCK) * stride + BASE_BLOCK * 16;
 }
 
 /** Distance from a dot product and the two squared norms. */
@@ -86,6 +105,7 @@ function kernelsFor(bytes: number): DistanceKernels {
 }
 
 function exactKnnWasm(
+  kernels: DistanceKernels,
   base: Float32Array,
   queries: Float32Array,
   dim: number,
@@ -106,7 +126,6 @@ function exactKnnWasm(
   const queriesAt = 0;
   const blockAt = chunk * stride;
   const outAt = blockAt + BASE_BLOCK * stride;
-  const kernels = kernelsFor(outAt + BASE_BLOCK * 16);
   const memory = kernels.memory.buffer;
   const floats = new Float32Array(memory);
   const out = new Float32Array(memory, outAt, BASE_BLOCK * 4);

@@ -1,7 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { InvalidArgumentError, logWarn, parseOptions, writeArtifact } from '@mlsd/core';
-import hnswlib from 'hnswlib-node';
+import { CorruptFileError, InvalidArgumentError, parseOptions, writeArtifact } from '@mlsd/core';
 import { z } from 'zod';
 import {
   checkDirection,
@@ -11,8 +8,15 @@ import {
   checkVector,
   missingId,
 } from './check-vector.js';
-import { buildHnswFile } from './hnsw-builder.js';
+import type { HnswEngine } from './hnsw-engine.js';
 import { HnswGraph } from './hnsw-graph.js';
+import {
+  engineFromEnv,
+  type HnswEngineName,
+  HnswlibNodeEngine,
+  loadHnswlibNode,
+  pickEngine,
+} from './hnswlib-node-engine.js';
 import { IdTable } from './id-table.js';
 import {
   checkLoadedShape,
@@ -22,15 +26,10 @@ import {
   openIndexArtifact,
   readItems,
 } from './index-artifact.js';
-import { withTempFile } from './temp-file.js';
 import type { Metadata, SearchOptions, SearchResult, Space, VectorIndex } from './vector-index.js';
 
-const { HierarchicalNSW } = hnswlib;
-
-/** Smallest first batch {@link HnswIndex.addBatch} builds with {@link buildHnswFile}. */
+/** Smallest first batch the hnswlib-node engine builds with our graph (see `bulkBuild`). */
 const BULK_BUILD_MIN = 1000;
-
-type NativeHnsw = InstanceType<typeof HierarchicalNSW>;
 
 /** File name of hnswlib's own index file inside the artifact. */
 const HNSW_FILE = 'index.hnsw';
@@ -53,8 +52,15 @@ const HnswIndexOptionsSchema = z
     /** Seed of the level generator, for reproducible graphs. */
     seed: z.number().int().nonnegative().default(100),
     /**
-     * Build the graph for a large first `addBatch` in JavaScript + WebAssembly and hand it to
-     * hnswlib-node as an index file (default true); false inserts through hnswlib's `addPoint`.
+     * Where the graph lives: `'wasm'`, our HNSW in JavaScript + WebAssembly (built in, the
+     * default), or `'hnswlib-node'`, hnswlib's C++ through the optional hnswlib-node package
+     * (create the index with `await HnswIndex.create(options)`, which imports it). Unset: the
+     * `MLSD_HNSW_ENGINE` environment variable, else `'wasm'`.
+     */
+    engine: z.enum(['wasm', 'hnswlib-node']).optional(),
+    /**
+     * hnswlib-node engine only: build the graph of a large first `addBatch` with our engine and
+     * hand it over as an index file (default true); false inserts through hnswlib's `addPoint`.
      */
     bulkBuild: z.boolean().default(true),
   })
@@ -64,24 +70,23 @@ const HnswIndexOptionsSchema = z
 export type HnswIndexOptions = z.input<typeof HnswIndexOptionsSchema>;
 
 /**
- * An HNSW graph (Malkov & Yashunin) on hnswlib-node with our string ids and metadata beside
- * hnswlib's integer labels.
+ * An HNSW graph (Malkov & Yashunin) with our string ids and metadata beside integer labels.
+ * It runs on our own engine ({@link HnswGraph}: hnswlib's algorithms in JavaScript with
+ * WebAssembly SIMD distances, hnswlib's file format) unless `engine: 'hnswlib-node'` asks for
+ * the optional native package; both give the same results and read each other's files.
  *
- * - Deleting marks the node deleted in hnswlib (it still routes searches but is never
- *   returned) and frees its label; the next add reuses that label, which makes hnswlib
- *   overwrite the deleted node in place and repair its links, so space is reused.
- * - The index grows by doubling (`resizeIndex`) when it is full.
- * - Filtered search maps each candidate's label to id and metadata for the filter (through
- *   hnswlib's filter callback, or in JavaScript on the optimised copy).
- * - {@link optimizeForSearch} copies the graph for searches that skip hnswlib-node's per-value
- *   query conversion (same results, several times faster at small ef); changes drop the copy.
- * - `cosine` vectors are normalised by hnswlib; a zero vector has no direction and is refused.
+ * - Deleting marks the node deleted (it still routes searches but is never returned) and frees
+ *   its label; the next add reuses that label (hnswlib's updatePoint on the deleted node), so
+ *   space is reused and labels stay dense.
+ * - The index grows by doubling when it is full.
+ * - Filtered search maps each candidate's label to id and metadata for the filter, during the
+ *   graph search.
+ * - `cosine` vectors are stored normalised; a zero vector has no direction and is refused.
  *
  * @example
  * ```ts
  * const index = new HnswIndex<{ label: number }>({ dim: 784, M: 16, efConstruction: 200 });
  * index.add('img-1', vector, { label: 3 });
- * index.optimizeForSearch(); // after building, before serving queries
  * const { ids, distances } = index.search(query, 10, { filter: (_, m) => m?.label === 3 });
  * ```
  */
@@ -96,16 +101,18 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
   readonly efConstruction: number;
   readonly #seed: number;
   readonly #bulkBuild: boolean;
+  /** The engine the graph runs on (see the `engine` option). */
+  readonly engine: HnswEngineName;
   #ef: number;
-  #native: NativeHnsw;
+  #graph: HnswEngine;
   #ids = new IdTable<M>();
   /** Labels of deleted nodes, reused (last freed first) before new labels. */
   #freeLabels: number[] = [];
-  /** Read-only copy of the graph that searches run on until the next change. */
-  #graph: HnswGraph | undefined;
-  /** One reused plain array for handing vectors to hnswlib, which reads only JS arrays. */
-  readonly #scratch: number[];
 
+  /**
+   * An empty index. With `engine: 'hnswlib-node'` the package must have been imported first:
+   * use {@link HnswIndex.create}, which does that.
+   */
   constructor(options: HnswIndexOptions) {
     const parsed = parseOptions(HnswIndexOptionsSchema, options, 'HnswIndex options');
     this.dim = parsed.dim;
@@ -115,12 +122,31 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
     this.#seed = parsed.seed;
     this.#bulkBuild = parsed.bulkBuild;
     this.#ef = parsed.ef;
-    this.#native = new HierarchicalNSW(parsed.space, parsed.dim);
-    // allowReplaceDeleted stays off: we reuse a deleted node by re-adding its own label, which
-    // hnswlib turns into an in-place update only in that mode, and it keeps labels dense.
-    this.#native.initIndex(parsed.capacity, parsed.M, parsed.efConstruction, parsed.seed, false);
-    this.#native.setEf(parsed.ef);
-    this.#scratch = new Array<number>(parsed.dim).fill(0);
+    this.engine = pickEngine(parsed.engine);
+    const shape = {
+      dim: parsed.dim,
+      space: parsed.space,
+      M: parsed.M,
+      efConstruction: parsed.efConstruction,
+      seed: parsed.seed,
+      capacity: parsed.capacity,
+    };
+    this.#graph =
+      this.engine === 'wasm'
+        ? new HnswGraph(shape)
+        : HnswlibNodeEngine.create({ ...shape, ef: parsed.ef });
+  }
+
+  /**
+   * An empty index, importing hnswlib-node first when `options.engine` or `MLSD_HNSW_ENGINE`
+   * asks for it (the constructor cannot: the import is asynchronous).
+   * @throws NotFoundError when `engine: 'hnswlib-node'` is asked for and it is not installed.
+   */
+  static async create<M extends Metadata = Metadata>(
+    options: HnswIndexOptions,
+  ): Promise<HnswIndex<M>> {
+    if ((options.engine ?? engineFromEnv()) === 'hnswlib-node') await loadHnswlibNode();
+    return new HnswIndex<M>(options);
   }
 
   /** Number of live items. */
@@ -130,7 +156,7 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
 
   /** Items the index has room for before it next grows. */
   get capacity(): number {
-    return this.#native.getMaxElements();
+    return this.#graph.capacity;
   }
 
   /** Search beam width; results are better and slower as it grows (k is the floor). */
@@ -143,7 +169,6 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
       throw new InvalidArgumentError(`HnswIndex.ef must be a positive integer, got ${value}.`);
     }
     this.#ef = value;
-    this.#native.setEf(value);
   }
 
   add(id: string, vector: ArrayLike<number>, metadata?: M): void {
@@ -160,11 +185,11 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
   }
 
   /**
-   * Adds many items (see {@link VectorIndex.addBatch}). The first batch of an empty index with
-   * at least 1,000 items is built by {@link buildHnswFile} (the same insert algorithm, without
-   * hnswlib-node's per-value copying) and loaded into hnswlib-node, and the index comes out
-   * optimised for search; later batches insert through hnswlib's `addPoint`.
-   * @param options.onProgress - called now and then with the number of items added.
+   * Adds many items (see {@link VectorIndex.addBatch}), inserting them in order. On the
+   * hnswlib-node engine the first batch of an empty index with at least 1,000 items is built
+   * by our engine (without hnswlib-node's per-value copying) and handed over as an index file,
+   * optimised for search (see `bulkBuild`).
+   * @param options.onProgress - called every 1,000 items with the number of items added.
    */
   addBatch(
     ids: readonly string[],
@@ -194,11 +219,16 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
       for (let row = 0; row < ids.length; row++)
         checkDirection(vectors, row * this.dim, this.dim, where);
     }
-    if (this.#bulkBuild && this.#ids.labelCount === 0 && ids.length >= BULK_BUILD_MIN) {
+    if (
+      this.engine === 'hnswlib-node' &&
+      this.#bulkBuild &&
+      this.#ids.labelCount === 0 &&
+      ids.length >= BULK_BUILD_MIN
+    ) {
       this.#buildFromEmpty(ids, vectors, metadata, options.onProgress);
       return;
     }
-    this.#reserve(this.#ids.size + ids.length);
+    this.#graph.reserve(this.#ids.labelCount + Math.max(0, ids.length - this.#freeLabels.length));
     for (let row = 0; row < ids.length; row++) {
       this.#insert(ids[row]!, vectors, row * this.dim, metadata?.[row]);
       if (options.onProgress !== undefined && (row + 1) % 1000 === 0) options.onProgress(row + 1);
@@ -206,30 +236,28 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
     options.onProgress?.(ids.length);
   }
 
-  /** Builds the graph of a first large batch with {@link buildHnswFile} and loads it. */
+  /** hnswlib-node engine: builds a first large batch with our engine and hands the file over. */
   #buildFromEmpty(
     ids: readonly string[],
     vectors: Float32Array,
     metadata: readonly (M | undefined)[] | undefined,
     onProgress: ((done: number) => void) | undefined,
   ): void {
-    const file = buildHnswFile(vectors, this.dim, {
+    const graph = new HnswGraph({
+      dim: this.dim,
       space: this.space,
       M: this.M,
       efConstruction: this.efConstruction,
       seed: this.#seed,
-      capacity: Math.max(this.#native.getMaxElements(), ids.length),
-      ...(onProgress === undefined ? {} : { onProgress }),
+      capacity: Math.max(this.#graph.capacity, ids.length),
     });
-    const native = new HierarchicalNSW(this.space, this.dim);
-    withTempFile((path) => {
-      writeFileSync(path, file);
-      native.readIndexSync(path, false);
-    });
-    native.setEf(this.#ef);
-    this.#native = native;
+    for (let row = 0; row < ids.length; row++) {
+      graph.insert(vectors, row * this.dim);
+      if (onProgress !== undefined && (row + 1) % 1000 === 0) onProgress(row + 1);
+    }
+    onProgress?.(ids.length);
+    this.#graph = HnswlibNodeEngine.fromFile(graph.toFile(), this.dim, this.space, this.#ef, graph);
     for (let row = 0; row < ids.length; row++) this.#ids.assign(ids[row]!, row, metadata?.[row]);
-    this.#adoptGraph(file);
   }
 
   upsert(id: string, vector: ArrayLike<number>, metadata?: M): void {
@@ -241,17 +269,15 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
       this.#insert(id, vector, 0, metadata);
       return;
     }
-    // Re-adding a live label makes hnswlib update the node's vector and links in place.
-    this.#graph = undefined;
-    this.#native.addPoint(this.#toScratch(vector, 0), label);
+    // hnswlib's updatePoint: the node's vector and the links around it, in place.
+    this.#graph.update(label, vector, 0);
     this.#ids.assign(id, label, metadata);
   }
 
   delete(id: string): void {
     const label = this.#ids.remove(id);
     if (label === undefined) throw missingId(id, 'HnswIndex.delete');
-    this.#graph = undefined;
-    this.#native.markDelete(label);
+    this.#graph.markDeleted(label);
     this.#freeLabels.push(label);
   }
 
@@ -269,7 +295,7 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
   getVector(id: string): Float32Array {
     const label = this.#ids.labelOf(id);
     if (label === undefined) throw missingId(id, 'HnswIndex.getVector');
-    return Float32Array.from(this.#native.getPoint(label));
+    return this.#graph.getVector(label);
   }
 
   search(query: ArrayLike<number>, k: number, options: SearchOptions<M> = {}): SearchResult {
@@ -293,46 +319,27 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
   }
 
   /**
-   * Copies the graph into a read-only structure that searches run on in JavaScript and
-   * WebAssembly SIMD until the next add, upsert or delete (which drop it; call this again
-   * after a batch of changes). hnswlib-node reads a query with one native call per value,
-   * which at small ef costs as much as the search itself; the copy avoids that and gives the
-   * same results. It holds a second copy of the vectors and links (about 4·dim + 8·M bytes per
-   * item). Loaded indexes are optimised already.
-   * @returns true when searches now use the copy (false if it would not fit in WebAssembly's
-   * 4 GiB memory; searches then stay on hnswlib-node).
+   * hnswlib-node engine: copies the graph into our engine's read-only form for searches until
+   * the next add, upsert or delete (hnswlib-node reads a query with one N-API call per value,
+   * which at small ef costs as much as the search itself; the copy gives the same results).
+   * Indexes on our engine always search that way; there it does nothing.
+   * @returns true when searches run on our engine (false if the copy would not fit in
+   * WebAssembly's 4 GiB memory; searches then stay on hnswlib-node, logged and counted).
    */
   optimizeForSearch(): boolean {
-    if (this.#graph !== undefined) return true;
-    return withTempFile((path) => {
-      this.#native.writeIndexSync(path);
-      return this.#adoptGraph(readFileSync(path));
-    });
+    return this.#graph instanceof HnswlibNodeEngine ? this.#graph.optimize() : true;
   }
 
-  /** True when searches run on the optimised copy (see {@link optimizeForSearch}). */
+  /** True when searches run on our engine (see {@link optimizeForSearch}). */
   get optimizedForSearch(): boolean {
-    return this.#graph !== undefined;
-  }
-
-  #adoptGraph(file: Uint8Array): boolean {
-    try {
-      this.#graph = new HnswGraph(file, this.dim, this.space);
-      return true;
-    } catch (error) {
-      if (!(error instanceof RangeError)) throw error;
-      logWarn('HnswIndex: the graph is too large to copy for fast search; using hnswlib-node', {
-        size: this.size,
-      });
-      return false;
-    }
+    return this.#graph instanceof HnswlibNodeEngine ? this.#graph.optimized : true;
   }
 
   async save(dir: string): Promise<void> {
     await writeArtifact(dir, {
       kind: INDEX_ARTIFACT_KIND,
       formatVersion: INDEX_FORMAT_VERSION,
-      description: `HNSW index (hnswlib) of ${this.size} ${this.dim}-dimensional vectors, ${this.space}`,
+      description: `HNSW index (hnswlib's file format) of ${this.size} ${this.dim}-dimensional vectors, ${this.space}`,
       params: {
         type: 'hnsw',
         dim: this.dim,
@@ -343,20 +350,21 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
         ef: this.#ef,
         seed: this.#seed,
       },
-      files: { [ITEMS_FILE]: JSON.stringify(this.#ids.toJSON()) },
-      write: async (staging) => {
-        await this.#native.writeIndex(join(staging, HNSW_FILE));
+      files: {
+        [ITEMS_FILE]: JSON.stringify(this.#ids.toJSON()),
+        [HNSW_FILE]: this.#graph.toFile(),
       },
     });
   }
 
   /**
    * Loads an index saved by {@link save}, checking the manifest, the checksums, and that the
-   * dimension and space are the ones `expect` names.
+   * dimension and space are the ones `expect` names. `expect.engine` (else `MLSD_HNSW_ENGINE`)
+   * picks the engine, as for {@link create}; the file is the same for both.
    */
   static async load<M extends Metadata = Metadata>(
     dir: string,
-    expect: LoadIndexExpectations = {},
+    expect: LoadIndexExpectations & { engine?: HnswEngineName } = {},
   ): Promise<HnswIndex<M>> {
     const { artifact, params } = await openIndexArtifact(dir, expect);
     if (params.type !== 'hnsw') {
@@ -364,7 +372,7 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
         `${artifact.dir} holds an '${params.type}' index, not an HNSW one; load it with loadIndex().`,
       );
     }
-    const index = new HnswIndex<M>({
+    const options = {
       dim: params.dim,
       space: params.space,
       M: params.M ?? 16,
@@ -372,20 +380,27 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
       ef: params.ef ?? 50,
       seed: params.seed ?? 100,
       capacity: 1,
-    });
+      ...(expect.engine === undefined ? {} : { engine: expect.engine }),
+    };
+    const index = await HnswIndex.create<M>(options);
     const items = await readItems<M>(artifact, ITEMS_FILE);
     const file = await artifact.readFile(HNSW_FILE);
-    await index.#native.readIndex(artifact.path(HNSW_FILE), false);
-    index.#native.setEf(index.#ef);
-    checkLoadedShape(artifact.dir, params, {
-      dim: index.#native.getNumDimensions(),
-      labelCount: index.#native.getCurrentCount(),
-      items,
-    });
+    const graph = HnswGraph.fromFile(file, params.dim, params.space, index.#seed);
+    for (let node = 0; node < graph.count; node++) {
+      if (graph.labelOf(node) !== node) {
+        throw new CorruptFileError(
+          `${artifact.dir}/${HNSW_FILE}: node ${node} has label ${graph.labelOf(node)}; an index artifact's labels are its node ids. Re-create the index artifact.`,
+        );
+      }
+    }
+    checkLoadedShape(artifact.dir, params, { dim: params.dim, labelCount: graph.count, items });
+    index.#graph =
+      index.engine === 'wasm'
+        ? graph
+        : HnswlibNodeEngine.fromFile(file, params.dim, params.space, index.#ef, graph);
     index.#ids = IdTable.fromJSON(items);
     // Free labels are re-added last-freed-first; any order is correct after a reload.
     index.#freeLabels = index.#ids.freeLabels().reverse();
-    index.#adoptGraph(file);
     return index;
   }
 
@@ -400,56 +415,26 @@ export class HnswIndex<M extends Metadata = Metadata> implements VectorIndex<M> 
     const ids = this.#ids;
     const filter = options.filter;
     const graph = this.#graph;
-    if (graph !== undefined) {
-      const allow =
-        filter === undefined
-          ? undefined
-          : (label: number) => filter(ids.idAt(label)!, ids.metadataAt(label));
-      const found = graph.search(source, offset, Math.min(k, size), this.#ef, allow);
-      const resultIds = new Array<string>(found);
-      for (let i = 0; i < found; i++) resultIds[i] = ids.idAt(graph.resultLabels[i]!)!;
-      return { ids: resultIds, distances: graph.resultDistances.slice(0, found) };
-    }
-    const native =
+    const allow =
       filter === undefined
-        ? this.#native.searchKnn(this.#toScratch(source, offset), Math.min(k, size))
-        : this.#native.searchKnn(this.#toScratch(source, offset), Math.min(k, size), (label) =>
-            filter(ids.idAt(label)!, ids.metadataAt(label)),
-          );
-    const neighbours = native.neighbors;
-    const count = neighbours.length;
-    const resultIds = new Array<string>(count);
-    const distances = new Float32Array(count);
-    for (let i = 0; i < count; i++) {
-      resultIds[i] = ids.idAt(neighbours[i]!)!;
-      distances[i] = native.distances[i]!;
-    }
-    return { ids: resultIds, distances };
+        ? undefined
+        : (label: number) => filter(ids.idAt(label)!, ids.metadataAt(label));
+    const found = graph.search(source, offset, Math.min(k, size), this.#ef, allow);
+    const resultIds = new Array<string>(found);
+    const labels = graph.resultLabels;
+    for (let i = 0; i < found; i++) resultIds[i] = ids.idAt(labels[i]!)!;
+    return { ids: resultIds, distances: graph.resultDistances.slice(0, found) };
   }
 
   /** Adds a new id, reusing a deleted node's label when there is one. */
   #insert(id: string, source: ArrayLike<number>, offset: number, metadata: M | undefined): void {
-    this.#graph = undefined;
-    let label = this.#freeLabels.pop();
+    const label = this.#freeLabels.pop();
     if (label === undefined) {
-      label = this.#ids.labelCount;
-      this.#reserve(label + 1);
+      this.#ids.assign(id, this.#graph.insert(source, offset), metadata);
+    } else {
+      this.#graph.update(label, source, offset);
+      this.#ids.assign(id, label, metadata);
     }
-    this.#native.addPoint(this.#toScratch(source, offset), label);
-    this.#ids.assign(id, label, metadata);
-  }
-
-  /** Grows hnswlib's storage (doubling) so `labels` labels fit. */
-  #reserve(labels: number): void {
-    const capacity = this.#native.getMaxElements();
-    if (labels <= capacity) return;
-    this.#native.resizeIndex(Math.max(labels, capacity * 2));
-  }
-
-  #toScratch(source: ArrayLike<number>, offset: number): number[] {
-    const scratch = this.#scratch;
-    for (let j = 0; j < scratch.length; j++) scratch[j] = source[offset + j]!;
-    return scratch;
   }
 
   #checkInput(vector: ArrayLike<number>, where: string): void {

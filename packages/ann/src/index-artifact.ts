@@ -14,8 +14,9 @@ export const INDEX_ARTIFACT_KIND = 'ann-index';
 /** Layout version this code writes and the newest it reads. */
 export const INDEX_FORMAT_VERSION = 1;
 
-const IndexParamsSchema = z.object({
-  type: z.enum(['hnsw', 'exact']),
+const IndexParamsSchema = z.looseObject({
+  /** The backend that opens it (see `registerIndexBackend`): `hnsw`, `exact`, or another. */
+  type: z.string().min(1),
   dim: z.number().int().positive(),
   space: z.enum(['l2', 'ip', 'cosine']),
   size: z.number().int().nonnegative(),
@@ -25,7 +26,7 @@ const IndexParamsSchema = z.object({
   seed: z.number().int().nonnegative().optional(),
 });
 
-/** The manifest params of a saved index. */
+/** The manifest params of a saved index (a backend may keep its own fields beside these). */
 export type IndexParams = z.infer<typeof IndexParamsSchema>;
 
 const ItemsSchema = z

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { exactKnn, squaredNorms, TopKHeaps } from '../src/index.js';
 import { randomVectors, referenceKnn, rowOf } from './random-vectors.js';
 
@@ -85,6 +85,25 @@ describe('exactKnn', () => {
           );
         }
       }
+    }
+  });
+
+  it('falls back to JavaScript without WebAssembly, same neighbours, logged and counted', async () => {
+    const rows = randomVectors(300, 12, 'fallback');
+    const queries = randomVectors(6, 12, 'fallback-q');
+    const withWasm = exactKnn(rows, queries, 12, 4);
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', undefined);
+    try {
+      const fresh = await import('../src/exact-knn.js');
+      const core = await import('@mlsd/core');
+      const before = core.fallbackCounts()['@mlsd/ann exactKnn'] ?? 0;
+      const withoutWasm = fresh.exactKnn(rows, queries, 12, 4);
+      expect(withoutWasm.indices).toEqual(withWasm.indices);
+      expect(core.fallbackCounts()['@mlsd/ann exactKnn']).toBe(before + 1);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
     }
   });
 

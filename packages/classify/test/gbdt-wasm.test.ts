@@ -1,26 +1,30 @@
-import { Rng, wasm } from '@mlsd/core';
+import { Rng } from '@mlsd/core';
 import { describe, expect, it, vi } from 'vitest';
+import initWabt from 'wabt';
 import { buildHistogram, histogramLength } from '../src/models/gbdt/histogram.js';
 import { partitionRows } from '../src/models/gbdt/partition-rows.js';
 import { TrainingMemory } from '../src/models/gbdt/training-memory.js';
-
-const { signedLeb, unsignedLeb } = wasm;
-
+import { fixedKernelsModule, KERNEL_FALLBACK } from '../src/models/gbdt/wasm-kernels.js';
 import { makeData } from './gbdt-data.js';
 
-describe('wasm assembler', () => {
-  it('encodes LEB128 integers as the WebAssembly spec examples', () => {
-    expect(unsignedLeb(0)).toEqual([0]);
-    expect(unsignedLeb(127)).toEqual([0x7f]);
-    expect(unsignedLeb(128)).toEqual([0x80, 0x01]);
-    expect(unsignedLeb(624485)).toEqual([0xe5, 0x8e, 0x26]);
-    expect(unsignedLeb(2 ** 32 - 1)).toEqual([0xff, 0xff, 0xff, 0xff, 0x0f]);
-    expect(signedLeb(0)).toEqual([0]);
-    expect(signedLeb(-1)).toEqual([0x7f]);
-    expect(signedLeb(63)).toEqual([0x3f]);
-    expect(signedLeb(64)).toEqual([0xc0, 0x00]);
-    expect(signedLeb(-64)).toEqual([0x40]);
-    expect(signedLeb(-123456)).toEqual([0xc0, 0xbb, 0x78]);
+describe('per-fit kernels', () => {
+  it('read as this text for a small fit (a change to the generator reviews as a diff)', async () => {
+    const wabt = await initWabt();
+    const bytes = fixedKernelsModule({
+      bins: 1024,
+      rows: 100,
+      rowBins: 4096,
+      stride: 8,
+      histogram: 64,
+      slots: 4,
+      cols: 2,
+    });
+    const module = wabt.readWasm(bytes, { readDebugNames: true });
+    module.applyNames();
+    await expect(module.toText({ foldExprs: false, inlineExport: true })).toMatchFileSnapshot(
+      './__snapshots__/fixed-kernels.wat',
+    );
+    module.destroy();
   });
 });
 
@@ -61,7 +65,6 @@ describe('TrainingMemory (WebAssembly kernels against the JavaScript loops)', ()
   it('builds identical histograms for random row subsets, feature subsets and the root', () => {
     const { rng, wasm, js } = twinMemories(rows, cols, slots, 5);
     const size = histogramLength(cols, slots);
-    // The JS loops may use one more feature's worth of slots at the end as scratch.
     const used = cols * slots * 3;
     const all = Int32Array.from({ length: cols }, (_, f) => f);
     for (let trial = 0; trial < 6; trial++) {
@@ -160,7 +163,11 @@ describe('GradientBoostingClassifier with and without WebAssembly', () => {
     try {
       const withoutWasm = await import('../src/models/gbdt/gradient-boosting-classifier.js');
       const memory = await import('../src/models/gbdt/training-memory.js');
+      const core = await import('@mlsd/core');
+      const before = core.fallbackCounts()[KERNEL_FALLBACK] ?? 0;
       expect(new memory.TrainingMemory(10, 2, 4).accelerated).toBe(false);
+      // The JavaScript loops run instead, and that is logged and counted, never silent.
+      expect(core.fallbackCounts()[KERNEL_FALLBACK]).toBe(before + 1);
       const plain = await new withoutWasm.GradientBoostingClassifier(options).fit(X, y);
       expect(plain.trees).toEqual(fast.trees);
       expect(plain.predictProba(X)).toEqual(fast.predictProba(X));

@@ -45,6 +45,12 @@ describe('timeSplit', () => {
     expect(split.droppedKnownCompromised).toBe(7 + 4);
   });
 
+  it('keeps every test row with dropKnownCompromised: false', () => {
+    const all = timeSplit(data, { trainStartDay: 0, dropKnownCompromised: false });
+    expect(all.test).toHaveLength(7 * 4);
+    expect(all.droppedKnownCompromised).toBe(0);
+  });
+
   it('shifts prequential folds back a week each and keeps validation before the test', () => {
     const folds = prequentialSplits(data, { trainStartDay: 14, folds: 3 });
     expect(folds.map((f) => f.trainStartDay)).toEqual([14, 7, 0]);

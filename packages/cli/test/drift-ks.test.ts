@@ -110,4 +110,18 @@ describe('mlsd drift ks', () => {
     const usage = await runCli(['drift', 'ks', '--a', fileB, '--b', fileB, '--method', 'fast']);
     expect(usage.code).toBe(2);
   });
+
+  it('names the path when a sample is a folder or missing (issue 13, item 15)', async () => {
+    const fileB = write('b6.txt', b.join('\n'));
+    const folder = mkdtempSync(join(dir, 'a-folder-'));
+    const onFolder = await runCli(['drift', 'ks', '--a', folder, '--b', fileB]);
+    expect(onFolder.code).toBe(1);
+    expect(onFolder.stderr).toContain(folder);
+    expect(onFolder.stderr).toMatch(/is a folder, not a file/);
+    expect(onFolder.stderr).not.toMatch(/EISDIR/);
+    const missing = join(dir, 'no-such-sample.txt');
+    const onMissing = await runCli(['drift', 'ks', '--a', fileB, '--b', missing]);
+    expect(onMissing.code).toBe(1);
+    expect(onMissing.stderr).toMatch(/NOT_FOUND.*no-such-sample\.txt does not exist/);
+  });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,7 +127,7 @@ describe('mlsd fraud train / evaluate / score', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(out.map((r) => r.transactionId)).toEqual([900_001, 900_003]);
+    expect(out.map((r) => r.transactionId)).toEqual(['900001', '900003']);
     for (const r of out) {
       expect(['alert', 'pass']).toContain(r.decision);
       expect(Object.keys(r.features)).toHaveLength(15);
@@ -137,7 +137,7 @@ describe('mlsd fraud train / evaluate / score', () => {
       out[0].features.CUSTOMER_ID_NB_TX_1DAY_WINDOW + 1,
     );
     expect(run.stderr).toMatch(/line 2: not JSON/);
-    expect(run.stderr).toMatch(/line 3: Invalid transaction: TERMINAL_ID: .*TX_AMOUNT/);
+    expect(run.stderr).toMatch(/line 3: Invalid transaction: TX_AMOUNT: 'a lot' is not a number/);
     expect(run.stderr).toMatch(/scored 2 transactions, rejected 2/);
   });
 
@@ -163,5 +163,41 @@ describe('mlsd fraud train / evaluate / score', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/forest/);
+  });
+
+  it('reports duplicate transaction ids and refuses a file with only a header, clearly', async () => {
+    const lines = (await readFile(join(work, 'tx.csv'), 'utf8')).trimEnd().split('\n');
+    const headerOnly = join(work, 'header-only.csv');
+    await writeFile(headerOnly, `${lines[0]}\n`);
+    const empty = await runCli(['fraud', 'train', '--in', headerOnly, '--out', join(work, 'h')]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/has no transactions: a header and no data rows/);
+    expect(empty.stderr).not.toMatch(/timeSplit/);
+    // Two rows repeated at the end: trained on the first of each, the others reported.
+    const repeated = join(work, 'repeated.csv');
+    await writeFile(repeated, `${[...lines, lines[5]!, lines[9]!].join('\n')}\n`);
+    const quarantine = join(work, 'repeated.quarantine.jsonl');
+    const run = await runCli([
+      'fraud',
+      'train',
+      '--in',
+      repeated,
+      '--out',
+      join(work, 'r'),
+      '--quarantine',
+      quarantine,
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/2 rows repeated an earlier transaction id and were quarantined/);
+    expect(JSON.parse(run.stdout).rows).toMatchObject({ quarantined: 2, read: lines.length + 1 });
+    const refused = (await readFile(quarantine, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(refused.map((row) => row.reason)).toEqual([
+      expect.stringMatching(/^TRANSACTION_ID: duplicate transaction id '4' \(first on line 6\)/),
+      expect.stringMatching(/^TRANSACTION_ID: duplicate transaction id '8' \(first on line 10\)/),
+    ]);
   });
 });

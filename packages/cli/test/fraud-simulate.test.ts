@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from '@mlsd/core';
 import {
+  PUBLIC_LAYOUT_COLUMNS,
   simulateTransactions,
   TRANSACTION_COLUMN_KINDS,
   TRANSACTION_COLUMNS,
   TransactionRowSchema,
+  toPublicLayout,
 } from '@mlsd/datasets';
 import { computeFeatures, HANDBOOK_FEATURE_NAMES, handbookFeatureSet } from '@mlsd/features';
 import { readCsv, readJsonl } from '@mlsd/ingest';
@@ -144,6 +146,7 @@ describe('mlsd fraud simulate', () => {
       [['--drift', 'gradual', '--drift-from-day', '1'], /--drift.*gradual/],
       [['--drift', 'amount-shift'], /needs --drift-from-day/],
       [['--drift-from-day', '3'], /need --drift <kind>/],
+      [['--split-datetime'], /apply to --layout public/],
     ];
     for (const [flags, message] of usage) {
       const run = await runCli(['fraud', 'simulate', ...flags]);
@@ -166,5 +169,27 @@ describe('mlsd fraud simulate', () => {
       expect(run.stderr).toMatch(/^mlsd: INVALID_ARGUMENT: /);
       expect(run.stderr).toMatch(message);
     }
+  });
+
+  it('--layout public writes the public card-fraud layout, the same rows as the simulation', async () => {
+    const out = join(dir, 'public.csv');
+    const run = await runCli([
+      'fraud',
+      'simulate',
+      ...FLAGS,
+      '--layout',
+      'public',
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const printed = JSON.parse(run.stdout) as { columns: string[]; transactions: number };
+    expect(printed.columns).toEqual([...PUBLIC_LAYOUT_COLUMNS]);
+    const text = (await readFile(out, 'utf8')).trimEnd().split('\n');
+    expect(text[0]).toBe(PUBLIC_LAYOUT_COLUMNS.join(','));
+    expect(text).toHaveLength(printed.transactions + 1);
+    const expected = toPublicLayout(simulateTransactions(OPTIONS));
+    expect(text[1]).toBe(expected.csvLine(0));
   });
 });

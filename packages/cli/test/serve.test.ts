@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
+
+/** Starts `mlsd serve <args>` from source; its stderr so far, and its exit code when it ends. */
+function spawnServe(args: string[], env: Record<string, string>) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@mlsd/source', bin, 'serve', ...args],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stderr: () => stderr, exited };
+}
 
 /** Resolves with the first stdout line matching `pattern`, or rejects when the process exits. */
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
@@ -72,14 +88,12 @@ describe('mlsd serve', () => {
   });
 
   it('serves on loopback, logs one JSON line per request to stderr, and drains on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
+    const {
+      child,
+      stderr: err,
+      exited,
+    } = spawnServe(
       [
-        '--import',
-        'tsx',
-        '--conditions=@mlsd/source',
-        bin,
-        'serve',
         '--fraud-model',
         artifacts.fraudModelDir,
         '--image-index',
@@ -87,17 +101,7 @@ describe('mlsd serve', () => {
         '--port',
         '0',
       ],
-      {
-        env: { ...process.env, MLSD_ADMIN_TOKEN: 'cli-test-token-42' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('exit', (code) => resolve(code)),
+      { MLSD_ADMIN_TOKEN: 'cli-test-token-42' },
     );
     try {
       const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
@@ -123,6 +127,7 @@ describe('mlsd serve', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+    const stderr = err();
     const lines = stderr
       .split('\n')
       .filter((line) => line.startsWith('{'))
@@ -133,4 +138,43 @@ describe('mlsd serve', () => {
     expect(stderr).toContain('SIGTERM, draining');
     expect(lines.some((line) => line.msg === 'service closed')).toBe(true);
   }, 60_000);
+
+  it('says where it listens on 0.0.0.0, warns that it is exposed, and a slow client cannot hold SIGTERM past the deadline', async () => {
+    const { child, stderr, exited } = spawnServe(
+      [
+        '--fraud-model',
+        artifacts.fraudModelDir,
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '0',
+        '--shutdown-timeout',
+        '0.5',
+      ],
+      { MLSD_LOG_LEVEL: 'warn' },
+    );
+    const [, port] = await waitForLine(child, /listening on http:\/\/0\.0\.0\.0:(\d+)/);
+    // The warning follows the URL on stderr: wait for it.
+    while (!/warning: bound to 0\.0\.0\.0/.test(stderr())) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(stderr()).toMatch(
+      /warning: bound to 0\.0\.0\.0, so the service is reachable from other machines/,
+    );
+    // A client that sends half a body and then nothing.
+    const slow = connect({ host: '127.0.0.1', port: Number(port) });
+    slow.on('error', () => {});
+    await new Promise((resolve) => slow.once('connect', resolve));
+    slow.write(
+      'POST /v1/fraud/score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+    );
+    const slowClosed = new Promise((resolve) => slow.once('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill('SIGTERM');
+    // The default request timeout is 30 s; the process must go at the 0.5 s deadline instead.
+    expect(await exited).toBe(0);
+    await slowClosed;
+    expect(stderr()).toContain('SIGTERM, draining');
+    expect(stderr()).toContain('shutdown deadline passed');
+  }, 25_000);
 });

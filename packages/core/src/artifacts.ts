@@ -6,10 +6,22 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import {
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+} from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import { syncFolder, writeJsonAtomic } from './atomic-write.js';
+import { syncFolder, writeFileAtomic } from './atomic-write.js';
 import {
   ChecksumMismatchError,
   CorruptFileError,
@@ -18,10 +30,25 @@ import {
   NotFoundError,
 } from './errors.js';
 import { logWarn } from './log.js';
+import {
+  hasArtifactKey,
+  MANIFEST_CHECKSUM_NAME,
+  MANIFEST_HMAC_NAME,
+  verifyManifestSeal,
+  writeManifestSeal,
+} from './manifest-seal.js';
 import { describeWithNearest } from './nearest-name.js';
 import { formatZodError } from './options.js';
 
 const MANIFEST_NAME = 'manifest.json';
+/** Names at the top of an artifact folder that writeArtifact writes itself. */
+const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  MANIFEST_NAME,
+  MANIFEST_CHECKSUM_NAME,
+  MANIFEST_HMAC_NAME,
+]);
+/** Larger than any real manifest (a 100,000-file artifact lists ~15 MB); refuses huge files. */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
 /**
  * True for a relative POSIX path that stays inside its folder: no leading `/`, no drive letter,
@@ -69,18 +96,18 @@ export const ManifestSchema = z
   .superRefine((manifest, ctx) => {
     const seen = new Set<string>();
     manifest.files.forEach((file, index) => {
-      if (file.path === MANIFEST_NAME) {
+      if (RESERVED_NAMES.has(file.path)) {
         ctx.addIssue({
           code: 'custom',
           path: ['files', index, 'path'],
-          message: `must not be ${MANIFEST_NAME} itself`,
+          message: `must not be ${file.path} itself`,
         });
       }
       if (seen.has(file.path)) {
         ctx.addIssue({
           code: 'custom',
           path: ['files', index, 'path'],
-          message: `lists "${file.path}" twice`,
+          message: 'lists the same path twice',
         });
       }
       seen.add(file.path);
@@ -147,9 +174,9 @@ export async function writeArtifact(dir: string, options: WriteArtifactOptions):
 
     const files: ManifestFile[] = [];
     for (const path of await listFiles(staging)) {
-      if (path === MANIFEST_NAME) {
+      if (RESERVED_NAMES.has(path)) {
         throw new InvalidArgumentError(
-          `writeArtifact(${dir}): ${MANIFEST_NAME} is written by writeArtifact itself; ` +
+          `writeArtifact(${dir}): ${path} is written by writeArtifact itself; ` +
             'store your own metadata in params, metrics or another file name.',
           { dir },
         );
@@ -165,10 +192,13 @@ export async function writeArtifact(dir: string, options: WriteArtifactOptions):
       metrics: options.metrics ?? {},
       files,
     };
-    await writeJsonAtomic(join(staging, MANIFEST_NAME), manifest);
+    const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+    await writeFileAtomic(join(staging, MANIFEST_NAME), manifestBytes);
+    await writeManifestSeal(staging, manifestBytes);
     await syncFolder(staging);
     await swapIntoPlace(staging, target, existing);
     await syncFolder(parent);
+    await removeLeftovers(parent, basename(target));
     return manifest;
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
@@ -240,6 +270,7 @@ export async function readArtifact(
 }
 
 function validateWriteOptions(dir: string, options: WriteArtifactOptions): void {
+  hasArtifactKey(); // a key too short is refused before any work
   if (typeof options.kind !== 'string' || options.kind.length === 0) {
     throw new InvalidArgumentError(
       `writeArtifact(${dir}): kind must be a non-empty string such as 'fraud-model'.`,
@@ -260,9 +291,9 @@ function validateWriteOptions(dir: string, options: WriteArtifactOptions): void 
         { dir, file: name },
       );
     }
-    if (name === MANIFEST_NAME) {
+    if (RESERVED_NAMES.has(name)) {
       throw new InvalidArgumentError(
-        `writeArtifact(${dir}): ${MANIFEST_NAME} is written by writeArtifact itself; store ` +
+        `writeArtifact(${dir}): ${name} is written by writeArtifact itself; store ` +
           'your own metadata in params, metrics or another file name.',
         { dir, file: name },
       );
@@ -387,7 +418,8 @@ async function readManifest(folder: string, expect: ReadArtifactExpectations): P
   });
   if (info === undefined) {
     throw new NotFoundError(
-      `Artifact folder ${folder} does not exist. Check the path, or create ${what} there first.`,
+      `Artifact folder ${folder} does not exist. Check the path, or create ${what} there first.` +
+        (await describeBackup(folder)),
       { dir: folder },
     );
   }
@@ -398,37 +430,89 @@ async function readManifest(folder: string, expect: ReadArtifactExpectations): P
     );
   }
   const manifestPath = join(folder, MANIFEST_NAME);
-  let text: string;
-  try {
-    text = await readFile(manifestPath, 'utf8');
-  } catch (error) {
+  const manifestInfo = await lstat(manifestPath).catch(() => undefined);
+  if (manifestInfo === undefined) {
     throw new NotFoundError(
       `${folder} has no ${MANIFEST_NAME}, so it is not ${what} (or it was only partly copied). ` +
         'Pass the artifact folder itself, or re-create the artifact.',
       { dir: folder, file: MANIFEST_NAME },
-      { cause: error },
     );
   }
+  const real = await resolveInside(folder, MANIFEST_NAME);
+  if (real === undefined) {
+    throw new ManifestInvalidError(
+      `${manifestPath} is a symbolic link to a file outside the artifact folder; an artifact ` +
+        'holds its own files. Replace the link with the real manifest, or re-create the artifact.',
+      { dir: folder, file: MANIFEST_NAME },
+    );
+  }
+  const realInfo = await stat(real);
+  if (!realInfo.isFile()) {
+    throw new ManifestInvalidError(
+      `${manifestPath} is not a regular file; re-create the artifact.`,
+      { dir: folder, file: MANIFEST_NAME },
+    );
+  }
+  if (realInfo.size > MAX_MANIFEST_BYTES) {
+    throw new ManifestInvalidError(
+      `${manifestPath} has ${realInfo.size} bytes, more than any manifest (${MAX_MANIFEST_BYTES}); ` +
+        'it is not a manifest. Re-create the artifact.',
+      { dir: folder, file: MANIFEST_NAME, bytes: realInfo.size },
+    );
+  }
+  // The seal is checked on the bytes before anything parses them: a swapped or edited manifest
+  // is refused without its contents reaching a parser or a message.
+  const bytes = await readFile(real);
+  await verifyManifestSeal(folder, bytes);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new ManifestInvalidError(
-      `${manifestPath} is not valid JSON (${(error as Error).message}). The file was edited or ` +
-        'damaged; re-create the artifact.',
+      `${manifestPath} is not valid JSON${jsonErrorPosition(error)}. The file was damaged; ` +
+        're-create the artifact.',
       { dir: folder, file: MANIFEST_NAME },
-      { cause: error },
     );
   }
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) {
     throw new ManifestInvalidError(
       `${manifestPath} does not match the manifest schema: ${formatZodError(parsed.error)}. ` +
-        'The file was edited or written by an incompatible tool; re-create the artifact.',
+        'The file was written by an incompatible tool; re-create the artifact.',
       { dir: folder, file: MANIFEST_NAME, issues: parsed.error.issues },
     );
   }
   return parsed.data;
+}
+
+/**
+ * The real path of `relative` inside `folder`, following symlinks only while they stay inside
+ * the folder; undefined when the path leads outside it.
+ */
+async function resolveInside(folder: string, relative: string): Promise<string | undefined> {
+  const root = await realpath(folder);
+  const real = await realpath(join(folder, relative));
+  return real.startsWith(root + sep) ? real : undefined;
+}
+
+/**
+ * Where JSON.parse stopped, without its message: Node's messages quote the text around the
+ * error, which may be anything a symlink or a swapped file pointed at.
+ */
+function jsonErrorPosition(error: unknown): string {
+  const position = /at position (\d+)/.exec((error as Error).message ?? '');
+  return position === null ? '' : ` (syntax error at character ${position[1]})`;
+}
+
+/** " A previous version is at …" when a writer stopped between moving `target` aside and back. */
+async function describeBackup(target: string): Promise<string> {
+  const entries = await readdir(dirname(target)).catch(() => [] as string[]);
+  const prefix = `.${basename(target)}.old-`;
+  const backup = entries.find((entry) => entry.startsWith(prefix));
+  return backup === undefined
+    ? ''
+    : ` A previous version is at ${join(dirname(target), backup)}: a writer stopped while ` +
+        'replacing it. Move that folder back, or write the artifact again.';
 }
 
 async function verifyFile(folder: string, manifest: Manifest, file: ManifestFile): Promise<void> {
@@ -438,6 +522,13 @@ async function verifyFile(folder: string, manifest: Manifest, file: ManifestFile
     throw new NotFoundError(
       `${folder} is incomplete: '${file.path}' is listed in ${MANIFEST_NAME} but missing. ` +
         `Copy the whole folder again or re-create the '${manifest.kind}' artifact.`,
+      { dir: folder, file: file.path },
+    );
+  }
+  if ((await resolveInside(folder, file.path)) === undefined) {
+    throw new CorruptFileError(
+      `${folder}: '${file.path}' is a symbolic link to a file outside the artifact folder; an ` +
+        `artifact holds its own files. Copy the whole folder again or re-create the '${manifest.kind}' artifact.`,
       { dir: folder, file: file.path },
     );
   }
@@ -492,10 +583,9 @@ function loadedArtifact(folder: string, manifest: Manifest): LoadedArtifact {
         return JSON.parse(text) as T;
       } catch (error) {
         throw new CorruptFileError(
-          `${join(folder, name)} is not valid JSON (${(error as Error).message}). ` +
+          `${join(folder, name)} is not valid JSON${jsonErrorPosition(error)}. ` +
             `Re-create the '${manifest.kind}' artifact.`,
           { dir: folder, file: name },
-          { cause: error },
         );
       }
     },
@@ -504,4 +594,72 @@ function loadedArtifact(folder: string, manifest: Manifest): LoadedArtifact {
 
 function uniqueSuffix(): string {
   return `${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/** True while process `pid` runs (on this machine); EPERM means it runs as someone else. */
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the staging and backup folders that writers of `name` in `parent` left when they were
+ * killed (their pid, in the folder name, no longer runs), and says so. Folders of live writers
+ * are theirs to finish. Runs after a successful swap, when a backup is no longer the only copy.
+ */
+async function removeLeftovers(parent: string, name: string): Promise<void> {
+  const pattern = /^\.(.+)\.(staging|old)-(\d+)-[0-9a-f]{12}$/;
+  for (const entry of await readdir(parent).catch(() => [] as string[])) {
+    const match = pattern.exec(entry);
+    if (match === null || match[1] !== name) continue;
+    const pid = Number(match[3]);
+    if (isAlive(pid)) continue;
+    const path = join(parent, entry);
+    try {
+      await rm(path, { recursive: true, force: true });
+      logWarn(
+        `removed ${match[2] === 'old' ? 'the previous-version backup' : 'the staging folder'} ${path} left by a writer that stopped`,
+        { pid },
+      );
+    } catch (error) {
+      logWarn('could not remove a leftover of a stopped writer', {
+        path,
+        pid,
+        error: (error as Error).message,
+      });
+    }
+  }
+}
+
+/**
+ * Seals an artifact's `manifest.json` again after a deliberate edit: rewrites
+ * `manifest.sha256`, and `manifest.hmac` when `MLSD_ARTIFACT_KEY` is set (a stale HMAC is
+ * removed when it is not). Whoever runs this vouches for the edit; with a key set, only a
+ * holder of the key can.
+ * @throws NotFoundError when the folder has no manifest; ManifestInvalidError when it leads
+ * outside the folder.
+ */
+export async function sealArtifactManifest(dir: string): Promise<void> {
+  const folder = resolve(dir);
+  const real = await resolveInside(folder, MANIFEST_NAME).catch((error: unknown) => {
+    throw new NotFoundError(
+      `${folder} has no ${MANIFEST_NAME} to seal.`,
+      { dir: folder },
+      { cause: error },
+    );
+  });
+  if (real === undefined) {
+    throw new ManifestInvalidError(
+      `${join(folder, MANIFEST_NAME)} leads outside the artifact folder; refusing to seal it.`,
+      { dir: folder },
+    );
+  }
+  const bytes = await readFile(real);
+  if (!hasArtifactKey()) await unlink(join(folder, MANIFEST_HMAC_NAME)).catch(() => undefined);
+  await writeManifestSeal(folder, bytes);
 }

@@ -12,7 +12,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManifestSchema, readArtifact, writeArtifact } from '../src/artifacts.js';
+import {
+  ManifestSchema,
+  readArtifact,
+  sealArtifactManifest,
+  writeArtifact,
+} from '../src/artifacts.js';
 import {
   ChecksumMismatchError,
   InvalidArgumentError,
@@ -52,12 +57,16 @@ async function writeSample(dir: string, version = 1) {
   });
 }
 
-/** Rewrites manifest.json of `dir` after `edit` changes the parsed object. */
+/**
+ * Rewrites manifest.json of `dir` after `edit` changes the parsed object, and seals it again so
+ * the checks behind the seal are reached (an unsealed edit is refused first).
+ */
 async function editManifest(dir: string, edit: (manifest: Record<string, unknown>) => void) {
   const path = join(dir, 'manifest.json');
   const manifest = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   edit(manifest);
   await writeFile(path, JSON.stringify(manifest));
+  await sealArtifactManifest(dir);
 }
 
 describe('writeArtifact + readArtifact', () => {
@@ -132,7 +141,7 @@ describe('writeArtifact + readArtifact', () => {
     const loaded = await readArtifact(dir, { kind: 'fraud-model' });
     expect(loaded.manifest.formatVersion).toBe(2);
     expect(loaded.manifest.files.map((f) => f.path)).toEqual(['only.txt']);
-    expect((await readdir(dir)).sort()).toEqual(['manifest.json', 'only.txt']);
+    expect((await readdir(dir)).sort()).toEqual(['manifest.json', 'manifest.sha256', 'only.txt']);
     expect(await readdir(root)).toEqual(['model']);
   });
 
@@ -260,6 +269,7 @@ describe('readArtifact failures', () => {
 
   it('rejects a manifest that is not JSON', async () => {
     await writeFile(join(dir, 'manifest.json'), '{"kind": "fraud-model",');
+    await sealArtifactManifest(dir);
     const attempt = readArtifact(dir);
     await expect(attempt).rejects.toBeInstanceOf(ManifestInvalidError);
     await expect(attempt).rejects.toThrow(/manifest\.json is not valid JSON/);

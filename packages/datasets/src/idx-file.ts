@@ -8,7 +8,10 @@ import { encodeIdx, type IdxArray, parseIdx } from './idx-format.js';
  * @throws NotFoundError when the file is missing.
  * @throws CorruptFileError when it is truncated, garbled or not IDX (see {@link parseIdx}).
  */
-export async function readIdx(path: string, expect: { dims?: number } = {}): Promise<IdxArray> {
+export async function readIdx(
+  path: string,
+  expect: { dims?: number; maxBytes?: number } = {},
+): Promise<IdxArray> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);

@@ -11,6 +11,13 @@ export interface IdxArray {
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 
+/**
+ * Largest IDX payload {@link parseIdx} inflates by default: 512 MiB, ten times Fashion-MNIST's
+ * largest file (47 MB), so a small gzip that inflates to gigabytes (a decompression bomb) is
+ * refused instead of filling memory.
+ */
+export const DEFAULT_MAX_IDX_BYTES = 512 * 1024 * 1024;
+
 const TYPES: Readonly<Record<number, { dtype: IdxDtype; bytes: number }>> = {
   8: { dtype: 'uint8', bytes: 1 },
   9: { dtype: 'int8', bytes: 1 },
@@ -24,14 +31,17 @@ const TYPES: Readonly<Record<number, { dtype: IdxDtype; bytes: number }>> = {
  * Parses IDX bytes (gzipped or not: the gzip magic 1f 8b is detected, not the file name).
  * Layout: two zero bytes, a type code, the number of dimensions, each dimension as a
  * big-endian uint32, then the values, big-endian. Every inconsistency is a
- * {@link CorruptFileError} naming `source` and saying what was expected.
+ * {@link CorruptFileError} naming `source` and saying what was expected; so is a gzip stream
+ * that would inflate past `expect.maxBytes` (default {@link DEFAULT_MAX_IDX_BYTES}).
  */
 export function parseIdx(
   bytes: Uint8Array,
   source = '<idx bytes>',
-  expect: { dims?: number } = {},
+  expect: { dims?: number; maxBytes?: number } = {},
 ): IdxArray {
-  const raw = isGzip(bytes) ? gunzip(bytes, source) : bytes;
+  const raw = isGzip(bytes)
+    ? gunzip(bytes, source, expect.maxBytes ?? DEFAULT_MAX_IDX_BYTES)
+    : bytes;
   if (raw.length < 4) {
     throw new CorruptFileError(
       `${source}: ${raw.length} bytes is too short for an IDX header (truncated?).`,
@@ -158,10 +168,17 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-function gunzip(bytes: Uint8Array, source: string): Uint8Array {
+function gunzip(bytes: Uint8Array, source: string, maxBytes: number): Uint8Array {
   try {
-    return gunzipSync(bytes);
+    return gunzipSync(bytes, { maxOutputLength: maxBytes });
   } catch (error) {
+    if (error instanceof RangeError) {
+      throw new CorruptFileError(
+        `${source}: the gzip stream inflates to more than ${maxBytes.toLocaleString('en-US')} bytes, the limit for an IDX file (a decompression bomb, or a larger real file: pass a higher maxBytes).`,
+        { file: source, maxBytes },
+        { cause: error },
+      );
+    }
     throw new CorruptFileError(
       `${source}: the gzip stream is corrupt (${(error as Error).message}); download or copy the file again.`,
       { file: source },

@@ -74,6 +74,17 @@ describe('IDX errors', () => {
     expect((await readFile(path)).length).toBe(gz.length);
   });
 
+  it('refuses a gzip stream that inflates past the limit (a decompression bomb) without inflating it', () => {
+    // 64 MiB of zeros compress to about 64 KB; a header claiming that shape makes it look real.
+    const header = encodeIdx({ dtype: 'uint8', shape: [1], data: new Uint8Array(1) });
+    const bomb = gzipSync(Buffer.concat([Buffer.from(header), Buffer.alloc(64 * 1024 * 1024)]));
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    expect(() => parseIdx(bomb, 'bomb.idx.gz', { maxBytes: 1024 * 1024 })).toThrow(
+      /bomb\.idx\.gz: the gzip stream inflates to more than 1,048,576 bytes/,
+    );
+    expect(parseIdx(gzipSync(good), 'ok.idx.gz', { maxBytes: good.length }).shape).toEqual([10, 4]);
+  });
+
   it('says when the file does not exist', async () => {
     await expect(readIdx(join(dir, 'missing.idx'))).rejects.toThrow(NotFoundError);
   });

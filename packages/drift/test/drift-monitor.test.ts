@@ -1,6 +1,6 @@
 import { CategoryColumn, Rng, Table } from '@mlsd/core';
 import { describe, expect, it } from 'vitest';
-import { DriftMonitor, QualityTracker } from '../src/index.js';
+import { DriftMonitor, ksTwoSample, QualityTracker } from '../src/index.js';
 
 function sample(n: number, seed: number, shift = 0, scale = 1): Float64Array {
   const rng = new Rng(seed);
@@ -21,6 +21,21 @@ const reference = new Table({
 });
 
 describe('DriftMonitor', () => {
+  it('computes KS p-values with the method asked for (ksMethod)', () => {
+    const current = new Table({
+      amount: sample(2_000, 21, 0.05),
+      hour: sample(2_000, 22, 12, 4),
+      channel: channels(2_000, 23, 0.3),
+    });
+    const asymp = new DriftMonitor(reference, { ksMethod: 'asymp' }).check(current);
+    const auto = new DriftMonitor(reference).check(current);
+    const a = Float64Array.from(reference.numeric('amount'));
+    const b = Float64Array.from(current.numeric('amount'));
+    expect(asymp.columns[0]!.pvalue).toBe(ksTwoSample(a, b, { method: 'asymp' }).pvalue);
+    expect(auto.columns[0]!.pvalue).toBe(ksTwoSample(a, b).pvalue);
+    expect(asymp.columns[0]!.pvalue).not.toBe(auto.columns[0]!.pvalue);
+  });
+
   it('stays quiet on data from the reference distribution', () => {
     const monitor = new DriftMonitor(reference);
     const report = monitor.check(

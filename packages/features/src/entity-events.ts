@@ -9,9 +9,9 @@ const NONE: readonly number[] = [];
  * plan's {@link EventArena}, live at `[first, end)`, in time order (equal times in arrival
  * order), with running totals counting from `start`. New events usually append (O(1)); a late
  * one is inserted in order (shifting the few events after it). Forgotten events leave from the
- * front; a full block is compacted in place, or moved to a block twice its size, and the totals
- * are recounted from its new start (so they stay small); a mostly empty one moves to a smaller
- * block.
+ * front; a full block is compacted in place (while at most three quarters of it is live) or
+ * moved to a block twice its size, and the totals are recounted from its new start (so they
+ * stay small); a block less than a quarter live moves to a smaller one.
  */
 export class EntityEvents {
   readonly #arena: EventArena;
@@ -81,8 +81,9 @@ export class EntityEvents {
   ): number {
     if (this.end === this.start + this.capacity) {
       const offset = position - this.first;
+      // Compact in place while a quarter of the block is free after it; grow otherwise.
       const live = this.end - this.first;
-      this.#relocate(live * 2 <= this.capacity ? this.capacity : this.capacity * 2);
+      this.#relocate(live * 4 <= this.capacity * 3 ? this.capacity : this.capacity * 2);
       position = this.first + offset;
     }
     const arena = this.#arena;
@@ -132,7 +133,7 @@ export class EntityEvents {
     if (live === 0) {
       this.first = this.start;
       this.end = this.start;
-    } else if (this.capacity > 64 && live * 8 < this.capacity) {
+    } else if (this.capacity > 16 && live * 4 < this.capacity) {
       // Give memory back after a burst: memory follows what the windows hold.
       let size = MIN_BLOCK;
       while (size < live * 2) size *= 2;

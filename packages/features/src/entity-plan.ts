@@ -56,6 +56,8 @@ export class EntityPlan {
   readonly spanSeconds: number;
   /** True when some feature reads labels. */
   readonly readsLabels: boolean;
+  /** Per value field of the layout: true when a std or z-score reads its sum of squares. */
+  readonly squaredFields: readonly boolean[];
 
   /** @param scaleOf - fixed-point scale (10^precision) of a value column. */
   constructor(
@@ -99,6 +101,14 @@ export class EntityPlan {
     );
     this.spanSeconds = span;
     this.readsLabels = readsLabels;
+    this.squaredFields = values.map((column) =>
+      features.some(
+        ({ definition }) =>
+          ((definition.kind === 'window' && definition.aggregate === 'std') ||
+            (definition.kind === 'amount-relative' && definition.relative === 'z-score')) &&
+          definition.of === column,
+      ),
+    );
   }
 
   /**

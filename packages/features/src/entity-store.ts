@@ -69,7 +69,7 @@ export class EntityStore {
     this.plan = plan;
     this.evaluator = plan.createEvaluator(prior);
     this.keepSeconds = plan.spanSeconds + allowedLatenessSeconds;
-    this.#arena = new EventArena(plan.layout);
+    this.#arena = new EventArena(plan.layout, plan.squaredFields);
     this.#dictionaries = plan.layout.categoryColumns.map(() => new CategoryDictionary());
     this.#codes = new Int32Array(plan.layout.categoryColumns.length);
   }

@@ -35,12 +35,17 @@ export class EventArena {
   readonly #totals: MomentsAccumulator[];
   readonly #view: ArenaView;
 
-  constructor(layout: EventLayout) {
+  /**
+   * @param squaredFields - per value field, whether running sums of squares are kept (only
+   *   where a std or z-score reads them: 24 bytes per event otherwise spent for nothing).
+   */
+  constructor(layout: EventLayout, squaredFields: readonly boolean[]) {
     this.layout = layout;
     const n = INITIAL_CAPACITY;
     const labels = layout.labels ? n : 0;
     const fields = layout.valueColumns.length;
-    const many = (size: number) => Array.from({ length: fields }, () => new Float64Array(size));
+    const many = (size: number, only?: readonly boolean[]) =>
+      Array.from({ length: fields }, (_, f) => new Float64Array(only?.[f] === false ? 0 : size));
     this.times = new Float64Array(n);
     this.labels = new Uint8Array(labels);
     this.labelTimes = new Float64Array(labels);
@@ -50,11 +55,13 @@ export class EventArena {
     this.heldSlots = new Int32Array(n);
     this.sumLow = many(n);
     this.sumHigh = many(n);
-    this.squares0 = many(n);
-    this.squares1 = many(n);
-    this.squares2 = many(n);
+    this.squares0 = many(n, squaredFields);
+    this.squares1 = many(n, squaredFields);
+    this.squares2 = many(n, squaredFields);
     this.knownFrauds = new Float64Array(labels);
-    this.#totals = layout.valueColumns.map((_, f) => new MomentsAccumulator(f, true));
+    this.#totals = layout.valueColumns.map(
+      (_, f) => new MomentsAccumulator(f, squaredFields[f] === true),
+    );
     this.#view = new ArenaView(this);
   }
 
@@ -70,13 +77,12 @@ export class EventArena {
 
   /** Bytes of the columns (what the arena holds, whether allocated or not). */
   get bytes(): number {
-    const layout = this.layout;
-    const perPosition =
-      8 +
-      (layout.labels ? 17 : 0) +
-      48 * layout.valueColumns.length +
-      4 * layout.categoryColumns.length +
-      12; // the id's slot in the JS array, its held slot
+    let perPosition = 8 + 12; // time; the id's slot in the JS array, its held slot
+    if (this.layout.labels) perPosition += 17;
+    for (let f = 0; f < this.values.length; f++) {
+      perPosition += 24 + (this.squares0[f]!.length > 0 ? 24 : 0);
+    }
+    perPosition += 4 * this.codes.length;
     return this.capacity * perPosition;
   }
 
@@ -138,8 +144,9 @@ export class EventArena {
   }
 
   #grow(needed: number): void {
-    let size = this.capacity * 2;
-    while (size < needed) size *= 2;
+    // By half again (not double): the arena is most of the state's memory.
+    let size = Math.ceil(this.capacity * 1.5);
+    while (size < needed) size = Math.ceil(size * 1.5);
     const widen = <A extends Float64Array | Uint8Array | Int32Array>(column: A): A => {
       if (column.length === 0) return column;
       const next = new (column.constructor as new (n: number) => A)(size);

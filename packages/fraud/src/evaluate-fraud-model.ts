@@ -1,9 +1,10 @@
 import { precisionRecallCurve, rocCurve, timeSplit } from '@mlsd/classify';
-import type { Table } from '@mlsd/core';
+import { InvalidDataError } from '@mlsd/core';
 import { type FraudData, prepareFraudData, takeRows, takeValues } from './fraud-data.js';
 import { type FraudMetrics, fraudMetrics, type ScoredPeriod } from './fraud-metrics.js';
 import type { FraudModel } from './fraud-model.js';
-import { dayNumber } from './fraud-protocol.js';
+import { protocolDates, protocolDay } from './protocol/fraud-periods.js';
+import { type FraudInput, normalizedTableOf } from './train-fraud-model.js';
 
 /** What {@link evaluateFraudModel} measures on the protocol's test period. */
 export interface FraudEvaluation {
@@ -21,31 +22,56 @@ export interface FraudEvaluation {
 
 /** Options of {@link evaluateFraudModel}. */
 export interface EvaluateFraudOptions {
-  /** Features already computed for `table` (as `trainFraudModel` returns them). */
+  /** Features already computed for the input (as `trainFraudModel` returns them). */
   data?: FraudData;
   /** Bootstrap resamples for the AUC/AP intervals; default 200. */
   bootstrap?: number;
 }
 
 /**
- * Scores the test period of the model's protocol (after the training window and the label
- * delay), dropping cards already known to be compromised, and computes the fraud metrics at the
- * model's threshold, with bootstrap intervals and ROC/PR curves.
+ * Scores the test period of the model's protocol (the dates fixed when it was trained: after the
+ * training window and the label delay), dropping cards already known to be compromised when the
+ * config says so, and computes the fraud metrics at the model's threshold, with bootstrap
+ * intervals and ROC/PR curves. The log is read through the model's own config.
+ * @throws InvalidDataError when the log has no transactions in the test period, naming its dates.
  */
 export function evaluateFraudModel(
   model: FraudModel,
-  table: Table,
+  input: FraudInput,
   options: EvaluateFraudOptions = {},
 ): FraudEvaluation {
-  const data = options.data ?? prepareFraudData(table, model.features);
   const { protocol } = model;
+  const data =
+    options.data ??
+    prepareFraudData(
+      normalizedTableOf(input, model.config),
+      model.features,
+      protocol,
+      model.config.columns.entities[protocol.cardEntity]!,
+    );
+  const trainStartDay = protocolDay(protocol, protocol.trainStart);
+  const testStartDay = trainStartDay + protocol.trainDays + protocol.delayDays;
+  const dates = protocolDates(protocol);
+  const covers = (start: number, days: number) =>
+    data.day.some((day) => day >= start && day < start + days);
+  if (!covers(testStartDay, protocol.testDays)) {
+    throw new InvalidDataError(
+      `The log has no transactions in the model's test period (${dates.test.join(' to ')}, ${protocol.timezone}); evaluate on a log that covers it.`,
+    );
+  }
+  if (!covers(trainStartDay, protocol.trainDays)) {
+    throw new InvalidDataError(
+      `The log has no transactions in the model's training period (${dates.train.join(' to ')}): evaluation reads the log from there on, to leave out cards already known to be compromised before each test day.`,
+    );
+  }
   const split = timeSplit(
     { day: data.day, card: data.card, label: data.label },
     {
-      trainStartDay: dayNumber(protocol.origin, protocol.trainStart),
+      trainStartDay,
       trainDays: protocol.trainDays,
       delayDays: protocol.delayDays,
       testDays: protocol.testDays,
+      dropKnownCompromised: protocol.dropKnownCompromised,
     },
   );
   const period: ScoredPeriod = {

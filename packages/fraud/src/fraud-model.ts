@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type ClassWeight, ClassWeightSchema } from '@mlsd/classify';
+import type { ClassWeight } from '@mlsd/classify';
 import {
   decodeTypedArray,
   type EncodedTypedArray,
@@ -16,35 +16,32 @@ import {
   writeFeatureState,
 } from '@mlsd/features';
 import { z } from 'zod';
-import {
-  type BinaryClassifier,
-  FRAUD_MODEL_KINDS,
-  type FraudModelKind,
-  loadClassifier,
-} from './classifiers.js';
+import { type BinaryClassifier, type FraudModelKind, loadClassifier } from './classifiers.js';
+import { type ResolvedFraudConfig, resolveFraudConfig } from './config/resolve-fraud-config.js';
 import { type FraudProtocol, FraudProtocolSchema } from './fraud-protocol.js';
 
 /** Artifact kind of a saved fraud model. */
 export const FRAUD_MODEL_KIND = 'fraud-model';
-const FORMAT_VERSION = 1;
+/** Version 2: the model holds its pipeline config (any transaction log), not the simulator's columns. */
+const FORMAT_VERSION = 2;
 
 const ParamsSchema = z.object({
-  model: z.enum(FRAUD_MODEL_KINDS),
-  classWeight: ClassWeightSchema,
-  seed: z.number(),
-  threshold: z.number(),
-  protocol: FraudProtocolSchema,
+  config: z.unknown(),
   features: z.unknown(),
+  protocol: FraudProtocolSchema,
+  threshold: z.number(),
   referenceRows: z.number().int().nonnegative(),
+  example: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
 });
 
 /** What a fraud model holds besides its classifier. */
 export interface FraudModelParts {
   classifier: BinaryClassifier;
-  kind: FraudModelKind;
-  classWeight: ClassWeight;
-  seed: number;
+  /** The pipeline config it was trained with (columns, features, protocol, model). */
+  config: ResolvedFraudConfig;
+  /** The features, fitted on the training rows. */
   features: FeatureSet;
+  /** The protocol with its dates fixed from the training data's span. */
   protocol: FraudProtocol;
   /** Score at or above which a transaction is flagged (chosen on the validation period). */
   threshold: number;
@@ -52,37 +49,57 @@ export interface FraudModelParts {
   reference: Matrix<Float32Array>;
   /** Online feature state after the training data, to score new transactions from there. */
   state?: OnlineFeatureState | undefined;
+  /**
+   * A transaction as the log writes it (raw columns), just after the training data: what a
+   * request to the scoring service looks like.
+   */
+  example?: Record<string, string | number> | undefined;
   /** Figures measured while training (validation metrics, timings). */
   metrics: Record<string, unknown>;
 }
 
 /**
- * A trained fraud model: features definition + classifier + alert threshold + the reference
- * distributions and online state it was saved with. Saved as one artifact folder.
+ * A trained fraud model: its pipeline config (which columns of the log are what, the features,
+ * the protocol) + the fitted features + classifier + alert threshold + the reference
+ * distributions and online state it was saved with. Saved as one artifact folder; `evaluate`,
+ * `score`, `predict` and `serve` read transactions through its config.
  */
 export class FraudModel {
   readonly classifier: BinaryClassifier;
-  readonly kind: FraudModelKind;
-  readonly classWeight: ClassWeight;
-  readonly seed: number;
+  readonly config: ResolvedFraudConfig;
   readonly features: FeatureSet;
   readonly protocol: FraudProtocol;
   readonly threshold: number;
   readonly reference: Matrix<Float32Array>;
   readonly state: OnlineFeatureState | undefined;
+  readonly example: Record<string, string | number> | undefined;
   readonly metrics: Record<string, unknown>;
 
   constructor(parts: FraudModelParts) {
     this.classifier = parts.classifier;
-    this.kind = parts.kind;
-    this.classWeight = parts.classWeight;
-    this.seed = parts.seed;
+    this.config = parts.config;
     this.features = parts.features;
     this.protocol = parts.protocol;
     this.threshold = parts.threshold;
     this.reference = parts.reference;
     this.state = parts.state;
+    this.example = parts.example;
     this.metrics = parts.metrics;
+  }
+
+  /** The classifier's kind (`config.model.kind`). */
+  get kind(): FraudModelKind {
+    return this.config.model.kind;
+  }
+
+  /** Class weighting it was trained with. */
+  get classWeight(): ClassWeight {
+    return this.config.model.classWeight;
+  }
+
+  /** Seed it was trained with. */
+  get seed(): number {
+    return this.config.model.seed;
   }
 
   /** Fraud probability of each row of a feature matrix (columns in `features.names` order). */
@@ -93,18 +110,18 @@ export class FraudModel {
   /** Saves the model as an artifact folder (atomic; checksums in the manifest). */
   async save(dir: string): Promise<void> {
     const reference = this.reference;
+    const { layout: _layout, cardEntity: _card, ...config } = this.config;
     await writeArtifact(dir, {
       kind: FRAUD_MODEL_KIND,
       formatVersion: FORMAT_VERSION,
       description: `Fraud model (${this.kind}) on ${this.features.names.length} point-in-time features.`,
       params: {
-        model: this.kind,
-        classWeight: this.classWeight,
-        seed: this.seed,
-        threshold: this.threshold,
+        config,
+        features: this.features.spec,
         protocol: this.protocol,
-        features: this.features.toJSON(),
+        threshold: this.threshold,
         referenceRows: reference.rows,
+        example: this.example ?? null,
       },
       metrics: this.metrics,
       files: {
@@ -132,8 +149,12 @@ export class FraudModel {
       formatVersion: FORMAT_VERSION,
     });
     const params = ParamsSchema.parse(artifact.manifest.params);
+    const config = resolveFraudConfig(
+      params.config as Parameters<typeof resolveFraudConfig>[0],
+      `${dir}: the model's config`,
+    );
     const features = new FeatureSet(params.features as ConstructorParameters<typeof FeatureSet>[0]);
-    const classifier = await loadClassifier(params.model, join(artifact.dir, 'classifier'));
+    const classifier = await loadClassifier(config.model.kind, join(artifact.dir, 'classifier'));
     const referenceJson = await artifact.readJson<{ rows: number; cols: number; data: unknown }>(
       'reference.json',
     );
@@ -141,14 +162,13 @@ export class FraudModel {
     const hasState = artifact.manifest.files.some((file) => file.path.startsWith('state/'));
     return new FraudModel({
       classifier,
-      kind: params.model,
-      classWeight: params.classWeight,
-      seed: params.seed,
+      config,
       features,
       protocol: params.protocol,
       threshold: params.threshold,
       reference: toMatrix(data, referenceJson.rows, referenceJson.cols, features.names),
       state: hasState ? await readFeatureState(join(artifact.dir, 'state')) : undefined,
+      example: params.example ?? undefined,
       metrics: artifact.manifest.metrics,
     });
   }

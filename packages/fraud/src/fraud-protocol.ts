@@ -5,13 +5,16 @@ const SECONDS_PER_DAY = 86_400;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
- * The evaluation protocol of the handbook (Le Borgne et al. 2022, section 5.2): train on 7 days
- * from 2018-07-25, skip a 7-day delay in which labels are not yet known, test on the next 7
- * days. Model selection (the threshold) uses the same layout shifted back one test period.
+ * A resolved evaluation protocol (Le Borgne et al. 2022, section 5.2), as a model saves it:
+ * train on `trainDays` local days from `trainStart`, skip a `delayDays` delay in which labels
+ * are not yet known, test on the next `testDays` days. Model selection (the threshold) uses the
+ * same layout shifted back by delay + test days. The defaults are the handbook's (train 7 days
+ * from 2018-07-25 on the simulator's days); `resolveProtocol` derives one from a config and the
+ * data's span.
  */
 export const FraudProtocolSchema = z
   .object({
-    /** Day 0 of `TX_TIME_DAYS`, `YYYY-MM-DD`. */
+    /** Day 0, `YYYY-MM-DD` (a local date; the simulator's `TX_TIME_DAYS` 0). */
     origin: z.string().regex(DATE).default('2018-04-01'),
     /** First training day, `YYYY-MM-DD`. */
     trainStart: z.string().regex(DATE).default('2018-07-25'),
@@ -20,6 +23,12 @@ export const FraudProtocolSchema = z
     testDays: z.number().int().positive().default(7),
     /** Cards investigators can check per day (card precision@k, recall at the budget). */
     dailyBudget: z.number().int().positive().default(100),
+    /** IANA zone whose local days the periods count. */
+    timezone: z.string().min(1).default('UTC'),
+    /** The entity that is the card (card precision@k, known-compromised cards). */
+    cardEntity: z.string().min(1).default('CUSTOMER_ID'),
+    /** Leave out test transactions of cards already known to be compromised. */
+    dropKnownCompromised: z.boolean().default(true),
   })
   .strict();
 

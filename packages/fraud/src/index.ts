@@ -11,10 +11,59 @@ export {
   FRAUD_MODEL_KINDS,
   loadClassifier,
 } from './classifiers.js';
+export type { DefaultFeatureOptions } from './config/default-features.js';
+export { defaultFeatures } from './config/default-features.js';
+export { describeValue } from './config/describe-value.js';
+export {
+  FRAUD_CONFIG_SCHEMA_FILE,
+  fraudConfigJsonSchema,
+  fraudConfigSchemaPath,
+} from './config/fraud-config-json-schema.js';
+export type {
+  FeatureEntry,
+  FraudColumns,
+  FraudPipelineConfig,
+  FraudPipelineConfigInput,
+  ProtocolConfig,
+  TimeColumn,
+} from './config/fraud-config-schema.js';
+export {
+  ColumnsSchema,
+  FRAUD_CONFIG_PRESETS,
+  FraudPipelineConfigSchema,
+  ProtocolSchema,
+  TIME_FORMAT_KEYWORDS,
+} from './config/fraud-config-schema.js';
+export type { FraudLog, FraudLogOptions } from './config/fraud-log-builder.js';
+export { FraudLogBuilder } from './config/fraud-log-builder.js';
+export { normalizeTable } from './config/normalize-table.js';
+export type { NormalizedLayout } from './config/normalized-layout.js';
+export { JOINED_TIME_COLUMN, normalizedLayout } from './config/normalized-layout.js';
+export type { ConfigProblem } from './config/parse-fraud-config.js';
+export { parseFraudConfig, readFraudConfig } from './config/parse-fraud-config.js';
+export type { HandbookTransaction } from './config/presets.js';
+export { applyPreset, HANDBOOK_COLUMNS, HANDBOOK_PROTOCOL } from './config/presets.js';
+export type { ReadFraudLogOptions } from './config/read-fraud-log.js';
+export { readFraudLog } from './config/read-fraud-log.js';
+export type { ResolvedFraudConfig } from './config/resolve-fraud-config.js';
+export { featureSpecOf, resolveFraudConfig } from './config/resolve-fraud-config.js';
+export type {
+  HeaderBinding,
+  LabelRequirement,
+  NormalizedRow,
+} from './config/row-normalizer.js';
+export { RowNormalizer } from './config/row-normalizer.js';
+export { formatTime, TimeParser } from './config/time-format.js';
 export type { EvaluateFraudOptions, FraudEvaluation } from './evaluate-fraud-model.js';
 export { evaluateFraudModel } from './evaluate-fraud-model.js';
 export type { FraudData } from './fraud-data.js';
-export { prepareFraudData, takeRows, takeValues } from './fraud-data.js';
+export {
+  entityCodes,
+  fraudFeatureTable,
+  prepareFraudData,
+  takeRows,
+  takeValues,
+} from './fraud-data.js';
 export type { FraudMetrics, ScoredPeriod } from './fraud-metrics.js';
 export { fraudMetrics } from './fraud-metrics.js';
 export type { FraudModelParts } from './fraud-model.js';
@@ -22,9 +71,43 @@ export { FRAUD_MODEL_KIND, FraudModel } from './fraud-model.js';
 export type { FraudProtocol, FraudProtocolOptions } from './fraud-protocol.js';
 export { dayNumber, FraudProtocolSchema } from './fraud-protocol.js';
 export { renderFraudReport, writeFraudReport } from './fraud-report.js';
-export type { ScoreRequest, ScoreResult } from './fraud-scorer.js';
-export { FraudScorer, ScoreRequestSchema } from './fraud-scorer.js';
+export type { ScoreResult } from './fraud-scorer.js';
+export { FraudScorer } from './fraud-scorer.js';
+export type { ColumnProfile } from './init/column-profile.js';
+export { profileColumns } from './init/column-profile.js';
+export type { InferredConfig, LeftOut } from './init/infer-fraud-config.js';
+export { inferFraudConfig } from './init/infer-fraud-config.js';
+export type { TimeCandidate, TimeInference } from './init/infer-time.js';
+export { inferTime } from './init/infer-time.js';
+export type { LogSample } from './init/read-log-sample.js';
+export { readLogSample } from './init/read-log-sample.js';
+export type { DraftFraudConfigOptions } from './init/write-config-draft.js';
+export { draftFraudConfig } from './init/write-config-draft.js';
+export type { PredictOptions, PredictSummary } from './predict/predict-fraud-scores.js';
+export { predictFraudScores } from './predict/predict-fraud-scores.js';
 export type { MeanStd, PrequentialOptions, PrequentialResult } from './prequential.js';
 export { prequentialEvaluation } from './prequential.js';
-export type { TrainedFraudModel, TrainFraudModelOptions } from './train-fraud-model.js';
-export { trainFraudModel } from './train-fraud-model.js';
+export type {
+  DateRange,
+  ProtocolDates,
+  ResolveProtocolOptions,
+  TimeSpan,
+} from './protocol/fraud-periods.js';
+export {
+  addDays,
+  dayNumbers,
+  localDate,
+  protocolDates,
+  protocolDay,
+  resolveProtocol,
+  rowsInDays,
+  splitLayout,
+  timeSpan,
+} from './protocol/fraud-periods.js';
+export type {
+  FraudInput,
+  PreparedFraudLog,
+  TrainedFraudModel,
+  TrainFraudModelOptions,
+} from './train-fraud-model.js';
+export { normalizedTableOf, prepareFraudLog, trainFraudModel } from './train-fraud-model.js';

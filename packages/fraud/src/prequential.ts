@@ -1,21 +1,26 @@
-import { type ClassWeight, prequentialSplits } from '@mlsd/classify';
-import { parseOptions, type Table } from '@mlsd/core';
-import { handbookFeatureSet } from '@mlsd/features';
-import { createClassifier, DEFAULT_FRAUD_MODEL, type FraudModelKind } from './classifiers.js';
+import { prequentialSplits } from '@mlsd/classify';
+import { FeatureSet, fitFeatureSet } from '@mlsd/features';
+import { createClassifier } from './classifiers.js';
+import { featureSpecOf, resolveFraudConfig } from './config/resolve-fraud-config.js';
 import { type FraudData, prepareFraudData, takeRows, takeValues } from './fraud-data.js';
 import { fraudMetrics } from './fraud-metrics.js';
-import { dayNumber, type FraudProtocolOptions, FraudProtocolSchema } from './fraud-protocol.js';
+import type { FraudProtocol } from './fraud-protocol.js';
+import {
+  dayNumbers,
+  protocolDay,
+  resolveProtocol,
+  rowsInDays,
+  splitLayout,
+  timeSpan,
+} from './protocol/fraud-periods.js';
+import { type FraudInput, normalizedTableOf } from './train-fraud-model.js';
 
 /** Options of {@link prequentialEvaluation}. */
 export interface PrequentialOptions {
-  model?: FraudModelKind;
-  classWeight?: ClassWeight;
-  seed?: number;
-  protocol?: FraudProtocolOptions;
   /** Number of folds, each shifted one test period earlier; default 4. */
   folds?: number;
-  /** Features already computed for the table. */
-  data?: FraudData;
+  /** The protocol's dates (a trained model's); default resolved from the log's span. */
+  protocol?: FraudProtocol;
 }
 
 /** Mean and standard deviation of one metric over the folds. */
@@ -52,46 +57,58 @@ function meanStd(values: number[]): MeanStd {
  * Prequential evaluation (handbook §5.2.3): the train / delay / test layout repeated `folds`
  * times, each fold one test period earlier than the last, a model trained and tested per fold;
  * the metrics come back per fold and as mean ± sample standard deviation, so a difference
- * between two models can be read against the spread over weeks. Use it on periods before the
- * final test week to choose hyperparameters.
+ * between two models can be read against the spread over weeks. Features that learn from data
+ * are fitted on each fold's own training rows. Use it on periods before the final test week to
+ * choose hyperparameters.
  */
 export async function prequentialEvaluation(
-  table: Table,
+  input: FraudInput,
+  configInput?: Parameters<typeof resolveFraudConfig>[0],
   options: PrequentialOptions = {},
 ): Promise<PrequentialResult> {
-  const protocol = parseOptions(FraudProtocolSchema, options.protocol ?? {}, 'fraud protocol');
-  const features = handbookFeatureSet({ origin: protocol.origin });
-  const data = options.data ?? prepareFraudData(table, features);
-  const splits = prequentialSplits(
-    { day: data.day, card: data.card, label: data.label },
-    {
-      trainStartDay: dayNumber(protocol.origin, protocol.trainStart),
-      trainDays: protocol.trainDays,
-      delayDays: protocol.delayDays,
-      testDays: protocol.testDays,
-      folds: options.folds ?? 4,
-    },
-  );
-  const folds: PrequentialResult['folds'] = [];
-  for (const split of splits) {
-    const classifier = createClassifier({
-      kind: options.model ?? DEFAULT_FRAUD_MODEL,
-      classWeight: options.classWeight ?? 'none',
-      seed: options.seed ?? 0,
+  const config = resolveFraudConfig(configInput);
+  const table = normalizedTableOf(input, config);
+  const protocol =
+    options.protocol ??
+    resolveProtocol(config.protocol, timeSpan(table.numeric(config.layout.time)), {
+      timezone: config.columns.timezone,
+      labelDelayDays: config.columns.labelDelay.days,
+      cardEntity: config.cardEntity,
     });
-    await classifier.fit(takeRows(data.X, split.train), takeValues(data.label, split.train));
-    const score = classifier.predictProba(takeRows(data.X, split.test));
+  const unfitted = new FeatureSet(featureSpecOf(config));
+  const cardColumns = config.columns.entities[config.cardEntity]!;
+  const days = dayNumbers(table.numeric(config.layout.time), protocol);
+  const layout = splitLayout(protocol);
+  const firstStart = protocolDay(protocol, protocol.trainStart);
+  const count = options.folds ?? 4;
+  let shared: FraudData | undefined;
+  const folds: PrequentialResult['folds'] = [];
+  for (let f = 0; f < count; f++) {
+    const trainStartDay = firstStart - f * protocol.testDays;
+    let data = shared;
+    if (data === undefined) {
+      const rows = rowsInDays(days, trainStartDay, protocol.trainDays);
+      const features = fitFeatureSet(unfitted, table, { rows });
+      data = prepareFraudData(table, features, protocol, cardColumns);
+      if (!unfitted.needsFitting) shared = data;
+    }
+    const [fold] = prequentialSplits(
+      { day: data.day, card: data.card, label: data.label },
+      { ...layout, trainStartDay, folds: 1 },
+    );
+    const classifier = createClassifier(config.model);
+    await classifier.fit(takeRows(data.X, fold!.train), takeValues(data.label, fold!.train));
     const period = {
-      day: takeValues(data.day, split.test),
-      card: takeValues(data.card, split.test),
-      label: takeValues(data.label, split.test),
-      amount: takeValues(data.amount, split.test),
-      score,
+      day: takeValues(data.day, fold!.test),
+      card: takeValues(data.card, fold!.test),
+      label: takeValues(data.label, fold!.test),
+      amount: takeValues(data.amount, fold!.test),
+      score: classifier.predictProba(takeRows(data.X, fold!.test)),
     };
     const m = fraudMetrics(period, 0.5, protocol.dailyBudget, 0);
     folds.push({
-      trainStartDay: split.trainStartDay,
-      testStartDay: split.testStartDay,
+      trainStartDay: fold!.trainStartDay,
+      testStartDay: fold!.testStartDay,
       auc: m.auc,
       ap: m.ap,
       cpAtK: m.cpAtK,

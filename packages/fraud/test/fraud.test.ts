@@ -9,6 +9,7 @@ import {
   evaluateFraudModel,
   FraudModel,
   FraudScorer,
+  normalizedTableOf,
   prequentialEvaluation,
   renderFraudReport,
   type TrainedFraudModel,
@@ -38,7 +39,7 @@ beforeAll(async () => {
   });
   history = daysBetween(table, 0, 137);
   stream = daysBetween(table, 137, 140);
-  trained = await trainFraudModel(history, { model: 'gbdt', seed: 1 });
+  trained = await trainFraudModel(history, { model: { kind: 'gbdt', seed: 1 } });
 }, 120_000);
 
 describe('trainFraudModel + evaluateFraudModel', () => {
@@ -78,7 +79,7 @@ describe('trainFraudModel + evaluateFraudModel', () => {
 
   it('scores new transactions online exactly as the batch path would', () => {
     const scorer = new FraudScorer(trained.model);
-    const all = Table.concat([history, stream]);
+    const all = normalizedTableOf(Table.concat([history, stream]), trained.model.config);
     const batch = computeFeatures(all, trained.model.features, { dtype: 'float32' });
     const offset = history.length;
     const columns = [
@@ -104,10 +105,23 @@ describe('trainFraudModel + evaluateFraudModel', () => {
     expect(stream.numeric('TX_TIME_SECONDS')[0]! / SECONDS_PER_DAY).toBeGreaterThanOrEqual(137);
   });
 
-  it('rejects malformed transactions with every problem named, and keeps scoring', () => {
+  it('rejects malformed transactions naming the field, and keeps scoring', () => {
     const scorer = new FraudScorer(trained.model);
-    expect(() => scorer.score({ TRANSACTION_ID: -1, TX_AMOUNT: 'ten' })).toThrow(
-      /TRANSACTION_ID: .*; TX_TIME_SECONDS: .*CUSTOMER_ID/,
+    const good = {
+      TRANSACTION_ID: 9_999_998,
+      TX_TIME_SECONDS: 141 * SECONDS_PER_DAY,
+      CUSTOMER_ID: 1,
+      TERMINAL_ID: 2,
+      TX_AMOUNT: 12,
+    };
+    expect(() => scorer.score({ ...good, TX_AMOUNT: 'ten' })).toThrow(
+      /Invalid transaction: TX_AMOUNT: 'ten' is not a number/,
+    );
+    expect(() => scorer.score({ ...good, TX_TIME_SECONDS: undefined })).toThrow(
+      /TX_TIME_SECONDS: missing time/,
+    );
+    expect(() => scorer.score({ ...good, CUSTOMR_ID: 1 })).toThrow(
+      /unknown field "CUSTOMR_ID" \(did you mean "CUSTOMER_ID"\?\)/,
     );
     const ok = scorer.score({
       TRANSACTION_ID: 9_999_999,
@@ -135,11 +149,11 @@ describe('trainFraudModel + evaluateFraudModel', () => {
 
 describe('prequentialEvaluation', () => {
   it('trains one model per fold, each a week earlier, and reports mean ± std', async () => {
-    const result = await prequentialEvaluation(history, {
-      model: 'logreg',
-      folds: 3,
-      data: trained.data,
-    });
+    const result = await prequentialEvaluation(
+      history,
+      { model: { kind: 'logreg' } },
+      { folds: 3, protocol: trained.model.protocol },
+    );
     expect(result.folds.map((f) => f.trainStartDay)).toEqual([115, 108, 101]);
     expect(result.folds.map((f) => f.testStartDay)).toEqual([129, 122, 115]);
     expect(result.auc.values).toHaveLength(3);

@@ -13,11 +13,11 @@ describe('the handbook preset reproduces the metrics of the fixed v1 features', 
       seed: 3,
       progress: false,
     });
-    const trained = await trainFraudModel(table, {
-      model: 'logreg',
-      seed: 1,
-      warmOnlineState: false,
-    });
+    const trained = await trainFraudModel(
+      table,
+      { preset: 'handbook', model: { kind: 'logreg', seed: 1 } },
+      { warmOnlineState: false },
+    );
     const m = evaluateFraudModel(trained.model, table, {
       data: trained.data,
       bootstrap: 0,

@@ -16,6 +16,11 @@ import { readTextChunks, type TextSource } from './text-source.js';
 export interface ReadCsvOptions extends ReadOptions {
   /** Field delimiter (default ','). */
   delimiter?: string;
+  /**
+   * Longest record in characters (default 1 Mi): a quote still open past it is a broken quote,
+   * a longer line is quarantined and skipped (see `CsvParser`).
+   */
+  maxRecordChars?: number;
 }
 
 /**
@@ -41,26 +46,37 @@ export async function readCsv(
   let cellIndex: Int32Array = new Int32Array(0);
   let ignoredColumns: string[] = [];
   let read = 0;
+  let multiLineRecords = 0;
   const parser = new CsvParser(
-    (fields, line, problem, raw) => {
+    (fields, line, problem, raw, lines) => {
       if (header === undefined) {
         header = fields.map((field) => field.trim());
         ({ cellIndex, ignoredColumns } = mapHeader(header, builder, name));
-        return;
+        parser.expectFields(header.length);
+        return undefined;
       }
-      read++;
       let refusal = problem === undefined ? undefined : { reason: `malformed CSV: ${problem}` };
       if (refusal === undefined && fields.length !== header.length) {
         refusal = { reason: `expected ${header.length} fields, found ${fields.length}` };
       }
       refusal ??= builder.addTextRow(fields, cellIndex);
+      // A refused record spanning lines is taken for a stray quote: the parser sets its first
+      // line aside (calling back with it) and reads the lines after it again.
+      if (refusal !== undefined && lines > 1)
+        return `a record spanning ${lines} lines is refused (${refusal.reason})`;
+      read++;
+      if (lines > 1) multiLineRecords++;
       if (refusal !== undefined) {
         quarantine.add({ line, raw: raw(), ...refusal });
         checkQuarantineCount(quarantine, options, name);
       }
       if (options.onProgress !== undefined && (read & 0xffff) === 0) options.onProgress(read);
+      return undefined;
     },
-    options.delimiter === undefined ? {} : { delimiter: options.delimiter },
+    {
+      ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+      ...(options.maxRecordChars === undefined ? {} : { maxRecordChars: options.maxRecordChars }),
+    },
   );
   await quarantine.open();
   try {
@@ -83,6 +99,7 @@ export async function readCsv(
       accepted: table.length,
       quarantined: quarantine.count,
       blankLines: parser.blankLines,
+      multiLineRecords,
       elapsedMs,
       rowsPerSecond: read / (elapsedMs / 1000),
       ...(quarantine.path === undefined ? {} : { quarantinePath: quarantine.path }),

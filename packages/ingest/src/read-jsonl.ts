@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '@mlsd/core';
 import { Quarantine } from './quarantine.js';
 import {
   checkQuarantineCount,
@@ -10,18 +11,37 @@ import { RowBuilder } from './row-builder.js';
 import { planFields, type RowSchema } from './schema-plan.js';
 import { readTextChunks, type TextSource } from './text-source.js';
 
+/** Options of {@link readJsonl}. */
+export interface ReadJsonlOptions extends ReadOptions {
+  /**
+   * Longest line in characters (default 1 Mi): a longer one is quarantined and skipped to its
+   * line break, so memory stays bounded whatever the input.
+   */
+  maxRecordChars?: number;
+}
+
+/** Raw text kept of a line too long to keep. */
+const RAW_PREVIEW_CHARS = 200;
+
 /**
  * Reads JSON Lines (one JSON object per line) into a Table, validating each object against a
  * zod object schema: values must already have the field's type (a number field refuses
- * "12.5" as a string). Invalid JSON, a non-object line, a missing required field or a failed
- * constraint sends the line to the quarantine. Blank lines are skipped and counted.
+ * "12.5" as a string). Invalid JSON, a non-object line, a line over `maxRecordChars`, a missing
+ * required field or a failed constraint sends the line to the quarantine. Blank lines are
+ * skipped and counted.
  * @throws QuarantineLimitError when more rows are refused than the options allow.
  */
 export async function readJsonl(
   source: TextSource,
   schema: RowSchema,
-  options: ReadOptions = {},
+  options: ReadJsonlOptions = {},
 ): Promise<ReadResult> {
+  const maxRecordChars = options.maxRecordChars ?? 1 << 20;
+  if (!Number.isInteger(maxRecordChars) || maxRecordChars < 1) {
+    throw new InvalidArgumentError(
+      `maxRecordChars must be a positive integer, got ${maxRecordChars}.`,
+    );
+  }
   checkReadOptions(options);
   const name = options.name ?? (typeof source === 'string' ? source : 'input');
   const started = performance.now();
@@ -38,6 +58,15 @@ export async function readJsonl(
       return;
     }
     read++;
+    if (text.length > maxRecordChars) {
+      quarantine.add({
+        line: lineNumber,
+        raw: `${text.slice(0, RAW_PREVIEW_CHARS)}…`,
+        reason: `line longer than ${maxRecordChars} characters (skipped)`,
+      });
+      checkQuarantineCount(quarantine, options, name);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -64,6 +93,7 @@ export async function readJsonl(
   try {
     let pending = '';
     let first = true;
+    let skipping = false;
     for await (let chunk of readTextChunks(source, name)) {
       if (first) {
         first = false;
@@ -72,12 +102,31 @@ export async function readJsonl(
       const text = pending + chunk;
       let start = 0;
       let newline = text.indexOf('\n');
+      if (skipping) {
+        // The rest of an over-long line, already quarantined.
+        if (newline === -1) continue;
+        skipping = false;
+        start = newline + 1;
+        newline = text.indexOf('\n', start);
+      }
       while (newline !== -1) {
         handleLine(text.slice(start, newline));
         start = newline + 1;
         newline = text.indexOf('\n', start);
       }
       pending = text.slice(start);
+      if (pending.length > maxRecordChars) {
+        lineNumber++;
+        read++;
+        quarantine.add({
+          line: lineNumber,
+          raw: `${pending.slice(0, RAW_PREVIEW_CHARS)}…`,
+          reason: `line longer than ${maxRecordChars} characters (skipped)`,
+        });
+        checkQuarantineCount(quarantine, options, name);
+        pending = '';
+        skipping = true;
+      }
     }
     if (pending.length > 0) handleLine(pending);
     checkQuarantineShare(quarantine, read, options, name);

@@ -30,6 +30,12 @@ export interface ReadResult {
     quarantined: number;
     /** Empty lines skipped (not records). */
     blankLines: number;
+    /**
+     * Accepted or quarantined records that span several lines (a quoted field holding a line
+     * break; CSV only). Worth a look when unexpected: two stray quotes can enclose good rows
+     * in one well-formed field that no reader can tell from a real multi-line value.
+     */
+    multiLineRecords?: number;
     elapsedMs: number;
     rowsPerSecond: number;
     quarantinePath?: string;

@@ -56,3 +56,29 @@ async function checkFile(path: string): Promise<void> {
     throw error;
   }
 }
+
+/**
+ * Yields the source's lines (without the line break; a trailing `\r` is removed, a leading BOM
+ * dropped), holding one chunk at a time. An empty last line after a final break is not yielded.
+ */
+export async function* readTextLines(source: TextSource, name: string): AsyncGenerator<string> {
+  let pending = '';
+  let first = true;
+  for await (let chunk of readTextChunks(source, name)) {
+    if (first) {
+      first = false;
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    }
+    const text = pending + chunk;
+    let start = 0;
+    let newline = text.indexOf('\n');
+    while (newline !== -1) {
+      const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+      yield text.slice(start, end);
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
+    }
+    pending = text.slice(start);
+  }
+  if (pending.length > 0) yield pending.endsWith('\r') ? pending.slice(0, -1) : pending;
+}

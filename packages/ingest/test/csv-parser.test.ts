@@ -10,9 +10,10 @@ interface Parsed {
 
 function parse(chunks: readonly string[]): { records: Parsed[]; blankLines: number } {
   const records: Parsed[] = [];
-  const parser = new CsvParser((fields, line, problem, raw) =>
-    records.push({ fields, line, problem, raw: raw() }),
-  );
+  const parser = new CsvParser((fields, line, problem, raw) => {
+    records.push({ fields, line, problem, raw: raw() });
+    return undefined;
+  });
   for (const chunk of chunks) parser.push(chunk);
   parser.end();
   return { records, blankLines: parser.blankLines };
@@ -62,8 +63,13 @@ describe('CsvParser (RFC 4180)', () => {
       [2, 'unexpected quote inside unquoted field 2'],
       [3, 'unexpected text after a closing quote in field 2'],
       [4, undefined],
-      [5, 'unterminated quoted field (a quote opened and never closed)'],
+      [
+        5,
+        'unterminated quoted field (a quote opened and never closed); only this line was set aside, reading resumed at the next line',
+      ],
+      [6, undefined],
     ]);
     expect(records[2]!.raw).toBe('2,"z"w');
+    expect(records[4]!.raw).toBe('4,"never closed');
   });
 });

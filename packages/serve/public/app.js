@@ -1,9 +1,6 @@
 // The mlsd serving page: plain browser JavaScript, no build step. It talks only to the
 // service that served it (same origin): GET /v1/info, POST /v1/images/similar,
-// GET /v1/images/:id/thumbnail and POST /v1/fraud/score.
-
-/** Day 0 of TX_TIME_SECONDS when /v1/info names none (the simulator's start, 2018-04-01 UTC). */
-const DEFAULT_ORIGIN = '2018-04-01';
+// GET /v1/images/:id/thumbnail, GET /v1/fraud/example and POST /v1/fraud/score.
 
 const $ = (id) => {
   const element = document.getElementById(id);
@@ -219,33 +216,90 @@ function renderHits(hits) {
 // Panel 2: fraud scoring
 
 const NUMBER = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i;
+/** Fields a person types; the label and the columns the model ignores are left off the form. */
+const FORM_ROLES = new Set([
+  'transactionId',
+  'time',
+  'date',
+  'timeOfDay',
+  'amount',
+  'entity',
+  'categorical',
+  'numeric',
+]);
+/** Fields that must change from one transaction to the next. */
+const MOVING_ROLES = new Set(['transactionId', 'time', 'date', 'timeOfDay']);
+const ROLE_NAMES = {
+  transactionId: 'transaction id',
+  time: 'time',
+  date: 'date',
+  timeOfDay: 'time of day',
+  amount: 'amount',
+  entity: 'key',
+  categorical: 'category',
+  numeric: 'number',
+};
 
-/** Seconds from the origin to now: later than any simulated history, and it keeps increasing. */
-function secondsSinceOrigin(origin) {
-  const start = Date.parse(`${origin}T00:00:00Z`);
-  return Math.floor((Date.now() - (Number.isFinite(start) ? start : 0)) / 1000);
-}
+/** The fields of the model's requests, as /v1/info describes them. */
+let fraudFields = [];
 
 function setupFraudPanel(fraud) {
   $('fraud-panel').hidden = false;
-  const origin = typeof fraud.origin === 'string' ? fraud.origin : DEFAULT_ORIGIN;
-  const clock = typeof fraud.clock === 'number' ? fraud.clock : undefined;
-  $('tx-time').value = String(clock === undefined ? secondsSinceOrigin(origin) : clock + 60);
-  // Far above the simulator's ids (≈ 1.75 M with its defaults), random so two open pages differ.
-  $('tx-id').value = String(2_000_000 + Math.floor(Math.random() * 1_000_000) * 100);
+  fraudFields = (fraud.transaction?.fields ?? []).filter((field) => FORM_ROLES.has(field.role));
+  $('fraud-fields').replaceChildren(...fraudFields.map(fieldInput));
   $('fraud-form').addEventListener('submit', (event) => {
     event.preventDefault();
     void scoreTransaction();
   });
+  $('example-button').addEventListener('click', () => void fillExample(true));
+  void fillExample(true);
 }
 
-/** Reads the form: numbers as numbers, anything else as typed so the API can say what is wrong. */
+/** One labelled input per field: the column's name, what it is for, its description as a tip. */
+function fieldInput(field) {
+  const label = document.createElement('label');
+  label.className = 'field';
+  const name = document.createElement('span');
+  name.textContent = `${field.name} · ${ROLE_NAMES[field.role] ?? field.role}`;
+  const input = document.createElement('input');
+  input.name = field.name;
+  input.autocomplete = 'off';
+  input.title = field.description;
+  input.dataset.role = field.role;
+  input.dataset.types = field.types.join(' ');
+  if (field.types[0] === 'number') input.inputMode = 'decimal';
+  label.append(name, input);
+  return label;
+}
+
+/**
+ * Puts a transaction the service would accept into the form: every field (`all`), or only the
+ * id and time (after a score, so the next one is new and later).
+ */
+async function fillExample(all) {
+  const result = await callApi('/v1/fraud/example', { headers: { accept: 'application/json' } });
+  const example = result.ok ? result.body?.transaction : undefined;
+  if (example === null || example === undefined) return false;
+  for (const input of $('fraud-form').querySelectorAll('input[name]')) {
+    if (!all && !MOVING_ROLES.has(input.dataset.role)) continue;
+    const value = example[input.name];
+    input.value = value === undefined ? '' : String(value);
+  }
+  return true;
+}
+
+/**
+ * Reads the form: a field whose first type is number is sent as a number when it reads as one
+ * (an amount, an epoch time); ids and keys stay text, so a 19-digit card number keeps its digits.
+ * Empty optional fields are left out.
+ */
 function readTransaction() {
   const transaction = {};
-  for (const element of $('fraud-form').elements) {
-    if (!(element instanceof HTMLInputElement) || element.name === '') continue;
-    const text = element.value.trim();
-    transaction[element.name] = NUMBER.test(text) ? Number(text) : text;
+  for (const input of $('fraud-form').querySelectorAll('input[name]')) {
+    const text = input.value.trim();
+    if (text === '') continue;
+    const numeric = input.dataset.types?.startsWith('number') === true;
+    transaction[input.name] = numeric && NUMBER.test(text) ? Number(text) : text;
   }
   return transaction;
 }
@@ -265,42 +319,17 @@ async function scoreTransaction() {
   if (!result.ok) {
     showError(errorBox, result);
     $('fraud-result').classList.add('stale');
-    if (suggestFix(result.body?.error)) {
-      errorBox.append(' The form now holds a value the service will accept: submit again.');
+    const code = result.body?.error?.code;
+    if (
+      (code === 'DUPLICATE_TRANSACTION' || code === 'OUT_OF_ORDER') &&
+      (await fillExample(false))
+    ) {
+      errorBox.append(' The form now holds a new id and a later time: submit again.');
     }
     return;
   }
   renderScore(result);
-  advanceForm(transaction);
-}
-
-/** After a success: the next transaction gets the next id and a later time. */
-function advanceForm(sent) {
-  if (typeof sent.TRANSACTION_ID === 'number') $('tx-id').value = String(sent.TRANSACTION_ID + 1);
-  if (typeof sent.TX_TIME_SECONDS === 'number') {
-    $('tx-time').value = String(sent.TX_TIME_SECONDS + 1 + Math.floor(Math.random() * 120));
-  }
-}
-
-/**
- * Moves the id or time past what the state has seen when the API refused them for that;
- * returns whether it changed the form.
- */
-function suggestFix(error) {
-  if (error === undefined) return false;
-  if (error.code === 'DUPLICATE_TRANSACTION') {
-    const id = Number($('tx-id').value);
-    if (!Number.isInteger(id)) return false;
-    $('tx-id').value = String(id + 1);
-    return true;
-  }
-  if (error.code === 'OUT_OF_ORDER') {
-    const match = /clock (\d+)/.exec(error.message ?? '');
-    if (match === null) return false;
-    $('tx-time').value = String(Number(match[1]) + 1);
-    return true;
-  }
-  return false;
+  await fillExample(false);
 }
 
 function renderScore(result) {

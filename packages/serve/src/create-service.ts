@@ -10,9 +10,13 @@ import {
 } from 'fastify-type-provider-zod';
 import pino, { type LoggerOptions } from 'pino';
 import { z } from 'zod';
+import { withFraudRequestSchema } from './fraud/fraud-openapi.js';
 import { FraudService, type FraudServiceOptions } from './fraud/fraud-service.js';
+import { createClientErrorHandler } from './http/client-error.js';
 import { errorCodes, handleError } from './http/error-handler.js';
 import { errorBody, HttpError } from './http/http-error.js';
+import { MULTIPART_FIELD_LIMIT_BYTES } from './http/read-multipart.js';
+import { RouteMethods } from './http/route-methods.js';
 import { ImageService } from './images/image-service.js';
 import { ServiceMetrics } from './metrics.js';
 import { PUBLIC_DIR } from './public-dir.js';
@@ -23,7 +27,6 @@ import { staticRoutes } from './routes/static-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
 import type { ServiceContext } from './service-context.js';
 
-const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /** Version of the HTTP API (the routes and bodies), stated in the OpenAPI document. */
 const SERVICE_API_VERSION = '1.0.0';
 
@@ -50,8 +53,29 @@ export interface ServiceOptions {
    * default, `false` for none (tests).
    */
   logger?: boolean | LoggerOptions | undefined;
-  /** Largest request body, bytes; default 8 MiB. */
+  /** Largest request body, bytes (JSON, raw image or the whole multipart form); default 8 MiB. */
   bodyLimitBytes?: number | undefined;
+  /**
+   * Largest JSON body, bytes; default 1 MiB (a batch of 1,000 transactions is ~150 KB). Parsing
+   * and validating a JSON body costs time in proportion to its size, so JSON gets its own limit
+   * below `bodyLimitBytes` (which images need).
+   */
+  jsonBodyLimitBytes?: number | undefined;
+  /**
+   * The whole request (headers and body) must arrive within this many milliseconds, or it is
+   * answered 408 and its connection closed; default 30,000. Bounds slow-drip bodies.
+   */
+  requestTimeoutMs?: number | undefined;
+  /**
+   * The request headers must arrive within this many milliseconds; default 10,000 (or
+   * `requestTimeoutMs` when that is shorter).
+   */
+  headersTimeoutMs?: number | undefined;
+  /**
+   * `close()` waits this many milliseconds for requests in flight, then closes every
+   * connection left; default 10,000.
+   */
+  shutdownTimeoutMs?: number | undefined;
   /** Recently scored fraud rows the drift monitor compares with the reference; default 2,000. */
   driftWindowRows?: number | undefined;
   /** Fraud scores between drift checks; default 500. */
@@ -88,12 +112,32 @@ const OptionsSchema = z
       .int()
       .positive()
       .default(8 * 1024 * 1024),
+    jsonBodyLimitBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024),
+    requestTimeoutMs: z.number().int().positive().default(30_000),
+    headersTimeoutMs: z.number().int().positive().optional(),
+    shutdownTimeoutMs: z.number().int().nonnegative().default(10_000),
     driftWindowRows: z.number().int().positive().optional(),
     driftCheckEvery: z.number().int().positive().optional(),
     driftMinIntervalMs: z.number().int().nonnegative().optional(),
     publicDir: z.string().min(1).optional(),
   })
   .strict();
+
+/** How often Node looks for requests past their deadline: well within the shortest one. */
+function checkingInterval(headersTimeoutMs: number): number {
+  return Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4)));
+}
+
+/** The URL a server listens on, as bound (0.0.0.0 stays 0.0.0.0; IPv6 in brackets). */
+function listeningUrl(address: ReturnType<FastifyInstance['server']['address']>): string {
+  if (address === null || typeof address === 'string') return String(address);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
 
 function createLogger(option: ServiceOptions['logger']): pino.Logger | undefined {
   if (option === false) return undefined;
@@ -148,11 +192,14 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   };
   const [fraudLoad, imagesLoad] = await Promise.allSettled([
     o.fraudModelDir === undefined ? undefined : FraudService.open(o.fraudModelDir, fraudOptions),
-    o.imageIndexDir === undefined ? undefined : ImageService.open(o.imageIndexDir),
+    o.imageIndexDir === undefined
+      ? undefined
+      : ImageService.open(o.imageIndexDir, { live: o.adminToken !== undefined }),
   ]);
   if (fraudLoad.status === 'rejected' || imagesLoad.status === 'rejected') {
     // Do not leave a state store (a Redis connection) open behind a refused start.
     if (fraudLoad.status === 'fulfilled') await fraudLoad.value?.close();
+    if (imagesLoad.status === 'fulfilled') await imagesLoad.value?.close();
     logger?.flush();
     throw fraudLoad.status === 'rejected'
       ? fraudLoad.reason
@@ -167,15 +214,34 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     adminToken: o.adminToken,
     closing: false,
     openFraud: (dir) => FraudService.open(dir, fraudOptions),
-    openImages: (dir) => ImageService.open(dir),
+    openImages: (dir) => ImageService.open(dir, { live: o.adminToken !== undefined }),
   };
   if (fraud !== undefined) metrics.setModelVersion('fraud', fraud.version);
   if (images !== undefined) metrics.setModelVersion('images', images.version);
   metrics.readStateStatsFrom(async () => context.fraud?.runtime.store.stats());
 
+  const headersTimeoutMs = Math.min(o.headersTimeoutMs ?? 10_000, o.requestTimeoutMs);
+  const clientErrorHandler = createClientErrorHandler(
+    { requestTimeoutMs: o.requestTimeoutMs, headersTimeoutMs },
+    () => app.log,
+    (status) =>
+      metrics.requests.inc({ route: 'client-error', method: '-', status: String(status) }),
+  );
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     bodyLimit: o.bodyLimitBytes,
+    // Slow clients: the whole request within requestTimeout, its headers within headersTimeout
+    // (Node answers 408 through clientErrorHandler and closes the connection).
+    requestTimeout: o.requestTimeoutMs,
+    http: {
+      headersTimeout: headersTimeoutMs,
+      connectionsCheckingInterval: checkingInterval(headersTimeoutMs),
+    },
+    clientErrorHandler,
+    // Our error handler writes the message (with its issue cap); fastify's own formatter would
+    // first join every issue of a huge invalid body into one string.
+    schemaErrorFormatter: (errors, dataVar) =>
+      new Error(`${dataVar} failed validation with ${errors.length} issue(s)`),
     // Bad URLs and over-long path parameters are rejected by the router: same error shape.
     frameworkErrors: (error, request, reply) => handleError(error, request, reply),
     routerOptions: { maxParamLength: 1_000 },
@@ -184,13 +250,31 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     // Requests arriving while draining get our own 503 body (hook below), not fastify's.
     return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
+  const routeMethods = new RouteMethods();
+  app.addHook('onRoute', (route) => routeMethods.add(route.method, route.url));
+  // Node answers an Expect header other than 100-continue itself (417, empty body): ours instead.
+  app.server.on('checkExpectation', (request, response) => {
+    const body = JSON.stringify(
+      errorBody(
+        'EXPECTATION_FAILED',
+        `The service does not support "Expect: ${String(request.headers.expect).slice(0, 100)}"; send the request without it.`,
+      ),
+    );
+    metrics.requests.inc({ route: 'client-error', method: request.method ?? '-', status: '417' });
+    response.writeHead(417, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    });
+    response.end(body);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
     // A known path asked with another method: 405 with the methods it takes.
-    const allowed = HTTP_METHODS.filter((method) => app.hasRoute({ url: path, method }));
+    const allowed = routeMethods.allowed(path);
     if (allowed.length > 0) {
       errorCodes.set(request, 'METHOD_NOT_ALLOWED');
       void reply
@@ -208,13 +292,28 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     void reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${path}.`));
   });
 
+  // fastify's own JSON parser (prototype-poisoning checks included), with the JSON limit.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: Math.min(o.jsonBodyLimitBytes, o.bodyLimitBytes) },
+    parseJson,
+  );
   // Raw image uploads arrive as one Buffer (bounded by bodyLimit).
   const rawBody = (_request: unknown, body: Buffer, done: (error: null, body: Buffer) => void) =>
     done(null, body);
   app.addContentTypeParser(/^image\/[\w.+-]+$/i, { parseAs: 'buffer' }, rawBody);
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, rawBody);
   await app.register(multipart, {
-    limits: { fileSize: o.bodyLimitBytes, files: 1, fields: 10, parts: 12, fieldSize: 1024 },
+    limits: {
+      fileSize: o.bodyLimitBytes,
+      files: 1,
+      fields: 10,
+      parts: 12,
+      // Routes may raise it for their own forms (readMultipartForm passes fieldLimitBytes).
+      fieldSize: MULTIPART_FIELD_LIMIT_BYTES,
+    },
   });
 
   app.addHook('onRequest', async (request) => {
@@ -259,7 +358,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     },
     transform: jsonSchemaTransform,
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true } }, async () =>
+    withFraudRequestSchema(app.swagger(), context.fraud),
+  );
 
   await app.register(statusRoutes(context));
   await app.register(fraudRoutes(context));
@@ -273,16 +374,32 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     // Typed as a plain instance: callers inject requests and read the server, not route types.
     app: app as unknown as FastifyInstance,
     async listen(listenOptions = {}) {
-      return app.listen({
+      await app.listen({
         host: listenOptions.host ?? '127.0.0.1',
         port: listenOptions.port ?? 8080,
       });
+      return listeningUrl(app.server.address());
     },
     close() {
       closed ??= (async () => {
         context.closing = true;
-        await app.close();
+        const draining = app.close();
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<'deadline'>((resolve) => {
+          timer = setTimeout(() => resolve('deadline'), o.shutdownTimeoutMs);
+        });
+        if ((await Promise.race([draining, deadline])) === 'deadline') {
+          // A slow or stuck client must not hold the process: past the deadline, cut it off.
+          logger?.warn(
+            { shutdownTimeoutMs: o.shutdownTimeoutMs },
+            'shutdown deadline passed: closing the connections still open',
+          );
+          app.server.closeAllConnections();
+        }
+        clearTimeout(timer);
+        await draining;
         await context.fraud?.close();
+        await context.images?.close();
         logger?.info('service closed');
         logger?.flush();
       })();

@@ -1,7 +1,7 @@
 import { type Matrix, Rng, Table } from '@mlsd/core';
-import { DriftMonitor, type DriftReport } from '@mlsd/drift';
+import { DriftMonitor, type DriftReport, ksTwoSample } from '@mlsd/drift';
 import { describe, expect, it } from 'vitest';
-import { DriftWatch } from '../src/index.js';
+import { DriftWatch, EXACT_KS_MAX_CELLS } from '../src/index.js';
 import { eventually } from './http-helpers.js';
 
 const NAMES = ['amount', 'count', 'night'];
@@ -78,5 +78,33 @@ describe('DriftWatch', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(reports).toHaveLength(1);
     expect(watch.last).toBe(reports[0]);
+  });
+
+  it('uses the asymptotic KS p-value when reference × window is large, the exact one when small (issue 13, item 3)', () => {
+    const rng = new Rng(3);
+    const reference = referenceMatrix(rng, 6_700);
+    const watch = new DriftWatch(reference, NAMES, { windowRows: 2_000, onReport: () => {} });
+    expect(6_700 * 2_000).toBeGreaterThan(EXACT_KS_MAX_CELLS);
+    expect(watch.ksMethod).toBe('asymp');
+    const current = rowsOf(rng, 2_000, 1.02);
+    for (let i = 0; i < 2_000; i++) watch.push(current.subarray(i * 3, i * 3 + 3));
+    const report = watch.check();
+    const column = (data: Float32Array, rows: number, j: number) =>
+      Float64Array.from({ length: rows }, (_, i) => data[i * 3 + j]!);
+    for (const [j, drift] of report.columns.entries()) {
+      const a = column(reference.data, 6_700, j);
+      const b = column(current, 2_000, j);
+      const asymp = ksTwoSample(a, b, { method: 'asymp' });
+      expect(drift.pvalue).toBe(asymp.pvalue);
+      // The exact p-value is what scipy's auto method gives; the two agree to about 1%.
+      const exact = ksTwoSample(a, b);
+      expect(exact.method).toBe('exact');
+      expect(Math.abs(drift.pvalue - exact.pvalue)).toBeLessThan(0.02 * exact.pvalue + 1e-12);
+    }
+    const small = new DriftWatch(referenceMatrix(rng, 400), NAMES, {
+      windowRows: 200,
+      onReport: () => {},
+    });
+    expect(small.ksMethod).toBe('auto');
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScoreRequest } from '@mlsd/fraud';
+import type { HandbookTransaction } from '@mlsd/fraud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/create-service.js';
 import { buildSmallFraudModel, toRequests } from './fixtures.js';
@@ -29,7 +29,7 @@ async function post(base: string, path: string, body: unknown): Promise<Answer> 
 
 describe('fault: Redis paused with SIGSTOP for 10 s', () => {
   let dir: string;
-  let requests: ScoreRequest[];
+  let requests: HandbookTransaction[];
   let service: Service;
   let base: string;
 

@@ -2,12 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Table } from '@mlsd/core';
 import { loadFashionMnist, simulateTransactions } from '@mlsd/datasets';
-import type { ScoreRequest } from '@mlsd/fraud';
+import type { HandbookTransaction } from '@mlsd/fraud';
 import { trainFraudModel } from '@mlsd/fraud';
 import {
   DEFAULT_EMBEDDER_DIR,
+  fashionMnistCatalogue,
   fashionMnistPng,
-  type ImageMetadata,
   ImageSearch,
   loadImageEmbedder,
 } from '@mlsd/vision';
@@ -19,7 +19,7 @@ export interface TestArtifacts {
   /** A small image-search artifact folder (the shipped embedder over 600 Fashion-MNIST images). */
   imageIndexDir: string;
   /** Transactions after the model's history, in time order, ready to POST one by one. */
-  transactions: ScoreRequest[];
+  transactions: HandbookTransaction[];
   /** A Fashion-MNIST test image as PNG bytes (dark garment on white). */
   sampleImagePng: Buffer;
   /** The Fashion-MNIST label (0–9) of {@link TestArtifacts.sampleImagePng}. */
@@ -30,7 +30,7 @@ const HISTORY_DAYS = 37;
 const CATALOGUE = 600;
 
 /** Rows of a simulated table as score requests (the simulator's columns, label dropped). */
-export function toRequests(table: Table, count = table.length): ScoreRequest[] {
+export function toRequests(table: Table, count = table.length): HandbookTransaction[] {
   const ids = table.numeric('TRANSACTION_ID');
   const seconds = table.numeric('TX_TIME_SECONDS');
   const days = table.numeric('TX_TIME_DAYS');
@@ -38,7 +38,7 @@ export function toRequests(table: Table, count = table.length): ScoreRequest[] {
   const terminals = table.numeric('TERMINAL_ID');
   const amounts = table.numeric('TX_AMOUNT');
   const n = Math.min(count, table.length);
-  const out: ScoreRequest[] = [];
+  const out: HandbookTransaction[] = [];
   for (let i = 0; i < n; i++) {
     out.push({
       TRANSACTION_ID: ids[i]!,
@@ -78,19 +78,22 @@ export async function buildSmallFraudModel(dir: string, world: SmallWorld): Prom
   });
   const days = table.numeric('TX_TIME_DAYS');
   const history = table.filter(Uint8Array.from(days, (d) => (d < HISTORY_DAYS ? 1 : 0)));
-  const trained = await trainFraudModel(history, {
-    model: 'logreg',
-    seed: 1,
-    // Day 0 is 2018-04-01: validation fits from day 8, the final model from day 22.
-    protocol: {
-      trainStart: '2018-04-23',
-      trainDays: 7,
-      delayDays: 4,
-      testDays: 3,
-      dailyBudget: 20,
+  const trained = await trainFraudModel(
+    history,
+    {
+      preset: 'handbook',
+      model: { kind: 'logreg', seed: 1 },
+      // Day 0 is 2018-04-01: validation fits from day 8, the final model from day 22.
+      protocol: {
+        trainStart: '2018-04-23',
+        trainDays: 7,
+        delayDays: 4,
+        testDays: 3,
+        dailyBudget: 20,
+      },
     },
-    referenceRows: world.referenceRows,
-  });
+    { referenceRows: world.referenceRows },
+  );
   await trained.model.save(dir);
   return table.filter(Uint8Array.from(days, (d) => (d >= HISTORY_DAYS ? 1 : 0)));
 }
@@ -117,14 +120,13 @@ export async function buildTestArtifacts(dir: string): Promise<TestArtifacts> {
   const dataset = await loadFashionMnist();
   const embedder = await loadImageEmbedder(DEFAULT_EMBEDDER_DIR);
   const side = dataset.train.rows * dataset.train.cols;
-  const pixels = new Float32Array(CATALOGUE * side);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = dataset.train.images[i]! / 255;
-  const ids = Array.from({ length: CATALOGUE }, (_, i) => `train-${i}`);
-  const metadata: ImageMetadata[] = Array.from({ length: CATALOGUE }, (_, i) => ({
-    label: dataset.train.labels[i]!,
-    source: `fashion-mnist:train:${i}`,
-  }));
-  const search = ImageSearch.build({ embedder, ids, pixels, metadata });
+  const catalogue = fashionMnistCatalogue(dataset, CATALOGUE);
+  const search = await ImageSearch.build({
+    embedder,
+    ids: catalogue.ids,
+    pixels: catalogue.pixels,
+    metadata: catalogue.metadata,
+  });
   await search.save(imageIndexDir);
 
   const sampleImagePng = await fashionMnistPng(dataset.test.images.subarray(0, side));

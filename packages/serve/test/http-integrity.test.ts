@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScoreRequest } from '@mlsd/fraud';
+import type { HandbookTransaction } from '@mlsd/fraud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/create-service.js';
 import { buildSmallFraudModel, toRequests } from './fixtures.js';
@@ -32,7 +32,7 @@ async function score(base: string, body: unknown): Promise<{ status: number; jso
 describe('scoring integrity over HTTP (issue 13, items 8–10)', () => {
   let dir: string;
   let modelDir: string;
-  let later: ScoreRequest[];
+  let later: HandbookTransaction[];
   let redis: RedisServerHandle;
   const services: Service[] = [];
   const start = async (redisUrl?: string): Promise<string> => {
@@ -80,7 +80,7 @@ describe('scoring integrity over HTTP (issue 13, items 8–10)', () => {
       // The retry recorded nothing: the card's next transaction counts the first one once.
       const next = later.find(
         (t, i) => i > 0 && t.CUSTOMER_ID === transaction.CUSTOMER_ID,
-      ) as ScoreRequest;
+      ) as HandbookTransaction;
       const fresh = await score(base, { ...next, TX_TIME_SECONDS: transaction.TX_TIME_SECONDS });
       expect(fresh.status).toBe(200);
       expect(fresh.json.features[COUNT_1D]).toBe(first.json.features[COUNT_1D]! + 1);

@@ -1,8 +1,9 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScoreRequest } from '@mlsd/fraud';
+import { sealArtifactManifest } from '@mlsd/core';
+import type { HandbookTransaction } from '@mlsd/fraud';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/index.js';
@@ -14,15 +15,33 @@ const TOKEN = 'test-admin-token-123';
 let dir: string;
 let artifacts: TestArtifacts;
 
-/** A copy of an artifact folder with another manifest description: valid, new version. */
-async function relabelledCopy(source: string, name: string): Promise<string> {
+/** Copies an artifact folder and edits its manifest (sealing the edit again when `seal`). */
+async function editedCopy(
+  source: string,
+  name: string,
+  edit: (manifest: Record<string, unknown>) => void,
+  seal: boolean,
+): Promise<string> {
   const target = join(dir, name);
   await cp(source, target, { recursive: true });
   const manifestPath = join(target, 'manifest.json');
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
-  manifest.description = `${manifest.description ?? ''} (copy ${name})`;
+  edit(manifest);
   await writeFile(manifestPath, JSON.stringify(manifest));
+  if (seal) await sealArtifactManifest(target);
   return target;
+}
+
+/** A copy of an artifact folder with another manifest description: valid, new version. */
+function relabelledCopy(source: string, name: string): Promise<string> {
+  return editedCopy(
+    source,
+    name,
+    (manifest) => {
+      manifest.description = `${manifest.description ?? ''} (copy ${name})`;
+    },
+    true,
+  );
 }
 
 /** A copy of an artifact folder with one byte of `file` changed. */
@@ -105,7 +124,7 @@ describe('refusing to start', () => {
 describe('POST /admin/reload', () => {
   let service: Service;
   let cursor = 0;
-  const take = (n: number): ScoreRequest[] => {
+  const take = (n: number): HandbookTransaction[] => {
     cursor += n;
     return artifacts.transactions.slice(cursor - n, cursor);
   };
@@ -215,6 +234,60 @@ describe('POST /admin/reload', () => {
       payload: take(1)[0]!,
     });
     expect(scored.statusCode).toBe(200);
+  });
+});
+
+describe('reloading a hostile artifact (issue 13, items 11 and 12)', () => {
+  let service: Service;
+  const reload = (body: object) =>
+    service.app.inject({
+      method: 'POST',
+      url: '/admin/reload',
+      payload: body,
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+
+  beforeAll(async () => {
+    service = await createService({
+      fraudModelDir: artifacts.fraudModelDir,
+      adminToken: TOKEN,
+      logger: false,
+    });
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
+  it('refuses a manifest whose threshold was edited, and keeps deciding with the old one', async () => {
+    const before = (await service.app.inject({ url: '/v1/info' })).json();
+    const edited = await editedCopy(
+      artifacts.fraudModelDir,
+      'fraud-edited-threshold',
+      (manifest) => {
+        (manifest.params as Record<string, unknown>).threshold = 0.99;
+      },
+      false,
+    );
+    const response = await reload({ fraudModelDir: edited });
+    expect(response.statusCode).toBe(422);
+    expect(errorOf(response).code).toBe('RELOAD_FAILED');
+    expect(errorOf(response).message).toMatch(/manifest\.json was changed after it was written/);
+    const after = (await service.app.inject({ url: '/v1/info' })).json();
+    expect(after.fraud.threshold).toBe(before.fraud.threshold);
+    expect(after.fraud.version).toBe(before.fraud.version);
+  });
+
+  it('never quotes the file a symlinked manifest points at', async () => {
+    const target = join(dir, 'fraud-symlinked');
+    await cp(artifacts.fraudModelDir, target, { recursive: true });
+    const secret = join(dir, 'secret.txt');
+    await writeFile(secret, 'db_password=hunter2-very-secret\n');
+    await unlink(join(target, 'manifest.json'));
+    await symlink(secret, join(target, 'manifest.json'));
+    const response = await reload({ fraudModelDir: target });
+    expect(response.statusCode).toBe(422);
+    expect(errorOf(response).message).toMatch(/outside the artifact folder/);
+    expect(response.body).not.toMatch(/hunter2|db_password/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScoreRequest } from '@mlsd/fraud';
+import type { HandbookTransaction } from '@mlsd/fraud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/create-service.js';
 import { buildSmallFraudModel, toRequests } from './fixtures.js';
@@ -12,7 +12,7 @@ const DAY = 86_400;
 const HISTORY_DAYS = 37;
 
 interface Scored {
-  transactionId: number;
+  transactionId: string;
   score: number;
   features: Record<string, number>;
 }
@@ -28,7 +28,7 @@ async function score(base: string, body: unknown): Promise<{ status: number; jso
 
 describe('two service replicas sharing one Redis', () => {
   let dir: string;
-  let later: ScoreRequest[];
+  let later: HandbookTransaction[];
   const services: Service[] = [];
   const start = async (redisUrl?: string): Promise<string> => {
     const service = await createService({

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ScoreRequest } from '@mlsd/fraud';
+import type { HandbookTransaction } from '@mlsd/fraud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/index.js';
 import { buildTestArtifacts, type TestArtifacts } from './fixtures.js';
@@ -14,7 +14,7 @@ let publicDir: string;
 /** Next unused fixture transaction (the online state only moves forward in time). */
 let cursor = 0;
 
-function take(n: number): ScoreRequest[] {
+function take(n: number): HandbookTransaction[] {
   const out = artifacts.transactions.slice(cursor, cursor + n);
   if (out.length < n) throw new Error('test fixture ran out of transactions');
   cursor += n;
@@ -67,7 +67,7 @@ describe('fraud scoring', () => {
     const response = await score(tx);
     expect(response.statusCode).toBe(200);
     const body = response.json();
-    expect(body.transactionId).toBe(tx!.TRANSACTION_ID);
+    expect(body.transactionId).toBe(String(tx!.TRANSACTION_ID));
     expect(body.score).toBeGreaterThanOrEqual(0);
     expect(body.score).toBeLessThanOrEqual(1);
     expect(body.threshold).toBe(info.fraud.threshold);
@@ -79,7 +79,7 @@ describe('fraud scoring', () => {
 
   it('advances the online state: a second transaction of a card sees the first', async () => {
     const [first] = take(1);
-    const second: ScoreRequest = {
+    const second: HandbookTransaction = {
       ...first!,
       TRANSACTION_ID: 1_500_000_000,
       TX_TIME_SECONDS: first!.TX_TIME_SECONDS + 60,
@@ -108,12 +108,12 @@ describe('fraud scoring', () => {
     const body = response.json();
     expect(body.modelVersion).toMatch(/^[0-9a-f]{12}$/);
     expect(body.results).toHaveLength(40);
-    expect(body.results.map((r: { transactionId: number }) => r.transactionId)).toEqual(
-      batch.map((tx) => tx.TRANSACTION_ID),
+    expect(body.results.map((r: { transactionId: string }) => r.transactionId)).toEqual(
+      batch.map((tx) => String(tx.TRANSACTION_ID)),
     );
     expect(body.results[0].modelVersion).toBeUndefined();
     // Same card twice in one batch: the later one counts the earlier one.
-    const twice: ScoreRequest[] = [
+    const twice: HandbookTransaction[] = [
       {
         ...batch[39]!,
         TRANSACTION_ID: 1_500_000_001,
@@ -359,9 +359,9 @@ describe('bad requests get a 4xx with a stable code, and the service keeps servi
     expect(error.message).toContain('COLOUR');
     await expectStillServing();
 
-    const batch = await score([take(1)[0], { ...tx!, TERMINAL_ID: -3 }]);
+    const batch = await score([take(1)[0], { ...tx!, TERMINAL_ID: { id: 3 } }]);
     expect(batch.statusCode).toBe(400);
-    expect(errorOf(batch).message).toContain('[1].TERMINAL_ID');
+    expect(errorOf(batch).message).toContain('transaction [1]: TERMINAL_ID: expected text');
     for (const body of [[], 'a string', 42, null]) {
       const response = await service.app.inject({
         method: 'POST',

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from '@mlsd/core';
-import { FraudModel, FraudScorer, type ScoreRequest } from '@mlsd/fraud';
+import { FraudModel, FraudScorer, type HandbookTransaction } from '@mlsd/fraud';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisClient, type RedisClient } from '../src/redis/redis-client.js';
 import { readDecisions, type StreamDecision } from '../src/stream/decision-reader.js';
@@ -157,7 +157,7 @@ describe('the transaction stream on a standalone Redis', () => {
     const decisions = await collect(client, 'tx');
     expect(decisions).toHaveLength(250);
     const reference = new FraudScorer(await FraudModel.load(modelDir));
-    const requests: ScoreRequest[] = toRequests(later, 250);
+    const requests: HandbookTransaction[] = toRequests(later, 250);
     for (let i = 0; i < 250; i++) {
       const expected = reference.score({ ...requests[i]!, TX_FRAUD: later.numeric('TX_FRAUD')[i] });
       const decision = decisions[i]!;

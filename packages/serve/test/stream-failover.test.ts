@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Table } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
 import { computeFeatures } from '@mlsd/features';
-import { FraudModel, type ScoreRequest } from '@mlsd/fraud';
+import { FraudModel, type HandbookTransaction } from '@mlsd/fraud';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/create-service.js';
@@ -181,8 +181,8 @@ describe('fault: a Redis Cluster master killed during the run', () => {
     });
     stoppers.push(() => service.close());
     const base = await service.listen({ host: '127.0.0.1', port: 0 });
-    const requests: ScoreRequest[] = toRequests(later).slice(Math.floor(later.length / 2));
-    const post = async (body: ScoreRequest) => {
+    const requests: HandbookTransaction[] = toRequests(later).slice(Math.floor(later.length / 2));
+    const post = async (body: HandbookTransaction) => {
       const started = Date.now();
       const response = await fetch(`${base}/v1/fraud/score`, {
         method: 'POST',

@@ -100,25 +100,42 @@ export async function writeContactSheet(
 }
 
 async function fitToCell(image: SheetImage, cell: number): Promise<Buffer> {
+  const white = { r: 255, g: 255, b: 255 };
   let pipeline: Sharp;
+  let small: boolean;
   if (typeof image === 'string' || image instanceof Uint8Array) {
-    pipeline = sharp(image);
+    const metadata = await sharp(image)
+      .metadata()
+      .catch(() => undefined);
+    if (metadata === undefined) {
+      // A result whose file is gone or unreadable: a grey cell, not a failed sheet.
+      return sharp({
+        create: { width: cell, height: cell, channels: 3, background: { r: 200, g: 200, b: 200 } },
+      })
+        .png()
+        .toBuffer();
+    }
+    small = Math.max(metadata.width ?? 0, metadata.pageHeight ?? metadata.height ?? 0) <= cell;
+    // Photos are shown as cameras meant them: EXIF orientation applied.
+    pipeline = sharp(image).rotate();
   } else {
     if (image.pixels.length !== image.width * image.height) {
       throw new InvalidArgumentError(
         `renderContactSheet: a raw image of ${image.width}×${image.height} needs ${image.width * image.height} pixels, got ${image.pixels.length}.`,
       );
     }
+    small = true;
     pipeline = sharp(image.pixels, {
       raw: { width: image.width, height: image.height, channels: 1 },
     });
   }
   return pipeline
-    .flatten({ background: { r: 255, g: 255, b: 255 } })
+    .flatten({ background: white })
     .resize(cell, cell, {
       fit: 'contain',
-      background: { r: 255, g: 255, b: 255 },
-      kernel: 'nearest',
+      background: white,
+      // Small images (Fashion-MNIST's 28 px) are enlarged with visible pixels; photos shrink smoothly.
+      kernel: small ? 'nearest' : 'lanczos3',
     })
     .toColourspace('srgb')
     .png()

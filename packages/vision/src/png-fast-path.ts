@@ -68,13 +68,19 @@ export function decodeSimplePng(bytes: Uint8Array, spec: ImageSpec): Uint8Array 
   }
   if (!ended || idat.length === 0) return undefined;
   const stride = spec.width * colorChannels;
+  const expected = (stride + 1) * spec.height;
   let filtered: Buffer;
   try {
-    filtered = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat));
+    // The header fixes the decompressed size; a stream that inflates past it (a decompression
+    // bomb: 1 MB of IDAT can expand to 1 GB) stops at one byte over instead of stalling the
+    // event loop, and the file goes to sharp, which reads only the rows it needs.
+    filtered = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), {
+      maxOutputLength: expected + 1,
+    });
   } catch {
     return undefined;
   }
-  if (filtered.length !== (stride + 1) * spec.height) return undefined;
+  if (filtered.length !== expected) return undefined;
   const pixels = unfilter(filtered, spec.height, stride, colorChannels);
   if (pixels === undefined || colorChannels === spec.channels) return pixels;
   if (colorChannels === 1) {

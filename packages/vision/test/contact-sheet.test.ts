@@ -56,6 +56,29 @@ describe('renderContactSheet', () => {
     expect(meta.width).toBe(2 * (84 + 12) + 6);
   });
 
+  it('shows photos upright (EXIF orientation) and an unreadable result as a grey cell', async () => {
+    // Stored 60 × 30, top half black; orientation 6 displays it turned a quarter clockwise,
+    // so the black half is on the right.
+    const pixels = Buffer.alloc(60 * 30 * 3, 255);
+    pixels.fill(0, 0, 60 * 15 * 3);
+    const rotated = await sharp(pixels, { raw: { width: 60, height: 30, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const png = await renderContactSheet(
+      [{ query: rotated, results: [{ image: '/no/such/photo.jpg' }] }],
+      { cellSize: 60, gap: 4 },
+    );
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    const pixel = (x: number, y: number) => data[(y * info.width + x) * info.channels]!;
+    const pitch = 60 + 8;
+    // Upright: 30 wide and 60 tall, centred in the cell; its right half black.
+    expect(pixel(4 + 30 + 10, 4 + 30)).toBeLessThan(40);
+    expect(pixel(4 + 30 - 10, 4 + 30)).toBeGreaterThan(215);
+    // The missing photo: grey, not a failed sheet.
+    expect(pixel(pitch + 4 + 30, 30)).toBe(200);
+  });
+
   it('refuses nothing to draw and raw images of the wrong size', async () => {
     await expect(renderContactSheet([])).rejects.toThrow(/no rows/);
     await expect(

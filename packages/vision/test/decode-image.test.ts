@@ -97,7 +97,7 @@ describe('decodeImage', () => {
 describe('decodeImageFolder', () => {
   it('decodes the good files, reports the bad ones and reconciles the counts', async () => {
     const result = await decodeImageFolder(dir, FASHION_MNIST_SPEC);
-    expect(result.counts).toEqual({ found: 10, decoded: 7, skipped: 3 });
+    expect(result.counts).toEqual({ found: 10, decoded: 7, skipped: 3, ignored: 1 });
     expect(result.counts.found).toBe(result.counts.decoded + result.counts.skipped);
     expect(result.ids).toContain('half.avif');
     expect(result.skipped.map((s) => [s.file, s.code])).toEqual([

@@ -1,21 +1,21 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initBackend } from '@mlsd/core';
+import { initBackend, sealArtifactManifest } from '@mlsd/core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  type ImageEmbedder,
   ImageSearch,
   loadImageEmbedder,
   parseImageSpec,
   saveImageEmbedder,
-  type TfjsImageEmbedder,
   trainImageEmbedder,
 } from '../src/index.js';
 import { makeShapes } from './helpers/shapes.js';
 
 const spec = parseImageSpec({ width: 12, height: 12, channels: 1 });
-let embedder: TfjsImageEmbedder;
+let embedder: ImageEmbedder;
 let workDir: string;
 
 beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('ImageSearch', () => {
     const catalogue = makeShapes(90, 12);
     const ids = Array.from({ length: 90 }, (_, i) => `img-${i}`);
     const metadata = Array.from(catalogue.labels, (label, i) => ({ label, source: `shapes:${i}` }));
-    const search = ImageSearch.build({ embedder, ids, pixels: catalogue.images, metadata });
+    const search = await ImageSearch.build({ embedder, ids, pixels: catalogue.images, metadata });
     expect(search.index.size).toBe(90);
 
     const queries = makeShapes(9, 13);
@@ -69,7 +69,7 @@ describe('ImageSearch', () => {
     expect(filtered.every((hit) => hit.metadata?.label === 2)).toBe(true);
 
     const dir = join(workDir, 'search');
-    await search.save(dir, { note: 'test' });
+    await search.save(dir, { metrics: { note: 'test' } });
     const loaded = await ImageSearch.load(dir);
     const [before, after] = [await search.query(query, 5), await loaded.query(query, 5)];
     expect(after.map((hit) => [hit.id, hit.metadata])).toEqual(
@@ -81,8 +81,31 @@ describe('ImageSearch', () => {
     });
   });
 
+  it('loads an index saved in the previous format (no embedder version, no ids file)', async () => {
+    const catalogue = makeShapes(20, 21);
+    const ids = Array.from({ length: 20 }, (_, i) => `old-${i}`);
+    const search = await ImageSearch.build({ embedder, ids, pixels: catalogue.images });
+    const dir = join(workDir, 'format-1');
+    await search.save(dir);
+    // What format 1 wrote: the same folder without the embedder info and the ids file.
+    const manifestPath = join(dir, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest.formatVersion = 1;
+    delete manifest.params.embedder;
+    delete manifest.params.decode;
+    manifest.files = manifest.files.filter((file: { path: string }) => file.path !== 'ids.json');
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    await rm(join(dir, 'ids.json'));
+    // A genuine old artifact: its manifest checksum matches what it says (core refuses any other).
+    await sealArtifactManifest(dir);
+    const loaded = await ImageSearch.load(dir);
+    expect([...loaded.ids()]).toEqual(ids);
+    expect(loaded.embedderVersion).toBe(embedder.info.version);
+    expect((await loaded.query(catalogue.images.subarray(144, 288), 1))[0]!.id).toBe('old-1');
+  });
+
   it('refuses a corrupt query image with a typed error naming it', async () => {
-    const search = ImageSearch.build({
+    const search = await ImageSearch.build({
       embedder,
       ids: ['a'],
       pixels: makeShapes(1, 1).images,

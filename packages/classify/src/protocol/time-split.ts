@@ -20,6 +20,8 @@ export interface TimeSplitOptions {
   delayDays?: number;
   /** Test days (default 7). */
   testDays?: number;
+  /** Leave out test rows of cards already known to be compromised (default true, as the handbook). */
+  dropKnownCompromised?: boolean;
 }
 
 /** Row indices of one split. */
@@ -59,6 +61,7 @@ export function timeSplit(data: DatedTransactions, options: TimeSplitOptions): T
   }
   const testStartDay = trainStartDay + trainDays + delayDays;
   const testEndDay = testStartDay + testDays;
+  const dropKnown = options.dropKnownCompromised ?? true;
 
   // First day each card is seen defrauded, from the start of training on.
   const firstFraudDay = new Map<number, number>();
@@ -67,7 +70,7 @@ export function timeSplit(data: DatedTransactions, options: TimeSplitOptions): T
     if (!Number.isInteger(d)) {
       throw new InvalidDataError(`timeSplit: day at row ${i} is ${d}; expected a whole day index.`);
     }
-    if (label[i] === 1 && d >= trainStartDay && d < testEndDay) {
+    if (dropKnown && label[i] === 1 && d >= trainStartDay && d < testEndDay) {
       const id = card[i]!;
       const known = firstFraudDay.get(id);
       if (known === undefined || d < known) firstFraudDay.set(id, d);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InvalidDataError } from '@mlsd/core';
+import { InvalidArgumentError, InvalidDataError, NotFoundError } from '@mlsd/core';
 import { type KsAlternative, type KsMethod, ksTwoSample, numericColumnSchema } from '@mlsd/drift';
 import { readCsv } from '@mlsd/ingest';
 import { type Command, Option } from 'commander';
@@ -62,9 +62,33 @@ export function registerDriftCommands(program: Command): void {
     });
 }
 
+/**
+ * The text of a sample file; a folder, a missing or an unreadable path is a typed error that
+ * names it (fs errors such as EISDIR do not).
+ */
+async function readSampleText(path: string): Promise<string> {
+  try {
+    return await readFile(resolve(path), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') {
+      throw new InvalidArgumentError(
+        `${path} is a folder, not a file: pass a file with one number per line (or a CSV with --column).`,
+        { file: path },
+      );
+    }
+    if (code === 'ENOENT') {
+      throw new NotFoundError(`${path} does not exist.`, { file: path });
+    }
+    throw new InvalidArgumentError(`Cannot read ${path} (${code ?? 'read error'}).`, {
+      file: path,
+    });
+  }
+}
+
 /** A sample from a one-number-per-line file, or from a CSV column when `column` is given. */
 async function readSample(path: string, column: string | undefined): Promise<Float64Array> {
-  if (column === undefined) return parseNumberLines(await readFile(resolve(path), 'utf8'), path);
+  if (column === undefined) return parseNumberLines(await readSampleText(path), path);
   const { table } = await readCsv(resolve(path), numericColumnSchema(column), {
     columns: { [column]: 'float64' },
     maxQuarantined: 0,

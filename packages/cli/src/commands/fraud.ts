@@ -2,14 +2,18 @@ import { createProgress } from '@mlsd/core';
 import {
   type SimulatorOptions,
   simulateTransactions,
+  toPublicLayout,
   transactionsFileFormat,
+  writePublicLog,
   writeTransactions,
 } from '@mlsd/datasets';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addGroup } from '../group.js';
 import { parseNumber, parsePositiveInt } from '../options.js';
 import { formatTable, printJson, printLines } from '../output.js';
+import { registerFraudInit } from './fraud-init.js';
 import { registerFraudModelCommands } from './fraud-model.js';
+import { registerFraudPredict } from './fraud-predict.js';
 import { registerFraudStreamCommands } from './fraud-stream.js';
 
 /** Registers `mlsd fraud ...`. */
@@ -17,10 +21,12 @@ export function registerFraudCommands(program: Command): void {
   const fraud = addGroup(
     program,
     'fraud',
-    'Card-fraud detection: simulate transactions, train, evaluate, score.',
+    'Card-fraud detection on your own transaction log or the simulator: init a config, train, evaluate, score, predict.',
   );
   registerSimulate(fraud);
+  registerFraudInit(fraud);
   registerFraudModelCommands(fraud);
+  registerFraudPredict(fraud);
   registerFraudStreamCommands(fraud);
 }
 
@@ -37,6 +43,9 @@ interface SimulateFlags {
   driftFromDay?: number;
   driftStrength?: number;
   out?: string;
+  layout: 'handbook' | 'public';
+  timezone: string;
+  splitDatetime?: boolean;
   json?: boolean;
 }
 
@@ -75,12 +84,34 @@ function registerSimulate(fraud: Command): void {
       parseNumber('--drift-strength'),
     )
     .option('--out <file>', 'write the transactions to this .csv or .jsonl file')
+    .addOption(
+      new Option(
+        '--layout <layout>',
+        "columns of the file: the handbook's (TX_AMOUNT, CUSTOMER_ID, ...) or the layout of public card-fraud logs " +
+          '(trans_date_trans_time, cc_num, merchant, category, amt, ..., is_fraud)',
+      )
+        .choices(['handbook', 'public'])
+        .default('handbook'),
+    )
+    .option(
+      '--timezone <iana>',
+      'public layout: zone of the wall-clock time text',
+      'America/New_York',
+    )
+    .option('--split-datetime', 'public layout: separate trans_date and trans_time columns')
     .option('--json', 'print one JSON line')
     .action(async (flags: SimulateFlags, command: Command) => {
       // Refuse an unknown file type before the simulation, not after it.
       if (flags.out !== undefined) transactionsFileFormat(flags.out);
       const simulation = simulateTransactions(simulatorOptions(flags, command));
       const { summary, table } = simulation;
+      const publicLog =
+        flags.layout === 'public'
+          ? toPublicLayout(simulation, {
+              timezone: flags.timezone,
+              splitDateTime: flags.splitDatetime === true,
+            })
+          : undefined;
       let writeSeconds: number | undefined;
       if (flags.out !== undefined) {
         const started = performance.now();
@@ -89,9 +120,9 @@ function registerSimulate(fraud: Command): void {
           total: table.length,
           unit: 'rows',
         });
-        await writeTransactions(table, flags.out, {
-          onProgress: (rows) => progress.update(rows),
-        });
+        const onProgress = (rows: number) => progress.update(rows);
+        if (publicLog === undefined) await writeTransactions(table, flags.out, { onProgress });
+        else await writePublicLog(publicLog, flags.out, { onProgress });
         progress.finish();
         writeSeconds = (performance.now() - started) / 1000;
       }
@@ -106,6 +137,8 @@ function registerSimulate(fraud: Command): void {
           seed: config.seed,
           scenarios: config.scenarios,
           drift: config.drift ?? null,
+          layout: flags.layout,
+          columns: publicLog?.columns ?? table.columnNames,
           out: flags.out ?? null,
           ...summary,
           writeSeconds: writeSeconds ?? null,
@@ -141,6 +174,9 @@ function simulatorOptions(flags: SimulateFlags, command: Command): SimulatorOpti
     seed: flags.seed,
     scenarios: flags.scenarios,
   };
+  if (flags.layout !== 'public' && (flags.splitDatetime === true || timezoneGiven(command))) {
+    usageError('--timezone and --split-datetime apply to --layout public.');
+  }
   if (flags.drift === undefined) {
     if (flags.driftFromDay !== undefined || flags.driftStrength !== undefined) {
       usageError('--drift-from-day and --drift-strength need --drift <kind>.');
@@ -158,6 +194,10 @@ function simulatorOptions(flags: SimulateFlags, command: Command): SimulatorOpti
       ...(flags.driftStrength === undefined ? {} : { strength: flags.driftStrength }),
     },
   };
+}
+
+function timezoneGiven(command: Command): boolean {
+  return command.getOptionValueSource('timezone') === 'cli';
 }
 
 function parseDay(value: string): number {

@@ -1,187 +1,230 @@
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism, loadavg } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { exactKnn, neighbourLists, precisionAtK } from '@mlsd/ann';
-import { createProgress, currentBackend, InvalidArgumentError, initBackend } from '@mlsd/core';
-import {
-  FASHION_MNIST_LABELS,
-  type FashionMnist,
-  imagesAsFloat,
-  loadFashionMnist,
-} from '@mlsd/datasets';
+import { basename, dirname, resolve } from 'node:path';
+import { createProgress, currentBackend, InvalidArgumentError } from '@mlsd/core';
+import { FASHION_MNIST_LABELS, loadFashionMnist } from '@mlsd/datasets';
 import {
   DEFAULT_EMBEDDER_DIR,
-  decodeImageFolder,
-  evaluateImageSearch,
+  describeImageSpec,
+  evaluateFashionMnist,
+  evaluateImageFolder,
   FASHION_MNIST_RECIPE,
-  FASHION_MNIST_SPEC,
-  fashionMnistPng,
+  fashionMnistCatalogue,
   type ImageMetadata,
   ImageSearch,
-  loadImageEmbedder,
-  type SheetImage,
-  saveImageEmbedder,
-  trainImageEmbedder,
+  indexImageFolder,
+  LiveCatalogue,
+  readImageSource,
+  type SkippedImage,
+  saveEmbedder,
+  trainFashionMnistEmbedder,
+  trainTransferEmbedder,
   writeContactSheet,
 } from '@mlsd/vision';
 import type { Command } from 'commander';
 import { addGroup } from '../group.js';
 import { parsePositiveInt } from '../options.js';
 import { formatTable, printJson, printLines } from '../output.js';
-
-const DATASET_SOURCE = 'fashion-mnist:train:';
+import { registerImageCatalogueCommands } from './image-catalogue.js';
+import {
+  type DecodeFlags,
+  decodeFlags,
+  decodeOptions,
+  loadModel,
+  type ModelFlags,
+  modelFlags,
+  parseNonNegativeInt,
+  parseSize,
+  progressBar,
+  reportSkips,
+} from './image-flags.js';
 
 /** Registers `mlsd images ...`. */
 export function registerImagesCommands(program: Command): void {
   const images = addGroup(
     program,
     'images',
-    'Visual similarity search: index image folders or Fashion-MNIST, query, evaluate.',
+    'Visual similarity search: index your photos with a pretrained or trained model, query, add and remove live, find duplicates, evaluate.',
   );
+  registerTrain(images);
+  registerIndex(images);
+  registerQuery(images);
+  registerEvaluate(images);
+  registerImageCatalogueCommands(images);
+}
 
-  images
+interface TrainFlags extends Partial<ModelFlags> {
+  out?: string;
+  dir?: string;
+  backbone?: string;
+  cache?: string;
+  epochs?: number;
+  seed: number;
+  workers: number;
+  augment?: boolean;
+  train?: number;
+  evalQueries: number;
+  dim?: number;
+  hidden?: number;
+  json?: boolean;
+}
+
+function registerTrain(images: Command): void {
+  const command = images
     .command('train')
     .description(
-      'Train the Fashion-MNIST embedding model (normalised-softmax loss) and save it as an artifact; ' +
-        'with the defaults this reproduces the shipped model.',
-    )
-    .option('--out <dir>', 'where to save the model', DEFAULT_EMBEDDER_DIR)
-    .option(
-      '--epochs <n>',
-      'passes over the training images',
-      parsePositiveInt('--epochs'),
-      FASHION_MNIST_RECIPE.epochs,
+      'Without --dir: train the Fashion-MNIST embedder (normalised-softmax loss; the defaults reproduce the shipped model). ' +
+        'With --dir and --backbone: transfer learning on your labelled folder — a projection head on a frozen pretrained backbone, features cached.',
     )
     .option(
-      '--batch-size <n>',
-      'images per step',
-      parsePositiveInt('--batch-size'),
-      FASHION_MNIST_RECIPE.batchSize,
+      '--out <dir>',
+      'where to save the model (default: the shipped model folder, for Fashion-MNIST)',
+    )
+    .option('--dir <folder>', 'labelled images, one sub-folder per label (transfer learning)')
+    .option('--backbone <folder|file.onnx>', 'pretrained model whose features the head learns from')
+    .option('--cache <dir>', 'backbone feature cache (default <dir>/.mlsd-features)')
+    .option('--epochs <n>', 'passes over the data', parsePositiveInt('--epochs'))
+    .option(
+      '--dim <n>',
+      'transfer: embedding length of the head (default 128)',
+      parsePositiveInt('--dim'),
+    )
+    .option(
+      '--hidden <n>',
+      'transfer: hidden units of the head (default 512; 0 = linear)',
+      parseNonNegativeInt('--hidden'),
     )
     .option(
       '--seed <n>',
       'seed of weights, order and dropout',
-      parsePositiveIntOrZero,
+      parseNonNegativeInt('--seed'),
       FASHION_MNIST_RECIPE.seed,
     )
     .option(
       '--augment',
-      'add random 1-pixel shifts and left-right flips (measured no better on Fashion-MNIST: 0.8950 vs 0.9035)',
+      'Fashion-MNIST: random 1-pixel shifts and flips (measured no better: 0.8950 vs 0.9035)',
     )
     .option(
       '--workers <n>',
-      'worker threads training data-parallel (1 = this thread)',
+      'Fashion-MNIST: worker threads training data-parallel',
       parsePositiveInt('--workers'),
       FASHION_MNIST_RECIPE.workers,
     )
     .option(
       '--train <n>',
-      'use only the first N training images (quick runs)',
+      'Fashion-MNIST: only the first N training images (quick runs)',
       parsePositiveInt('--train'),
     )
     .option(
       '--eval-queries <n>',
-      'test images used to measure precision@10',
+      'Fashion-MNIST: test images used to measure precision@10',
       parsePositiveInt('--eval-queries'),
       10_000,
     )
-    .option('--json', 'print one JSON line')
-    .action(async (options: TrainOptions) => {
-      await initBackend();
-      const dataset = await loadFashionMnist();
-      const count = Math.min(options.train ?? dataset.train.count, dataset.train.count);
-      const size = dataset.train.rows * dataset.train.cols;
-      const pixels = imagesAsFloat(dataset.train).subarray(0, count * size);
-      const labels = dataset.train.labels.subarray(0, count);
-      const loadBefore = loadavg();
-      const started = performance.now();
-      const progress = createProgress({
-        label: 'training embedder',
-        total: options.epochs * count,
-        unit: 'images',
-      });
-      let seen = 0;
-      const trained = await trainImageEmbedder({
-        ...FASHION_MNIST_RECIPE,
-        images: pixels,
-        labels,
-        spec: FASHION_MNIST_SPEC,
-        epochs: options.epochs,
-        batchSize: options.batchSize,
-        seed: options.seed,
-        workers: options.workers,
-        augment: options.augment
-          ? { shift: 1, flip: true, brightness: 0, contrast: 0, noise: 0 }
-          : FASHION_MNIST_RECIPE.augment,
-        onStep: (done) => progress.update(seen + done),
-        onEpoch: (report) => {
-          seen += count;
-          process.stderr.write(
-            `epoch ${report.epoch + 1}/${options.epochs}: loss ${report.loss.toFixed(4)} in ${report.seconds.toFixed(1)} s\n`,
-          );
-        },
-      });
-      progress.finish();
-      const trainSeconds = (performance.now() - started) / 1000;
-      const loadAfter = loadavg();
-      const tmpDir = `${resolve(options.out)}.unevaluated`;
-      await saveImageEmbedder(tmpDir, {
-        model: trained.model,
-        spec: FASHION_MNIST_SPEC,
-        params: trained.params,
-      });
-      const embedder = await loadImageEmbedder(tmpDir);
-      const queries = Math.min(options.evalQueries, dataset.test.count);
-      const catalogue = embedder.embed(pixels, count);
-      const testPixels = imagesAsFloat(dataset.test).subarray(0, queries * size);
-      const queryVectors = embedder.embed(testPixels, queries);
-      const neighbours = neighbourLists(
-        exactKnn(catalogue, queryVectors, embedder.dim, 10, { space: 'cosine' }),
-      );
-      const precisionAt10 = precisionAtK(
-        dataset.test.labels.subarray(0, queries),
-        neighbours.map((row) => Array.from(row, (index) => labels[index]!)),
-        10,
-      );
-      const metrics = {
-        precisionAt10,
-        evalQueries: queries,
-        catalogue: count,
-        trainSeconds,
-        backend: currentBackend()?.name,
-        workers: options.workers,
-        cpus: availableParallelism(),
-        // 1-minute load averages of the machine before and after: timings under load are upper bounds.
-        loadAverage: { before: loadBefore[0], after: loadAfter[0] },
-        finalLoss: trained.history.at(-1)?.loss,
-      };
-      await saveImageEmbedder(options.out, {
-        model: trained.model,
-        spec: FASHION_MNIST_SPEC,
-        params: trained.params,
-        metrics,
-        description: 'Fashion-MNIST embedding model trained by `mlsd images train`.',
-      });
-      await import('node:fs/promises').then((fs) =>
-        fs.rm(tmpDir, { recursive: true, force: true }),
-      );
-      if (options.json) {
-        printJson({ out: resolve(options.out), ...metrics });
-        return;
-      }
-      printLines([
-        `saved ${resolve(options.out)}: precision@10 ${precisionAt10.toFixed(4)} on ${queries} test queries (exact search), trained in ${trainSeconds.toFixed(1)} s on ${metrics.backend} × ${options.workers} (load ${loadBefore[0]!.toFixed(1)} → ${loadAfter[0]!.toFixed(1)})`,
-      ]);
+    .option('--preset <name>', 'backbone preprocessing: imagenet, inception, clip, unit')
+    .option('--output <name>', 'backbone layer/node/output with the features')
+    .option('--size <WxH>', 'backbone input size when dynamic', parseSize)
+    .option(
+      '--batch-size <n>',
+      'images per step (Fashion-MNIST) or per backbone pass (transfer)',
+      parsePositiveInt('--batch-size'),
+    )
+    .option('--json', 'print one JSON line');
+  command.action(async (flags: TrainFlags) => {
+    if (flags.dir !== undefined || flags.backbone !== undefined) {
+      await trainTransfer(flags);
+      return;
+    }
+    const progress = progressBar('training embedder', 'images');
+    const out = flags.out ?? DEFAULT_EMBEDDER_DIR;
+    const { metrics } = await trainFashionMnistEmbedder({
+      out,
+      seed: flags.seed,
+      workers: flags.workers,
+      evalQueries: flags.evalQueries,
+      ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
+      ...(flags.batchSize === undefined ? {} : { batchSize: flags.batchSize }),
+      ...(flags.augment ? { augment: true } : {}),
+      ...(flags.train === undefined ? {} : { train: flags.train }),
+      onStep: (done, total) => progress.update(done, total),
+      onEpoch: (report, epochs) =>
+        process.stderr.write(
+          `epoch ${report.epoch + 1}/${epochs}: loss ${report.loss.toFixed(4)} in ${report.seconds.toFixed(1)} s\n`,
+        ),
     });
+    progress.finish();
+    if (flags.json) {
+      printJson({ out: resolve(out), ...metrics });
+      return;
+    }
+    printLines([
+      `saved ${resolve(out)}: precision@10 ${metrics.precisionAt10.toFixed(4)} on ${metrics.evalQueries} test queries (exact search), trained in ${metrics.trainSeconds.toFixed(1)} s on ${metrics.backend} × ${metrics.workers} (load ${metrics.loadAverage.before?.toFixed(1)} → ${metrics.loadAverage.after?.toFixed(1)})`,
+    ]);
+  });
+}
 
-  images
+async function trainTransfer(flags: TrainFlags): Promise<void> {
+  if (flags.dir === undefined || flags.backbone === undefined || flags.out === undefined) {
+    throw new InvalidArgumentError(
+      'Transfer learning needs --dir <labelled folder>, --backbone <pretrained model> and --out <dir>.',
+    );
+  }
+  const backbone = await loadModel({ ...flags, model: flags.backbone });
+  process.stderr.write(
+    `backbone ${backbone.info.name}: ${backbone.dim}-d features of ${describeImageSpec(backbone.spec)}\n`,
+  );
+  const progress = progressBar('backbone features', 'images');
+  const result = await trainTransferEmbedder(flags.dir, backbone, {
+    seed: flags.seed,
+    ...(flags.cache === undefined ? {} : { cacheDir: flags.cache }),
+    ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
+    ...(flags.dim === undefined ? {} : { dim: flags.dim }),
+    ...(flags.hidden === undefined ? {} : { hidden: flags.hidden }),
+    ...(flags.batchSize === undefined ? {} : { batchSize: flags.batchSize }),
+    onFeatures: (done, total) => progress.update(done, total),
+    onEpoch: (report) => {
+      if ((report.epoch + 1) % 10 === 0) {
+        process.stderr.write(`head epoch ${report.epoch + 1}: loss ${report.loss.toFixed(4)}\n`);
+      }
+    },
+  });
+  progress.finish();
+  reportSkips(result.skipped);
+  await saveEmbedder(flags.out, result.embedder, {
+    params: result.params,
+    metrics: result.metrics,
+    description: `Projection head on ${backbone.info.name}, trained by \`mlsd images train --dir\`.`,
+  });
+  const summary = {
+    out: resolve(flags.out),
+    embedder: result.embedder.info.version,
+    ...result.metrics,
+  };
+  if (flags.json) {
+    printJson(summary);
+    return;
+  }
+  printLines([
+    `saved ${summary.out}: held-out precision@10 ${result.metrics.frozenPrecisionAt10.toFixed(4)} (frozen backbone) → ${result.metrics.headPrecisionAt10.toFixed(4)} (trained head), ${result.metrics.validationImages} queries against ${result.metrics.trainImages} images; backbone features: ${result.metrics.featuresComputed} computed, ${result.metrics.featuresReused} from the cache`,
+  ]);
+}
+
+interface IndexFlags extends ModelFlags, DecodeFlags {
+  dir?: string;
+  dataset?: string;
+  out: string;
+  train?: number;
+  json?: boolean;
+}
+
+function registerIndex(images: Command): void {
+  const command = images
     .command('index')
     .description(
-      'Embed a folder of images (or Fashion-MNIST train) and build an HNSW index; bad files are reported and skipped.',
+      'Embed a folder of photos (or Fashion-MNIST train) and build an HNSW index; every file is accounted for, bad ones reported with their reason.',
     )
     .option(
       '--dir <folder>',
-      "folder of images (PNG, JPEG, WebP, GIF, TIFF, AVIF); a file's parent folder name is its label",
+      "folder of images (JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIC where readable); a file's parent folder name is its label",
     )
     .option(
       '--dataset <name>',
@@ -189,100 +232,82 @@ export function registerImagesCommands(program: Command): void {
     )
     .requiredOption('--out <dir>', 'where to save the index')
     .option(
-      '--model <dir>',
-      'embedding model folder (mlsd artifact or TensorFlow.js model)',
-      DEFAULT_EMBEDDER_DIR,
-    )
-    .option(
       '--train <n>',
       'with --dataset: index only the first N images',
       parsePositiveInt('--train'),
     )
-    .option('--json', 'print one JSON line')
-    .action(async (options: IndexOptions) => {
-      if ((options.dir === undefined) === (options.dataset === undefined)) {
+    .option('--json', 'print one JSON line: { indexed, skipped, dim, buildSeconds }');
+  decodeFlags(modelFlags(command, 'embedding model', DEFAULT_EMBEDDER_DIR)).action(
+    async (flags: IndexFlags) => {
+      if ((flags.dir === undefined) === (flags.dataset === undefined)) {
         throw new InvalidArgumentError(
           'Give exactly one of --dir <folder> or --dataset fashion-mnist.',
         );
       }
-      if (options.dataset !== undefined && options.dataset !== 'fashion-mnist') {
+      if (flags.dataset !== undefined && flags.dataset !== 'fashion-mnist') {
         throw new InvalidArgumentError(
-          `Unknown --dataset "${options.dataset}"; known: fashion-mnist.`,
+          `Unknown --dataset "${flags.dataset}"; known: fashion-mnist.`,
         );
       }
-      const embedder = await loadImageEmbedder(options.model);
-      let ids: string[];
-      let pixels: Float32Array;
-      let metadata: ImageMetadata[];
-      let report: Record<string, unknown>;
-      if (options.dir !== undefined) {
-        const root = resolve(options.dir);
-        const decodeProgress = createProgress({ label: 'decoding images', unit: 'files' });
-        const folder = await decodeImageFolder(root, embedder.spec, {
-          onProgress: (done) => decodeProgress.update(done),
+      const embedder = await loadModel(flags);
+      let search: ImageSearch;
+      let skipped: SkippedImage[] = [];
+      let buildSeconds: number;
+      if (flags.dir !== undefined) {
+        const progress = progressBar('decoding + embedding', 'files');
+        const built = await indexImageFolder(flags.dir, embedder, {
+          ...decodeOptions(flags),
+          onProgress: (done, total) => progress.update(done, total),
         });
-        decodeProgress.finish();
-        for (const bad of folder.skipped) {
-          process.stderr.write(`skipped ${bad.file}: ${bad.reason}\n`);
+        progress.finish();
+        reportSkips(built.skipped);
+        if (built.ignored.length > 0) {
+          process.stderr.write(
+            `ignored ${built.ignored.length} files without an image extension\n`,
+          );
         }
-        ids = folder.ids;
-        pixels = folder.images;
-        metadata = folder.ids.map((file) => {
-          const parent = basename(dirname(join(root, file)));
-          return {
-            source: join(root, file),
-            ...(dirname(file) === '.' ? {} : { label: parent }),
-          };
-        });
-        report = { ...folder.counts, skippedFiles: folder.skipped };
+        ({ search, skipped, buildSeconds } = built);
       } else {
-        const dataset = await loadFashionMnist();
-        const count = Math.min(options.train ?? dataset.train.count, dataset.train.count);
-        const size = dataset.train.rows * dataset.train.cols;
-        pixels = imagesAsFloat(dataset.train).subarray(0, count * size);
-        ids = Array.from({ length: count }, (_, i) => `train-${i}`);
-        metadata = Array.from(dataset.train.labels.subarray(0, count), (label, i) => ({
-          label,
-          source: `${DATASET_SOURCE}${i}`,
-        }));
-        report = { found: count, decoded: count, skipped: 0, skippedFiles: [] };
+        const catalogue = fashionMnistCatalogue(await loadFashionMnist(), flags.train);
+        const progress = createProgress({
+          label: 'embedding + indexing',
+          total: catalogue.ids.length,
+          unit: 'images',
+        });
+        const started = performance.now();
+        search = await ImageSearch.build({
+          embedder,
+          ids: catalogue.ids,
+          pixels: catalogue.pixels,
+          metadata: catalogue.metadata,
+          onProgress: (done) => progress.update(done),
+        });
+        progress.finish();
+        buildSeconds = (performance.now() - started) / 1000;
       }
-      if (ids.length === 0) {
-        throw new InvalidArgumentError('No image could be decoded; nothing to index.');
-      }
-      const started = performance.now();
-      const embedProgress = createProgress({
-        label: 'embedding + indexing',
-        total: ids.length,
-        unit: 'images',
-      });
-      const search = ImageSearch.build({
-        embedder,
-        ids,
-        pixels,
-        metadata,
-        onProgress: (done) => embedProgress.update(done),
-      });
-      embedProgress.finish();
-      const buildSeconds = (performance.now() - started) / 1000;
-      await mkdir(dirname(resolve(options.out)), { recursive: true });
-      await search.save(options.out, { ...report, buildSeconds });
-      const summary = {
-        out: resolve(options.out),
-        indexed: search.index.size,
-        dim: embedder.dim,
-        buildSeconds,
-        ...report,
-      };
-      if (options.json) {
-        printJson(summary);
+      await mkdir(dirname(resolve(flags.out)), { recursive: true });
+      await search.save(flags.out, { metrics: { buildSeconds, skipped: skipped.length } });
+      if (flags.json) {
+        printJson({ indexed: search.size, skipped, dim: embedder.dim, buildSeconds });
         return;
       }
       printLines([
-        `indexed ${summary.indexed} images (${embedder.dim}-d) into ${summary.out} in ${buildSeconds.toFixed(1)} s; found ${String(report.found)}, skipped ${String(report.skipped)}`,
+        `indexed ${search.size} images (${embedder.dim}-d, ${embedder.info.version}) into ${resolve(flags.out)} in ${buildSeconds.toFixed(1)} s; skipped ${skipped.length}`,
       ]);
-    });
+    },
+  );
+}
 
+interface QueryFlags {
+  index: string;
+  image: string;
+  k: number;
+  label?: string;
+  sheet?: string;
+  json?: boolean;
+}
+
+function registerQuery(images: Command): void {
   images
     .command('query')
     .description(
@@ -293,133 +318,142 @@ export function registerImagesCommands(program: Command): void {
     .option('--k <n>', 'results', parsePositiveInt('--k'), 10)
     .option('--label <label>', 'only results with this label')
     .option('--sheet <file.png>', 'write a contact sheet: the query, then its results')
-    .option('--json', 'print one JSON line')
-    .action(async (options: QueryOptions) => {
-      const search = await ImageSearch.load(options.index);
-      const label = options.label === undefined ? undefined : parseLabel(options.label);
+    .option('--json', 'print one JSON line: { hits: [{ id, distance, metadata }] }')
+    .action(async (flags: QueryFlags) => {
+      const search = await LiveCatalogue.read(flags.index);
+      const label = flags.label === undefined ? undefined : parseLabel(flags.label);
       const started = performance.now();
-      const hits = await search.query(
-        resolve(options.image),
-        options.k,
-        label === undefined ? {} : { label },
-      );
+      const hits = await search.query(resolve(flags.image), flags.k, { label });
       const ms = performance.now() - started;
-      if (options.sheet !== undefined) {
-        const dataset = hits.some((hit) => hit.metadata?.source?.startsWith(DATASET_SOURCE))
-          ? await loadFashionMnist()
-          : undefined;
-        await writeContactSheet(resolve(options.sheet), [
-          {
-            query: resolve(options.image),
-            results: hits.map((hit) => ({
-              image: sheetImage(hit.metadata, dataset),
-              ...(hit.metadata?.label === undefined || label !== undefined
-                ? {}
-                : { relevant: sameLabelAsFile(hit.metadata.label, options.image) }),
-            })),
-          },
-        ]);
-        process.stderr.write(`contact sheet: ${resolve(options.sheet)}\n`);
+      if (flags.sheet !== undefined) {
+        const results = [];
+        for (const hit of hits) {
+          const source = hit.metadata?.source;
+          results.push({
+            image:
+              typeof source === 'string'
+                ? (await readImageSource(source, { catalogueDir: resolve(flags.index) })).bytes
+                : Buffer.alloc(0),
+            ...(hit.metadata?.label === undefined || label !== undefined
+              ? {}
+              : { relevant: sameLabelAsFile(hit.metadata, flags.image) }),
+          });
+        }
+        await writeContactSheet(resolve(flags.sheet), [{ query: resolve(flags.image), results }]);
+        process.stderr.write(`contact sheet: ${resolve(flags.sheet)}\n`);
       }
-      if (options.json) {
-        printJson({ image: resolve(options.image), k: options.k, ms, hits });
+      if (flags.json) {
+        printJson({
+          hits: hits.map((hit) => ({
+            id: hit.id,
+            distance: hit.distance,
+            metadata: hit.metadata ?? null,
+          })),
+        });
         return;
       }
       printLines([
-        `${hits.length} most similar to ${options.image} (${ms.toFixed(2)} ms):`,
+        `${hits.length} most similar to ${flags.image} (${ms.toFixed(2)} ms):`,
         ...formatTable([
           ['rank', 'id', 'distance', 'label'],
           ...hits.map((hit, i) => [i + 1, hit.id, hit.distance, String(hit.metadata?.label ?? '')]),
         ]),
       ]);
     });
+}
 
-  images
+interface EvaluateFlags extends ModelFlags, DecodeFlags {
+  index?: string;
+  dir?: string;
+  queries?: number;
+  train?: number;
+  k: number;
+  json?: boolean;
+}
+
+function registerEvaluate(images: Command): void {
+  const command = images
     .command('evaluate')
     .description(
-      'Retrieval quality and end-to-end latency on Fashion-MNIST: catalogue = train, queries = test images as PNG bytes, ' +
-        'relevant = same label. Without --index, builds the index with the model first.',
+      'With --dir: retrieval quality on your labelled folder (one sub-folder per label; each image queries the others). ' +
+        'Without: Fashion-MNIST (catalogue = train, queries = test images as PNG bytes). ' +
+        'Reports precision@k, mAP@k, recall against exact search, latency p50/p99.',
     )
+    .option('--dir <folder>', 'labelled images, one sub-folder per label')
     .option(
       '--index <dir>',
-      'an index of Fashion-MNIST train built by `mlsd images index --dataset fashion-mnist`',
+      'Fashion-MNIST: an index of the training images (`mlsd images index --dataset fashion-mnist`)',
     )
-    .option('--model <dir>', 'embedding model when building', DEFAULT_EMBEDDER_DIR)
-    .option('--queries <n>', 'test images to query', parsePositiveInt('--queries'), 10_000)
+    .option(
+      '--queries <n>',
+      'images to query (default: all labelled images / 10,000 test images)',
+      parsePositiveInt('--queries'),
+    )
     .option(
       '--train <n>',
-      'when building: index only the first N training images',
+      'Fashion-MNIST, when building: index only the first N training images',
       parsePositiveInt('--train'),
     )
     .option('--k <n>', 'results per query', parsePositiveInt('--k'), 10)
-    .option('--json', 'print one JSON line')
-    .action(async (options: EvaluateOptions) => {
-      const dataset = await loadFashionMnist();
-      let search: ImageSearch;
-      let exact: { vectors: Float32Array; ids: string[] } | undefined;
-      let buildSeconds: number | undefined;
-      if (options.index !== undefined) {
-        search = await ImageSearch.load(options.index);
-      } else {
-        const embedder = await loadImageEmbedder(options.model);
-        const count = Math.min(options.train ?? dataset.train.count, dataset.train.count);
-        const size = dataset.train.rows * dataset.train.cols;
-        const pixels = imagesAsFloat(dataset.train).subarray(0, count * size);
-        const ids = Array.from({ length: count }, (_, i) => `train-${i}`);
-        const started = performance.now();
-        const progress = createProgress({
-          label: 'embedding catalogue',
-          total: count,
-          unit: 'images',
+    .option('--json', 'print one JSON line');
+  decodeFlags(modelFlags(command, 'embedding model', DEFAULT_EMBEDDER_DIR)).action(
+    async (flags: EvaluateFlags) => {
+      let summary: Record<string, unknown>;
+      if (flags.dir !== undefined) {
+        const embedder = await loadModel(flags);
+        const progress = progressBar('evaluating', 'images');
+        const result = await evaluateImageFolder(flags.dir, embedder, {
+          ...decodeOptions(flags),
+          k: flags.k,
+          ...(flags.queries === undefined ? {} : { queries: flags.queries }),
+          onProgress: (done, total) => progress.update(done, total),
+          onQuery: (done, total) => progress.update(done, total),
         });
-        const vectors = embedder.embed(pixels, count, { onBatch: (done) => progress.update(done) });
         progress.finish();
-        search = ImageSearch.build({
-          embedder,
-          ids,
-          pixels,
-          metadata: Array.from(dataset.train.labels.subarray(0, count), (label) => ({ label })),
+        reportSkips(result.skipped);
+        summary = {
+          precisionAtK: result.precisionAtK,
+          mapAtK: result.mapAtK,
+          recallAtK: result.recallAtK,
+          k: result.k,
+          p50Ms: result.p50Ms,
+          p99Ms: result.p99Ms,
+          qps: result.qps,
+          queries: result.queries,
+          catalogue: result.catalogue,
+          labels: result.labels,
+          dim: result.dim,
+          embedder: result.embedder,
+          skipped: result.counts.skipped,
+          backend: currentBackend()?.name,
+        };
+      } else {
+        const progress = progressBar('evaluating', 'images');
+        const result = await evaluateFashionMnist({
+          search: flags.index === undefined ? undefined : await LiveCatalogue.read(flags.index),
+          model: flags.model,
+          train: flags.train,
+          queries: flags.queries,
+          k: flags.k,
+          onProgress: (_stage, done, total) => progress.update(done, total),
         });
-        buildSeconds = (performance.now() - started) / 1000;
-        exact = { vectors, ids };
+        progress.finish();
+        summary = {
+          precisionAt10: result.precisionAtK,
+          mapAt10: result.mapAtK,
+          recallAt10: Number.isNaN(result.recallAtK) ? null : result.recallAtK,
+          qps: result.qps,
+          p50Ms: result.p50Ms,
+          p99Ms: result.p99Ms,
+          k: result.k,
+          queries: result.queries,
+          catalogue: result.catalogue,
+          dim: result.dim,
+          backend: result.backend,
+          ...(result.buildSeconds === undefined ? {} : { buildSeconds: result.buildSeconds }),
+        };
       }
-      const queries = Math.min(options.queries, dataset.test.count);
-      const side = dataset.test.rows;
-      const encoded: Uint8Array[] = [];
-      for (let q = 0; q < queries; q++) {
-        encoded.push(
-          await fashionMnistPng(
-            dataset.test.images.subarray(q * side * side, (q + 1) * side * side),
-            side,
-          ),
-        );
-      }
-      const progress = createProgress({ label: 'querying', total: queries, unit: 'queries' });
-      const result = await evaluateImageSearch(
-        search,
-        { images: encoded, labels: dataset.test.labels.subarray(0, queries) },
-        {
-          k: options.k,
-          ...(exact === undefined ? {} : { exact }),
-          onProgress: (done) => progress.update(done),
-        },
-      );
-      progress.finish();
-      const summary = {
-        precisionAt10: result.precisionAtK,
-        mapAt10: result.mapAtK,
-        recallAt10: Number.isNaN(result.recallAtK) ? null : result.recallAtK,
-        qps: result.qps,
-        p50Ms: result.p50Ms,
-        p99Ms: result.p99Ms,
-        k: result.k,
-        queries: result.queries,
-        catalogue: search.index.size,
-        dim: search.embedder.dim,
-        backend: currentBackend()?.name,
-        ...(buildSeconds === undefined ? {} : { buildSeconds }),
-      };
-      if (options.json) {
+      if (flags.json) {
         printJson(summary);
         return;
       }
@@ -432,54 +466,8 @@ export function registerImagesCommands(program: Command): void {
           ]),
         ]),
       );
-    });
-}
-
-interface TrainOptions {
-  out: string;
-  epochs: number;
-  batchSize: number;
-  seed: number;
-  workers: number;
-  augment?: boolean;
-  train?: number;
-  evalQueries: number;
-  json?: boolean;
-}
-
-interface IndexOptions {
-  dir?: string;
-  dataset?: string;
-  out: string;
-  model: string;
-  train?: number;
-  json?: boolean;
-}
-
-interface QueryOptions {
-  index: string;
-  image: string;
-  k: number;
-  label?: string;
-  sheet?: string;
-  json?: boolean;
-}
-
-interface EvaluateOptions {
-  index?: string;
-  model: string;
-  queries: number;
-  train?: number;
-  k: number;
-  json?: boolean;
-}
-
-function parsePositiveIntOrZero(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) {
-    throw new InvalidArgumentError(`--seed must be a non-negative integer, got "${value}".`);
-  }
-  return parsed;
+    },
+  );
 }
 
 /** Labels are numbers for datasets and folder names for folders: "3" matches label 3. */
@@ -488,24 +476,13 @@ function parseLabel(text: string): string | number {
   return text.trim() !== '' && Number.isInteger(asNumber) ? asNumber : text;
 }
 
-/** A query file's label is its parent folder's name, as `images index --dir` labels files. */
-function sameLabelAsFile(label: string | number, file: string): boolean {
+/**
+ * A query file's label is its parent folder's name, as `images index --dir` labels files; a
+ * Fashion-MNIST class number also matches its name ("Trouser" for 1).
+ */
+function sameLabelAsFile(metadata: ImageMetadata, file: string): boolean {
   const parent = basename(dirname(resolve(file)));
+  const label = metadata.label;
   const named = typeof label === 'number' ? FASHION_MNIST_LABELS[label] : label;
   return parent === String(label) || parent === named;
-}
-
-function sheetImage(
-  metadata: ImageMetadata | undefined,
-  dataset: FashionMnist | undefined,
-): SheetImage {
-  const source = metadata?.source ?? '';
-  if (source.startsWith(DATASET_SOURCE) && dataset !== undefined) {
-    const index = Number(source.slice(DATASET_SOURCE.length));
-    const side = dataset.train.rows;
-    const pixels = dataset.train.images.subarray(index * side * side, (index + 1) * side * side);
-    // Shown as the PNGs `fashionMnistPng` writes: dark garment on white.
-    return { pixels: Uint8Array.from(pixels, (v) => 255 - v), width: side, height: side };
-  }
-  return source;
 }

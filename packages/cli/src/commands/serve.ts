@@ -11,6 +11,7 @@ interface ServeOptions {
   redis?: string;
   allowedLateness?: number;
   adminTokenEnv: string;
+  shutdownTimeout: number;
 }
 
 const DEFAULT_TOKEN_ENV = 'MLSD_ADMIN_TOKEN';
@@ -23,12 +24,25 @@ function parsePort(value: string): number {
   return port;
 }
 
-function parseSeconds(value: string): number {
+function parseLateness(value: string): number {
   const seconds = Number(value);
   if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
     throw new UsageError(`--allowed-lateness must be a number of seconds ≥ 0, got "${value}".`);
   }
   return seconds;
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3_600) {
+    throw new UsageError(`--shutdown-timeout takes seconds from 0 to 3600, got "${value}".`);
+  }
+  return seconds;
+}
+
+/** True for an address only this machine can reach. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 function parseEnvName(value: string): string {
@@ -61,7 +75,7 @@ export function registerServeCommand(program: Command): void {
     .option(
       '--allowed-lateness <seconds>',
       'seconds a transaction may arrive late for one of its cards, terminals… (default 0: in order); every replica and stream consumer sharing the state must use the same',
-      parseSeconds,
+      parseLateness,
     )
     .option(
       '--admin-token-env <name>',
@@ -70,6 +84,12 @@ export function registerServeCommand(program: Command): void {
         'variable is unset or empty, admin routes are off',
       parseEnvName,
       DEFAULT_TOKEN_ENV,
+    )
+    .option(
+      '--shutdown-timeout <seconds>',
+      'on SIGINT/SIGTERM, how long requests in flight may take to finish before the remaining connections are closed',
+      parseSeconds,
+      10,
     )
     .action(async (options: ServeOptions) => {
       if (options.fraudModel === undefined && options.imageIndex === undefined) {
@@ -90,9 +110,15 @@ export function registerServeCommand(program: Command): void {
         redisUrl: options.redis,
         allowedLatenessSeconds: options.allowedLateness,
         adminToken: token,
+        shutdownTimeoutMs: Math.round(options.shutdownTimeout * 1000),
       });
       const url = await service.listen({ host: options.host, port: options.port });
       printLines([`mlsd serve: listening on ${url}`]);
+      if (!isLoopback(options.host)) {
+        process.stderr.write(
+          `mlsd serve: warning: bound to ${options.host}, so the service is reachable from other machines (scoring, image search${token === undefined ? '' : ', admin reload'}). Put it behind a firewall or an authenticating proxy with TLS, or bind 127.0.0.1.\n`,
+        );
+      }
       await new Promise<void>((resolve, reject) => {
         const stop = (signal: NodeJS.Signals) => {
           process.off('SIGINT', stop);

@@ -124,7 +124,7 @@ export class DriftMonitor {
           results.push(notTested(base, `${values.length} values < minSamples ${o.minSamples}`));
           continue;
         }
-        const ks = ksTwoSampleSorted(reference.sorted, values.sort());
+        const ks = ksTwoSampleSorted(reference.sorted, values.sort(), 'two-sided', o.ksMethod);
         results.push({
           ...base,
           statistic: ks.statistic,

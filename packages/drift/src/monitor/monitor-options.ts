@@ -28,6 +28,12 @@ export const DriftMonitorOptionsSchema = z
     datasetDriftShare: z.number().gt(0).max(1).default(0.3),
     /** Columns with fewer non-missing current values than this are not tested (reported). */
     minSamples: z.number().int().positive().default(30),
+    /**
+     * KS p-value method: `auto` (scipy's: exact up to 10,000 values per side), `exact`, or
+     * `asymp`, which costs a fraction of a millisecond where the exact one costs milliseconds to
+     * hundreds at thousands of values per side, and differs from it by under 1% there.
+     */
+    ksMethod: z.enum(['auto', 'exact', 'asymp']).default('auto'),
   })
   .strict();
 

@@ -78,24 +78,29 @@ export class MomentsAccumulator implements Accumulator {
   /**
    * Writes the running totals at `position` of `prefix`: this accumulator's state (the totals
    * at `position − 1`, or zero at the base) plus the event at `position`. The in-process store
-   * keeps its totals this way, with the same arithmetic as the accumulator itself (an instance
-   * with `squares`).
+   * keeps its totals this way, with the same arithmetic as the accumulator itself; the sums of
+   * squares only when this instance keeps `squares`.
    */
   extendPrefix(events: EventColumns, prefix: EventPrefixes, position: number): void {
     const f = this.field;
+    const squares = this.squares;
     if (position > prefix.base) {
       this.#low = prefix.sumLow[f]![position - 1]!;
       this.#high = prefix.sumHigh[f]![position - 1]!;
-      this.#q0 = prefix.squares0[f]![position - 1]!;
-      this.#q1 = prefix.squares1[f]![position - 1]!;
-      this.#q2 = prefix.squares2[f]![position - 1]!;
+      if (squares) {
+        this.#q0 = prefix.squares0[f]![position - 1]!;
+        this.#q1 = prefix.squares1[f]![position - 1]!;
+        this.#q2 = prefix.squares2[f]![position - 1]!;
+      }
     } else this.reset();
     this.#step(events.values[f]![position]!, 1);
     (prefix.sumLow[f] as Float64Array)[position] = this.#low;
     (prefix.sumHigh[f] as Float64Array)[position] = this.#high;
-    (prefix.squares0[f] as Float64Array)[position] = this.#q0;
-    (prefix.squares1[f] as Float64Array)[position] = this.#q1;
-    (prefix.squares2[f] as Float64Array)[position] = this.#q2;
+    if (squares) {
+      (prefix.squares0[f] as Float64Array)[position] = this.#q0;
+      (prefix.squares1[f] as Float64Array)[position] = this.#q1;
+      (prefix.squares2[f] as Float64Array)[position] = this.#q2;
+    }
   }
 
   #carry(low: number, high: number): void {

@@ -1,6 +1,7 @@
-import type { FraudModel } from '@mlsd/fraud';
+import { type FraudModel, RowNormalizer } from '@mlsd/fraud';
 import type { OnlineStateStore } from '../state/online-state-store.js';
 import type { DriftWatch } from './drift-watch.js';
+import { type TransactionField, transactionFields } from './transaction-fields.js';
 
 /**
  * One loaded fraud model with everything scoring needs: its online state store, its version
@@ -18,6 +19,10 @@ export class FraudRuntime {
   readonly drift: DriftWatch | undefined;
   /** Scratch row for single-transaction scoring. */
   readonly row: Float32Array;
+  /** Reads requests with the log's column names through the model's config (as the file reader does). */
+  readonly normalizer: RowNormalizer;
+  /** The request fields the config reads, for the form, /v1/info and /openapi.json. */
+  readonly fields: TransactionField[];
   #inFlight = 0;
   #retired = false;
   #closing = false;
@@ -39,6 +44,8 @@ export class FraudRuntime {
     this.dir = parts.dir;
     this.drift = parts.drift;
     this.row = new Float32Array(parts.model.features.names.length);
+    this.normalizer = new RowNormalizer(parts.model.config.columns, { labels: 'optional' });
+    this.fields = transactionFields(parts.model.config);
   }
 
   /** Requests using this runtime now. */

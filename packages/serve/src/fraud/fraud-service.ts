@@ -1,13 +1,14 @@
-import { isMlsdError, toMatrix } from '@mlsd/core';
+import { isMlsdError, TimeZone, toMatrix } from '@mlsd/core';
 import type { DriftReport } from '@mlsd/drift';
 import { type FeatureSet, RecordReader } from '@mlsd/features';
-import { FraudModel, type ScoreRequest, type ScoreResult } from '@mlsd/fraud';
+import { FraudModel, formatTime, type ScoreResult } from '@mlsd/fraud';
 import { loadArtifact } from '../artifact-version.js';
 import { HttpError } from '../http/http-error.js';
 import { createStateStore, type StateStoreOptions } from '../state/create-state-store.js';
 import type { StateStoreReadiness, StateUpdateOutcome } from '../state/online-state-store.js';
 import { DriftWatch } from './drift-watch.js';
 import { FraudRuntime } from './fraud-runtime.js';
+import type { TransactionField } from './transaction-fields.js';
 
 /** Options of {@link FraudService.open}. */
 export interface FraudServiceOptions {
@@ -39,9 +40,14 @@ export interface FraudInfo {
   features: string[];
   store: 'memory' | 'redis';
   kind: string;
-  /** Time of the latest transaction the online state holds (seconds), null before any. */
+  /** Time of the latest transaction the online state holds (epoch seconds), null before any. */
   clock: number | null;
+  /** The fields of a scoring request (the log's columns, as the model's config reads them). */
+  transaction: { fields: TransactionField[] };
 }
+
+/** A normalized transaction, ready for the online state. */
+type TransactionRecord = Record<string, string | number>;
 
 const HINT = 'train one with `mlsd fraud train --out <dir>` and pass that folder';
 
@@ -120,20 +126,61 @@ export class FraudService {
       store: store.kind,
       kind: model.kind,
       clock,
+      transaction: { fields: this.#runtime.fields },
     };
   }
 
   /**
-   * Scores one transaction: updates the online state and runs the model. A transaction id
-   * already recorded with the same values (a retry after a lost answer) gets the same result
-   * again, recomputed from the stored events at its place, and records nothing.
-   * @throws HttpError 409 DUPLICATE_TRANSACTION (the id with other values) / OUT_OF_ORDER, 400
-   *   INVALID_TRANSACTION.
+   * A transaction to try the service with: the model's example (the last transaction it was
+   * trained on, as the log writes it) with a new id and a time a minute after the newest the
+   * online state holds, written in the log's time format.
+   * @throws HttpError 503 STATE_STORE_UNAVAILABLE when the store cannot be read.
    */
-  async score(transaction: ScoreRequest): Promise<{ result: ScoreResult; version: string }> {
+  async example(): Promise<Record<string, string | number> | null> {
+    const { model, store, normalizer } = this.#runtime;
+    const template = model.example;
+    if (template === undefined) return null;
+    let clock: number | null;
+    try {
+      clock = (await store.stats()).clock;
+    } catch (error) {
+      throw storeFailure(error);
+    }
+    const { columns, layout } = model.config;
+    const example = { ...template };
+    example[layout.transactionId] =
+      `web-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+    if (clock !== null) {
+      const time = formatTime(
+        clock + 60,
+        columns.time.format,
+        TimeZone.of(columns.timezone),
+        columns.time.origin,
+      );
+      if (columns.time.column !== undefined) example[columns.time.column] = time;
+      else {
+        const [date = '', clockText = ''] = String(time).split(' ');
+        example[columns.time.date!] = date;
+        example[columns.time.time!] = clockText;
+      }
+    }
+    // The example must pass the checks a request does.
+    return normalizer.normalizeObject(example) === undefined ? example : null;
+  }
+
+  /**
+   * Scores one transaction (a JSON object with the log's column names): reads it through the
+   * model's config, updates the online state and runs the model. A transaction id already
+   * recorded with the same values (a retry after a lost answer) gets the same result again,
+   * recomputed from the stored events at its place, and records nothing.
+   * @throws HttpError 400 INVALID_TRANSACTION (with the config's reason), 409
+   *   DUPLICATE_TRANSACTION (the id with other values) / OUT_OF_ORDER.
+   */
+  async score(body: unknown): Promise<{ result: ScoreResult; version: string }> {
     const runtime = this.#runtime;
     runtime.enter();
     try {
+      const transaction = normalize(runtime, body, undefined);
       const { vector, repeated } = await update(runtime, transaction, undefined);
       const row = runtime.row;
       for (let j = 0; j < row.length; j++) row[j] = vector[j]!;
@@ -151,17 +198,19 @@ export class FraudService {
 
   /**
    * Scores a batch in order (each transaction sees the ones before it) with one model call.
-   * Every transaction is checked against what the state and model take (fields, exact ranges)
-   * before any is recorded, so a malformed one fails the batch with nothing recorded; after
-   * that, a transaction the state refuses (too late, its id taken with other values) fails the
-   * batch and the ones before it stay recorded. The error names the failing index.
+   * Every transaction is read through the config and checked against what the state takes
+   * (fields, exact ranges) before any is recorded, so a malformed one fails the batch with
+   * nothing recorded; after that, a transaction the state refuses (too late, its id taken with
+   * other values) fails the batch and the ones before it stay recorded. The error names the
+   * failing index.
    */
   async scoreBatch(
-    transactions: readonly ScoreRequest[],
+    bodies: readonly unknown[],
   ): Promise<{ results: ScoreResult[]; version: string }> {
     const runtime = this.#runtime;
     runtime.enter();
     try {
+      const transactions = bodies.map((body, i) => normalize(runtime, body, i));
       checkBatch(runtime, transactions);
       const width = runtime.row.length;
       const rows = new Float32Array(transactions.length * width);
@@ -190,7 +239,7 @@ export class FraudService {
    * Records the fraud label of a transaction scored earlier.
    * @throws HttpError 404 UNKNOWN_TRANSACTION when the state does not hold it.
    */
-  async label(transactionId: number, fraud: 0 | 1): Promise<void> {
+  async label(transactionId: string | number, fraud: 0 | 1): Promise<void> {
     const runtime = this.#runtime;
     runtime.enter();
     try {
@@ -257,7 +306,7 @@ export class FraudService {
 
   #result(
     runtime: FraudRuntime,
-    transaction: ScoreRequest,
+    transaction: TransactionRecord,
     vector: Float64Array,
     score: number,
   ): ScoreResult {
@@ -267,13 +316,34 @@ export class FraudService {
     const threshold = runtime.model.threshold;
     const decision = score >= threshold ? 'alert' : 'pass';
     this.#options.onDecision?.(decision);
-    return { transactionId: transaction.TRANSACTION_ID, score, decision, threshold, features };
+    const transactionId = String(transaction[runtime.model.config.layout.transactionId]);
+    return { transactionId, score, decision, threshold, features };
   }
+}
+
+/** Reads one request body through the model's config (the same messages as the file reader). */
+function normalize(
+  runtime: FraudRuntime,
+  body: unknown,
+  index: number | undefined,
+): TransactionRecord {
+  const where = index === undefined ? '' : `transaction [${index}]: `;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new HttpError(
+      400,
+      'INVALID_TRANSACTION',
+      `${where}expected a JSON object with the columns ${runtime.normalizer.layout.rawColumns.join(', ')}.`,
+    );
+  }
+  const problem = runtime.normalizer.normalizeObject(body as Record<string, unknown>);
+  if (problem !== undefined)
+    throw new HttpError(400, 'INVALID_TRANSACTION', `${where}${problem.reason}`);
+  return runtime.normalizer.toRecord();
 }
 
 async function update(
   runtime: FraudRuntime,
-  transaction: ScoreRequest,
+  transaction: TransactionRecord,
   index: number | undefined,
 ): Promise<StateUpdateOutcome> {
   try {
@@ -290,7 +360,7 @@ const readers = new WeakMap<FeatureSet, RecordReader>();
  * fixed-point ranges) before any is recorded.
  * @throws HttpError 400 INVALID_TRANSACTION naming the first bad one's index.
  */
-function checkBatch(runtime: FraudRuntime, transactions: readonly ScoreRequest[]): void {
+function checkBatch(runtime: FraudRuntime, transactions: readonly TransactionRecord[]): void {
   const features = runtime.model.features;
   let reader = readers.get(features);
   if (reader === undefined) {

@@ -1,4 +1,3 @@
-import { isMlsdError } from '@mlsd/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { errorBody, HttpError, type ServiceErrorCode } from './http-error.js';
@@ -40,17 +39,24 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
+/** Issues listed in one error message; the rest are counted ("and 2,999 more issues"). */
+const MAX_ISSUES = 20;
+/** Longest line of one issue (an unknown-keys issue lists every key). */
+const MAX_ISSUE_CHARS = 200;
+
 /**
- * Flattens zod issues into "field: problem" lines. For a union (one transaction or a batch),
- * only the branch matching the value's shape is reported, so a batch with one bad field says
- * which element and field, not "invalid input".
+ * Flattens zod issues into "field: problem" lines, at most `MAX_ISSUES` of them (each cut at
+ * `MAX_ISSUE_CHARS`), and counts the rest: a batch of a thousand bad objects must not become a
+ * megabyte of error. For a union (one transaction or a batch), only the branch matching the
+ * value's shape is reported, so a batch with one bad field says which element and field, not
+ * "invalid input".
  */
 function describeIssues(
   issues: readonly ZodIssueLike[],
   value: unknown,
   prefix: PropertyKey[],
-): string[] {
-  const lines: string[] = [];
+  out: { lines: string[]; more: number },
+): void {
   for (const issue of issues) {
     if (
       issue.code === 'invalid_union' &&
@@ -58,7 +64,11 @@ function describeIssues(
       issue.errors.length === 2
     ) {
       const branch = issue.errors[Array.isArray(value) ? 1 : 0]!;
-      lines.push(...describeIssues(branch, value, [...prefix, ...issue.path]));
+      describeIssues(branch, value, [...prefix, ...issue.path], out);
+      continue;
+    }
+    if (out.lines.length >= MAX_ISSUES) {
+      out.more++;
       continue;
     }
     const path = [...prefix, ...issue.path];
@@ -66,9 +76,9 @@ function describeIssues(
       issue.code === 'unrecognized_keys'
         ? issue.message.replace(/^Unrecognized/, 'unknown')
         : issue.message;
-    lines.push(`${formatPath(path)}: ${message}`);
+    const line = `${formatPath(path)}: ${message}`;
+    out.lines.push(line.length > MAX_ISSUE_CHARS ? `${line.slice(0, MAX_ISSUE_CHARS)}…` : line);
   }
-  return lines;
 }
 
 function validationMessage(
@@ -87,7 +97,13 @@ function validationMessage(
     ...(Array.isArray(v.params.errors) ? { errors: v.params.errors as ZodIssueLike[][] } : {}),
   }));
   const what = context === 'body' ? `Invalid ${bodyName}` : `Invalid ${context ?? 'request'}`;
-  return `${what}: ${describeIssues(issues, value, []).join('; ')}`;
+  const described = { lines: [] as string[], more: 0 };
+  describeIssues(issues, value, [], described);
+  const more =
+    described.more === 0
+      ? ''
+      : `; and ${described.more} more issue${described.more === 1 ? '' : 's'}`;
+  return `${what}: ${described.lines.join('; ')}${more}`;
 }
 
 /** Status and stable code of any error a route, a parser or a plugin throws. */
@@ -118,19 +134,7 @@ export function classifyError(
       ),
     };
   }
-  if (isMlsdError(error)) {
-    const status =
-      error.code === 'NOT_FOUND'
-        ? 404
-        : error.code === 'INVALID_ARGUMENT' || error.code === 'INVALID_DATA'
-          ? 400
-          : 500;
-    return {
-      status,
-      code: status === 404 ? 'NOT_FOUND' : status === 400 ? 'INVALID_REQUEST' : 'INTERNAL',
-      message: error.message,
-    };
-  }
+
   const fastifyError = error as Partial<FastifyError> & { message?: string };
   const message = fastifyError.message ?? String(error);
   switch (fastifyError.code) {
@@ -177,6 +181,9 @@ export function classifyError(
       message,
     };
   }
+  // Anything else, our typed errors included, was not the request's fault: a route turns the
+  // errors a client can act on into HttpErrors, so what reaches here (a model that failed to
+  // score, a state store bug) is a 500 whose message does not leak internals.
   return {
     status: 500,
     code: 'INTERNAL',
@@ -192,5 +199,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   const { status, code, message } = classifyError(error, request);
   errorCodes.set(request, code);
   if (status >= 500) request.log.error({ err: error, code }, message);
+  // The rest of a body refused for its size or slowness is not read: close instead of draining.
+  if (status === 413 || status === 408) void reply.header('connection', 'close');
   void reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));
 }

@@ -1,4 +1,3 @@
-import { ScoreRequestSchema } from '@mlsd/fraud';
 import { z } from 'zod';
 
 /** Most transactions one `POST /v1/fraud/score` may carry. */
@@ -6,15 +5,24 @@ export const MAX_BATCH = 1_000;
 /** Most neighbours one similar-image query may ask for. */
 export const MAX_K = 100;
 
+/**
+ * One transaction to score: a JSON object with the log's own column names. The fields depend on
+ * the model's config (see `/v1/info` and `/openapi.json`); the service checks them with the
+ * config's row normalizer, which names the field and the problem.
+ */
+export const TransactionBodySchema = z
+  .record(z.string(), z.unknown())
+  .describe("One transaction with the log's own column names, as the model's config reads them.");
+
 /** Body of `POST /v1/fraud/score`: one transaction or a batch of 1..1000 in time order. */
 export const ScoreBodySchema = z.union([
-  ScoreRequestSchema,
-  z.array(ScoreRequestSchema).min(1).max(MAX_BATCH),
+  TransactionBodySchema,
+  z.array(TransactionBodySchema).min(1).max(MAX_BATCH),
 ]);
 
 /** The answer for one transaction (the fraud scorer's result). */
 export const ScoreResultSchema = z.object({
-  transactionId: z.number(),
+  transactionId: z.string(),
   score: z.number(),
   decision: z.enum(['alert', 'pass']),
   threshold: z.number(),
@@ -30,7 +38,7 @@ export const ScoreResponseSchema = z.union([
 /** Body of `POST /v1/fraud/label`. */
 export const LabelBodySchema = z
   .object({
-    transactionId: z.number().int().min(0),
+    transactionId: z.union([z.string().min(1).max(200), z.number().int()]),
     fraud: z.union([z.literal(0), z.literal(1)]),
   })
   .strict();
@@ -68,8 +76,20 @@ export const InfoResponseSchema = z.object({
       features: z.array(z.string()),
       store: z.enum(['memory', 'redis']),
       kind: z.string(),
-      /** Time of the latest transaction the online state holds (seconds), null before any. */
+      /** Time of the latest transaction the online state holds (epoch seconds), null before any. */
       clock: z.number().nullable(),
+      /** The fields of a scoring request, from the model's config. */
+      transaction: z.object({
+        fields: z.array(
+          z.object({
+            name: z.string(),
+            role: z.string(),
+            types: z.array(z.enum(['string', 'number', 'boolean'])),
+            required: z.boolean(),
+            description: z.string(),
+          }),
+        ),
+      }),
     })
     .nullable(),
   images: z
@@ -79,8 +99,15 @@ export const InfoResponseSchema = z.object({
       dim: z.number(),
       labels: z.array(z.union([z.string(), z.number()])),
       labelNames: z.record(z.string(), z.string()).nullable(),
+      embedder: z.object({ kind: z.string(), version: z.string(), name: z.string() }),
+      live: z.boolean(),
     })
     .nullable(),
+});
+
+/** 200 body of `GET /v1/fraud/example`: a transaction to try, null when the model has none. */
+export const ExampleResponseSchema = z.object({
+  transaction: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
 });
 
 /** Body of `POST /admin/reload`: at least one artifact folder. */

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { FASHION_MNIST_LABELS } from '@mlsd/datasets';
-import type { ImageMetadata } from '@mlsd/vision';
+import { type ImageMetadata, type ImageSearch, parseImageSource } from '@mlsd/vision';
 
 /** What the service knows of an index's catalogue without walking the graph. */
 export interface ImageCatalogue {
@@ -17,39 +15,65 @@ export interface ImageCatalogue {
 }
 
 /**
- * Reads the distinct labels of an image-search artifact from its index's item table
- * (`index/items.json`, already checksum-verified by the load).
+ * The labels of a live catalogue, kept up to date as images are added and removed (a count per
+ * label, so removing the last image of a label removes the label).
  */
-export async function readImageCatalogue(dir: string): Promise<ImageCatalogue> {
-  const items = JSON.parse(await readFile(join(dir, 'index', 'items.json'), 'utf8')) as {
-    ids: string[];
-    metadata: (ImageMetadata | null)[];
-  };
-  const labels = new Set<string | number>();
-  let fashionMnist = items.metadata.length > 0;
-  for (const metadata of items.metadata) {
+export class CatalogueLabels {
+  readonly #counts = new Map<string | number, number>();
+  #datasetOnly = true;
+  #size = 0;
+
+  /** Counts the labels of every image already in `search`. */
+  constructor(search: ImageSearch) {
+    for (const id of search.ids()) this.add(search.index.getMetadata(id));
+  }
+
+  /** Records one added image's label. */
+  add(metadata: ImageMetadata | undefined): void {
+    this.#size++;
+    const source = metadata?.source;
+    if (typeof source !== 'string' || parseImageSource(source).kind !== 'dataset') {
+      this.#datasetOnly = false;
+    }
     const label = metadata?.label;
-    if (typeof label === 'string' || typeof label === 'number') labels.add(label);
-    if (!(typeof metadata?.source === 'string' && metadata.source.startsWith('fashion-mnist:'))) {
-      fashionMnist = false;
+    if (typeof label === 'string' || typeof label === 'number') {
+      this.#counts.set(label, (this.#counts.get(label) ?? 0) + 1);
     }
   }
-  const sorted = [...labels].sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number'
-      ? a - b
-      : typeof a === 'number'
-        ? -1
-        : typeof b === 'number'
-          ? 1
-          : a.localeCompare(b),
-  );
-  const named =
-    fashionMnist &&
-    sorted.every((label) => typeof label === 'number' && FASHION_MNIST_LABELS[label] !== undefined);
-  const labelNames = named
-    ? Object.fromEntries(
-        sorted.map((label) => [String(label), FASHION_MNIST_LABELS[label as number]!]),
-      )
-    : null;
-  return { count: items.ids.length, labels: sorted, labelNames };
+
+  /** Records one removed image's label. */
+  remove(metadata: ImageMetadata | undefined): void {
+    this.#size--;
+    const label = metadata?.label;
+    if (typeof label !== 'string' && typeof label !== 'number') return;
+    const left = (this.#counts.get(label) ?? 1) - 1;
+    if (left > 0) this.#counts.set(label, left);
+    else this.#counts.delete(label);
+  }
+
+  /** The catalogue as `/v1/info` and label filters see it. */
+  snapshot(): ImageCatalogue {
+    const sorted = [...this.#counts.keys()].sort((a, b) =>
+      typeof a === 'number' && typeof b === 'number'
+        ? a - b
+        : typeof a === 'number'
+          ? -1
+          : typeof b === 'number'
+            ? 1
+            : a.localeCompare(b),
+    );
+    // Class numbers get Fashion-MNIST's names only when every image came from the dataset.
+    const named =
+      this.#datasetOnly &&
+      this.#size > 0 &&
+      sorted.every(
+        (label) => typeof label === 'number' && FASHION_MNIST_LABELS[label] !== undefined,
+      );
+    const labelNames = named
+      ? Object.fromEntries(
+          sorted.map((label) => [String(label), FASHION_MNIST_LABELS[label as number]!]),
+        )
+      : null;
+    return { count: this.#size, labels: sorted, labelNames };
+  }
 }

@@ -1,8 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { InvalidDataError, NotFoundError } from '@mlsd/core';
-import type { FashionMnist } from '@mlsd/datasets';
-import { fashionMnistPng } from '@mlsd/vision';
+import { readImageSource } from '@mlsd/vision';
 
 /** An encoded image ready to send. */
 export interface Thumbnail {
@@ -10,28 +6,21 @@ export interface Thumbnail {
   body: Buffer;
 }
 
-const DATASET_SOURCE = /^fashion-mnist:(train|test):(\d+)$/;
-const CONTENT_TYPES: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.avif': 'image/avif',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-};
 const CACHE_LIMIT = 2_000;
 
 /**
- * Renders the catalogue image an index entry came from: a Fashion-MNIST source
- * (`fashion-mnist:train:<i>`) as the same PNG `mlsd images` writes (the dataset is read once,
- * on the first such request), a file source as the file's own bytes and type. Recent
- * thumbnails are cached.
+ * Renders the catalogue image an index entry came from, as @mlsd/vision reads sources back: a
+ * Fashion-MNIST image as PNG, an upload or a file as its own bytes and type. Recent thumbnails
+ * are cached.
  */
 export class Thumbnails {
-  #dataset: Promise<FashionMnist> | undefined;
   readonly #cache = new Map<string, Thumbnail>();
+  readonly #catalogueDir: string;
+
+  /** @param catalogueDir - the index folder, where a live catalogue keeps its uploads. */
+  constructor(catalogueDir: string) {
+    this.#catalogueDir = catalogueDir;
+  }
 
   /**
    * @throws NotFoundError when the source file is gone; InvalidDataError for a source it
@@ -40,7 +29,12 @@ export class Thumbnails {
   async render(source: string): Promise<Thumbnail> {
     const cached = this.#cache.get(source);
     if (cached !== undefined) return cached;
-    const thumbnail = await this.#render(source);
+    // Only image files are served: a source is a path, and not every path is a picture.
+    const image = await readImageSource(source, {
+      catalogueDir: this.#catalogueDir,
+      imagesOnly: true,
+    });
+    const thumbnail = { contentType: image.contentType, body: image.bytes };
     if (this.#cache.size >= CACHE_LIMIT) {
       this.#cache.delete(this.#cache.keys().next().value as string);
     }
@@ -48,36 +42,8 @@ export class Thumbnails {
     return thumbnail;
   }
 
-  async #render(source: string): Promise<Thumbnail> {
-    const dataset = DATASET_SOURCE.exec(source);
-    if (dataset !== null) {
-      this.#dataset ??= import('@mlsd/datasets')
-        .then((module) => module.loadFashionMnist())
-        .catch((error: unknown) => {
-          this.#dataset = undefined;
-          throw error;
-        });
-      const split = (await this.#dataset)[dataset[1] as 'train' | 'test'];
-      const index = Number(dataset[2]);
-      if (index >= split.count) {
-        throw new NotFoundError(`${source}: the dataset split has ${split.count} images.`);
-      }
-      const side = split.rows * split.cols;
-      const pixels = split.images.subarray(index * side, (index + 1) * side);
-      return { contentType: 'image/png', body: await fashionMnistPng(pixels, split.rows) };
-    }
-    const contentType = CONTENT_TYPES[extname(source).toLowerCase()];
-    if (contentType === undefined) {
-      throw new InvalidDataError(`Cannot render the catalogue image source "${source}".`);
-    }
-    try {
-      return { contentType, body: await readFile(source) };
-    } catch (error) {
-      throw new NotFoundError(
-        `The catalogue image file ${source} cannot be read (${(error as Error).message}); it was moved or deleted after indexing.`,
-        { source },
-        { cause: error },
-      );
-    }
+  /** Forgets a source (its image was removed). */
+  forget(source: string): void {
+    this.#cache.delete(source);
   }
 }

@@ -15,28 +15,48 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** Checks `Authorization: Bearer <token>` in constant time. */
-function authorize(context: ServiceContext, request: FastifyRequest): void {
+/**
+ * Checks `Authorization: Bearer <token>` in constant time (admin routes and catalogue changes).
+ * @param route - named in the messages, e.g. `POST /admin/reload`.
+ */
+export function authorize(
+  context: ServiceContext,
+  request: FastifyRequest,
+  route = 'POST /admin/reload',
+): void {
   if (context.adminToken === undefined) {
     throw new HttpError(
       404,
       'NOT_FOUND',
-      'Admin routes are off: start the service with an admin token (mlsd serve --admin-token-env <VAR>) to enable POST /admin/reload.',
+      `Admin routes are off: start the service with an admin token (mlsd serve --admin-token-env <VAR>) to enable ${route}.`,
     );
   }
   const header = request.headers.authorization ?? '';
   const match = /^Bearer\s+(.+)$/i.exec(header);
   if (match === null || !timingSafeEqual(digest(match[1]!.trim()), digest(context.adminToken))) {
-    throw new HttpError(401, 'UNAUTHORIZED', 'Missing or wrong bearer token for /admin/reload.');
+    throw new HttpError(401, 'UNAUTHORIZED', `Missing or wrong bearer token for ${route}.`);
   }
 }
 
-/** Why a reload failed, as a 4xx/5xx the caller can act on; the old model keeps serving. */
-function reloadFailure(what: string, dir: string, error: unknown): HttpError {
-  const reason = error instanceof Error ? error.message : String(error);
-  const status = isMlsdError(error) ? 422 : 500;
+/**
+ * Why a reload failed, as a 4xx/5xx the caller can act on; the old model keeps serving. Only our
+ * typed errors are quoted: their messages name files but never their contents, whereas a
+ * parser's own error (JSON.parse quotes the text around a syntax error) could echo whatever
+ * file a hostile folder points at, so any other failure is logged, not answered.
+ */
+function reloadFailure(
+  what: string,
+  dir: string,
+  error: unknown,
+  request: FastifyRequest,
+): HttpError {
+  const typed = isMlsdError(error);
+  if (!typed) request.log.error({ err: error, dir }, `reload of the ${what} failed`);
+  const reason = typed
+    ? error.message
+    : `The ${what} could not be loaded (request id ${request.id}; the service log has the details).`;
   return new HttpError(
-    status,
+    typed ? 422 : 500,
     'RELOAD_FAILED',
     `Reload of the ${what} from ${dir} failed; the previous one keeps serving. ${reason}`,
     { cause: error },
@@ -73,7 +93,7 @@ export function adminRoutes(context: ServiceContext): FastifyPluginAsyncZod {
               else fraudRuntime = await context.fraud.prepare(fraudModelDir);
             } catch (error) {
               context.metrics.reloads.inc({ model: 'fraud', outcome: 'failed' });
-              throw reloadFailure('fraud model', fraudModelDir, error);
+              throw reloadFailure('fraud model', fraudModelDir, error, request);
             }
           }
           let imageRuntime: ImageRuntime | undefined;
@@ -87,7 +107,7 @@ export function adminRoutes(context: ServiceContext): FastifyPluginAsyncZod {
               context.metrics.reloads.inc({ model: 'images', outcome: 'failed' });
               await freshFraud?.close();
               await fraudRuntime?.retire();
-              throw reloadFailure('image index', imageIndexDir, error);
+              throw reloadFailure('image index', imageIndexDir, error, request);
             }
           }
           // Everything loaded: swap.

@@ -1,9 +1,13 @@
-import type { ScoreRequest } from '@mlsd/fraud';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RouteErrorConfig } from '../http/error-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { requireJson } from '../http/require-json.js';
-import { LabelBodySchema, ScoreBodySchema, ScoreResponseSchema } from '../http/schemas.js';
+import {
+  ExampleResponseSchema,
+  LabelBodySchema,
+  ScoreBodySchema,
+  ScoreResponseSchema,
+} from '../http/schemas.js';
 import type { ServiceContext } from '../service-context.js';
 
 /** 404 FRAUD_MODEL_NOT_LOADED when the service has no fraud model (checked first). */
@@ -19,7 +23,7 @@ function requireFraud(context: ServiceContext) {
   };
 }
 
-/** `POST /v1/fraud/score` and `POST /v1/fraud/label`. */
+/** `POST /v1/fraud/score`, `POST /v1/fraud/label` and `GET /v1/fraud/example`. */
 export function fraudRoutes(context: ServiceContext): FastifyPluginAsyncZod {
   return async (app) => {
     const onRequest = requireFraud(context);
@@ -38,10 +42,10 @@ export function fraudRoutes(context: ServiceContext): FastifyPluginAsyncZod {
         const fraud = context.fraud!;
         const body = request.body;
         if (Array.isArray(body)) {
-          const { results, version } = await fraud.scoreBatch(body as ScoreRequest[]);
+          const { results, version } = await fraud.scoreBatch(body);
           return { results, modelVersion: version };
         }
-        const { result, version } = await fraud.score(body as ScoreRequest);
+        const { result, version } = await fraud.score(body);
         return { ...result, modelVersion: version };
       },
     );
@@ -57,6 +61,11 @@ export function fraudRoutes(context: ServiceContext): FastifyPluginAsyncZod {
         await context.fraud!.label(request.body.transactionId, request.body.fraud);
         return reply.code(204).send();
       },
+    );
+    app.get(
+      '/v1/fraud/example',
+      { schema: { response: { 200: ExampleResponseSchema } }, onRequest },
+      async () => ({ transaction: await context.fraud!.example() }),
     );
   };
 }

@@ -1,5 +1,4 @@
 import { MlsdError } from '@mlsd/core';
-import { ScoreRequestSchema } from '@mlsd/fraud';
 import { FraudService, type FraudServiceOptions } from '../fraud/fraud-service.js';
 import { HttpError } from '../http/http-error.js';
 
@@ -75,8 +74,6 @@ export interface FraudStreamScorerOptions {
   service?: Omit<FraudServiceOptions, 'redisUrl'> | undefined;
 }
 
-const DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
-
 /**
  * The fraud model behind the HTTP API, scoring stream entries: the same {@link FraudService}
  * (model, online state store, validation), so an entry is accepted or refused with the same
@@ -90,7 +87,7 @@ export class FraudStreamScorer implements StreamScorer {
   private constructor(service: FraudService, includeFeatures: boolean) {
     this.#service = service;
     this.#includeFeatures = includeFeatures;
-    this.#idColumn = service.runtime.model.features.columns.transactionId;
+    this.#idColumn = service.runtime.model.config.layout.transactionId;
   }
 
   /**
@@ -125,19 +122,10 @@ export class FraudStreamScorer implements StreamScorer {
 
   async score(record: StreamRecord): Promise<StreamScore> {
     const transactionId = this.transactionIdOf(record);
-    const parsed = ScoreRequestSchema.safeParse(typedRecord(record));
-    if (!parsed.success) {
-      return {
-        kind: 'rejected',
-        transactionId,
-        code: 'INVALID_TRANSACTION',
-        message: parsed.error.issues
-          .map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`)
-          .join('; '),
-      };
-    }
     try {
-      const { result } = await this.#service.score(parsed.data);
+      // The entry holds the log's own columns as text, which the model's config reads like the
+      // cells of its file (the same reader as a JSON body).
+      const { result } = await this.#service.score(record);
       return {
         kind: 'scored',
         transactionId: String(result.transactionId),
@@ -163,16 +151,4 @@ export class FraudStreamScorer implements StreamScorer {
   close(): Promise<void> {
     return this.#service.close();
   }
-}
-
-/**
- * The record with decimal-number texts as numbers, other texts kept: the stream carries text
- * (CSV cells as they were), the scoring schema wants typed values.
- */
-function typedRecord(record: StreamRecord): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(record)) {
-    out[name] = DECIMAL.test(value) ? Number(value) : value;
-  }
-  return out;
 }

@@ -2,7 +2,6 @@ import { getTf } from '@mlsd/core';
 import type {
   NamedTensorMap,
   Optimizer,
-  Scalar,
   Tensor,
   Tensor2D,
   Tensor4D,
@@ -13,6 +12,7 @@ import type { ImageSpec } from '../image-spec.js';
 import { buildEmbedderNetwork, type EmbedderArchitecture } from './build-network.js';
 import { denseMatMul } from './dense-matmul.js';
 import { maxPool2 } from './max-pool2.js';
+import { normalizedSoftmaxLoss } from './normalized-softmax.js';
 import { sameConv2d } from './same-conv2d.js';
 
 /** Everything a replica needs to start from the same weights as every other replica. */
@@ -91,11 +91,7 @@ export class EmbedderReplica {
     const { value, grads } = tf.variableGrads(() => {
       const x = tf.tensor4d(images, [count, spec.height, spec.width, spec.channels], 'float32');
       const embedding = this.#forward(x, dropoutSeed);
-      const unit = tf.div(embedding, tf.add(tf.norm(embedding, 2, 1, true), 1e-8));
-      const unitProxies = tf.div(proxies, tf.add(tf.norm(proxies, 2, 0, true), 1e-8));
-      const logits = tf.mul(tf.matMul(unit, unitProxies), scale);
-      const targets = tf.oneHot(tf.tensor1d(labels.subarray(0, count), 'int32'), classes);
-      return tf.losses.softmaxCrossEntropy(targets, logits) as Scalar;
+      return normalizedSoftmaxLoss(tf, embedding, proxies, labels, classes, scale);
     }, this.#variables);
     const gradients = this.#variables.map((variable) => {
       // A copy: the cpu backend's dataSync is the tensor's own storage, and these get transferred.

@@ -1,125 +1,67 @@
-import { DimensionMismatchError, getTf, InvalidArgumentError } from '@mlsd/core';
-import type { Tensor } from '@tensorflow/tfjs-core';
+import { DimensionMismatchError } from '@mlsd/core';
 import { type ImageSpec, imageSize } from '../image-spec.js';
 
-/** Something that runs a batch of preprocessed images to one output tensor per batch. */
-export interface BatchPredictor {
-  /** A tensor, an array of tensors (the first is used) or a name → tensor map (the first entry). */
-  predict(inputs: Tensor): unknown;
+/**
+ * Who an embedder is: enough to load it again from its saved files and to tell whether two
+ * embedders make comparable vectors. Saved in every index built with it.
+ */
+export interface EmbedderInfo {
+  /** The registry kind that loads it (`'tfjs'`, `'onnx'`, `'projection-head'`, or yours). */
+  kind: string;
+  /**
+   * Fingerprint of everything that decides the vectors: the weights, the output chosen, the
+   * pooling and the preprocessing. Equal versions make identical vectors for identical images.
+   */
+  version: string;
+  /** A short name for people (the model's file or folder name). */
+  name: string;
+  /** JSON options its loader needs besides the files (the resolved spec, output, pooling...). */
+  options: Record<string, unknown>;
+}
+
+/** Options of {@link ImageEmbedder.embed}. */
+export interface EmbedOptions {
+  /** Images per forward pass (default: the embedder's own). */
+  batchSize?: number | undefined;
+  /** Called with the number of images done after each batch (for progress bars). */
+  onBatch?: ((done: number) => void) | undefined;
 }
 
 /**
  * Turns preprocessed images into L2-normalised vectors, so that cosine similarity is a dot
- * product and Euclidean distance ranks the same way.
+ * product and Euclidean distance ranks the same way. The seam for every model family: register
+ * a loader for your own with `registerEmbedderKind`.
  */
 export interface ImageEmbedder {
   /** The input the model expects; decode images with this spec (see `decodeImage`). */
   readonly spec: ImageSpec;
   /** Length of each embedding. */
   readonly dim: number;
+  /** Kind, version and options, recorded in every index built with it. */
+  readonly info: EmbedderInfo;
   /**
-   * Embeds `count` images laid out back to back in `pixels` (each `imageSize(spec)` values,
-   * height × width × channels). Returns `count × dim` values, each row of unit length.
+   * Embeds `count` images laid out back to back in `pixels` (each `imageSize(spec)` values, in
+   * the spec's layout). Resolves to `count × dim` values, each row of unit length.
    */
-  embed(pixels: Float32Array, count: number): Float32Array;
-  /** Frees the model's tensors. */
+  embed(pixels: Float32Array, count: number, options?: EmbedOptions): Promise<Float32Array>;
+  /**
+   * Writes what its loader needs to load it again (weights, model files) into the empty
+   * folder `dir`; an embedder with no files writes nothing.
+   */
+  saveTo(dir: string): Promise<void>;
+  /** Frees the model's memory. */
   dispose(): void;
 }
 
-/** Options of {@link TfjsImageEmbedder}. */
-export interface TfjsEmbedderOptions {
-  /** Images per forward pass; default 256. */
-  batchSize?: number;
-  /** Called with the number of images done after each batch (for progress bars). */
-  onBatch?: (done: number) => void;
-}
-
-/**
- * An {@link ImageEmbedder} over any TensorFlow.js model (layers or graph) whose output, flattened
- * per image, is the embedding.
- */
-export class TfjsImageEmbedder implements ImageEmbedder {
-  readonly spec: ImageSpec;
-  readonly dim: number;
-  /** The folder the model was loaded from (set by `loadImageEmbedder`), for copying it along. */
-  sourceDir: string | undefined;
-  readonly #model: BatchPredictor & { dispose?: () => void };
-  readonly #batchSize: number;
-
-  /**
-   * @param model the network; called on [batch, height, width, channels] float32 inputs.
-   * @param spec its input; `dim` is found by running one blank image through it.
-   */
-  constructor(
-    model: BatchPredictor & { dispose?: () => void },
-    spec: ImageSpec,
-    options: { batchSize?: number } = {},
-  ) {
-    this.#model = model;
-    this.spec = spec;
-    this.sourceDir = undefined;
-    this.#batchSize = options.batchSize ?? 256;
-    if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) {
-      throw new InvalidArgumentError(
-        `batchSize must be a positive integer, got ${this.#batchSize}.`,
-      );
-    }
-    const probe = this.#run(new Float32Array(imageSize(spec)), 1);
-    this.dim = probe.length;
-    if (this.dim === 0) {
-      throw new InvalidArgumentError('The embedding model returned an empty output.');
-    }
+/** Throws DimensionMismatchError unless `pixels` holds exactly `count` images of `spec`. */
+export function checkEmbedInput(pixels: Float32Array, count: number, spec: ImageSpec): void {
+  const size = imageSize(spec);
+  if (!Number.isInteger(count) || count < 0 || pixels.length !== count * size) {
+    throw new DimensionMismatchError(
+      `embed: ${count} images of ${spec.height}×${spec.width}×${spec.channels} need ${count * size} values, got ${pixels.length}.`,
+      { count, expected: count * size, actual: pixels.length },
+    );
   }
-
-  embed(pixels: Float32Array, count: number, options: TfjsEmbedderOptions = {}): Float32Array {
-    const size = imageSize(this.spec);
-    if (!Number.isInteger(count) || count < 0 || pixels.length !== count * size) {
-      throw new DimensionMismatchError(
-        `embed: ${count} images of ${this.spec.height}×${this.spec.width}×${this.spec.channels} need ${count * size} values, got ${pixels.length}.`,
-        { count, expected: count * size, actual: pixels.length },
-      );
-    }
-    const batchSize = options.batchSize ?? this.#batchSize;
-    const out = new Float32Array(count * this.dim);
-    for (let start = 0; start < count; start += batchSize) {
-      const n = Math.min(batchSize, count - start);
-      const rows = this.#run(pixels.subarray(start * size, (start + n) * size), n);
-      if (rows.length !== n * this.dim) {
-        throw new DimensionMismatchError(
-          `The embedding model returned ${rows.length / n} values per image, expected ${this.dim}.`,
-        );
-      }
-      out.set(rows, start * this.dim);
-      options.onBatch?.(start + n);
-    }
-    normalizeRows(out, this.dim);
-    return out;
-  }
-
-  dispose(): void {
-    this.#model.dispose?.();
-  }
-
-  #run(pixels: Float32Array, n: number): Float32Array {
-    const tf = getTf();
-    const { height, width, channels } = this.spec;
-    return tf.tidy(() => {
-      const input = tf.tensor4d(pixels, [n, height, width, channels], 'float32');
-      const first = firstTensor(this.#model.predict(input));
-      if (first === undefined) throw new InvalidArgumentError('The embedding model has no output.');
-      return first.dataSync() as Float32Array;
-    });
-  }
-}
-
-function firstTensor(output: unknown): Tensor | undefined {
-  if (Array.isArray(output)) return output[0] as Tensor | undefined;
-  if (output !== null && typeof output === 'object' && 'dataSync' in output)
-    return output as Tensor;
-  if (output !== null && typeof output === 'object') {
-    return Object.values(output as Record<string, Tensor>)[0];
-  }
-  return undefined;
 }
 
 /** Scales each row of a row-major `rows × dim` array to unit L2 norm (zero rows stay zero). */
@@ -131,4 +73,47 @@ export function normalizeRows(values: Float32Array, dim: number): void {
     const scale = 1 / Math.sqrt(sum);
     for (let j = start; j < start + dim; j++) values[j]! *= scale;
   }
+}
+
+/**
+ * Default images per forward pass for an input of this size: about 1 M input values per
+ * batch (256 for 28 × 28 grey, 6 for 224 × 224 colour). MobileNetV2 on the WebAssembly backend
+ * measured fastest at batches of 4–8 (benchmarks/results/vision-pretrained.json); larger ones
+ * only grow the activations' memory.
+ */
+export function defaultBatchSize(spec: ImageSpec): number {
+  return Math.max(1, Math.min(256, Math.floor(2 ** 20 / imageSize(spec))));
+}
+
+/**
+ * Global pooling of a feature map to one value per channel. `values` holds `count` maps of
+ * `channels × area` (NCHW: `channelsFirst`) or `area × channels` (NHWC).
+ */
+export function poolFeatureMaps(
+  values: Float32Array,
+  count: number,
+  channels: number,
+  area: number,
+  channelsFirst: boolean,
+  mode: 'avg' | 'max',
+): Float32Array {
+  const out = new Float32Array(count * channels);
+  const init = mode === 'max' ? Number.NEGATIVE_INFINITY : 0;
+  out.fill(init);
+  for (let n = 0; n < count; n++) {
+    const base = n * channels * area;
+    const row = n * channels;
+    for (let p = 0; p < area; p++) {
+      for (let c = 0; c < channels; c++) {
+        const v = values[base + (channelsFirst ? c * area + p : p * channels + c)]!;
+        if (mode === 'max') {
+          if (v > out[row + c]!) out[row + c] = v;
+        } else {
+          out[row + c]! += v;
+        }
+      }
+    }
+    if (mode === 'avg') for (let c = 0; c < channels; c++) out[row + c]! /= area;
+  }
+  return out;
 }

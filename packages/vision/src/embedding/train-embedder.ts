@@ -4,6 +4,7 @@ import { type AugmentOptions, augmentBatch } from '../augment.js';
 import { type ImageSpec, imageSize } from '../image-spec.js';
 import type { EmbedderArchitecture } from './build-network.js';
 import { EmbedderReplica, type ReplicaConfig } from './embedder-replica.js';
+import { cosineRate, countClasses } from './normalized-softmax.js';
 import { ReplicaPool } from './replica-pool.js';
 
 /** Options of {@link trainImageEmbedder}. */
@@ -80,17 +81,7 @@ export async function trainImageEmbedder(options: TrainEmbedderOptions): Promise
       `trainImageEmbedder: ${count} labels need ${count * size} image values, got ${options.images.length}.`,
     );
   }
-  let classes = 0;
-  for (let i = 0; i < count; i++) {
-    const label = options.labels[i]!;
-    if (!Number.isInteger(label) || label < 0) {
-      throw new InvalidDataError(
-        `trainImageEmbedder: label ${i} is ${label}; labels are 0, 1, 2, ...`,
-      );
-    }
-    classes = Math.max(classes, label + 1);
-  }
-  if (classes < 2) throw new InvalidDataError('trainImageEmbedder: need at least two classes.');
+  const classes = countClasses(options.labels, 'trainImageEmbedder');
   const epochs = options.epochs ?? 6;
   const batchSize = Math.min(options.batchSize ?? 256, count);
   const learningRate = options.learningRate ?? 0.002;
@@ -136,7 +127,7 @@ export async function trainImageEmbedder(options: TrainEmbedderOptions): Promise
   const stepsPerEpoch = Math.floor(count / batchSize);
   const rateAt = (epoch: number, step: number): number =>
     schedule === 'cosine'
-      ? (learningRate / 2) * (1 + Math.cos((Math.PI * step) / (epochs * stepsPerEpoch)))
+      ? cosineRate(learningRate, step, epochs * stepsPerEpoch)
       : epochs >= 3 && epoch >= Math.floor((2 * epochs) / 3)
         ? learningRate / 2
         : learningRate;

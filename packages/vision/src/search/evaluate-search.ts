@@ -4,8 +4,14 @@ import type { ImageSearch } from './image-search.js';
 
 /** Queries for {@link evaluateImageSearch}: encoded images (PNG, JPEG...) and their labels. */
 export interface EvaluationQueries {
-  images: readonly Uint8Array[];
-  labels: ArrayLike<number>;
+  /** Encoded images, or file paths. */
+  images: readonly (Uint8Array | string)[];
+  labels: ArrayLike<number | string>;
+  /**
+   * The indexed id of each query when queries come from the catalogue itself (leave-one-out):
+   * that id is left out of the query's results and of its exact neighbours.
+   */
+  selfIds?: readonly string[];
 }
 
 /** Options of {@link evaluateImageSearch}. */
@@ -57,30 +63,40 @@ export async function evaluateImageSearch(
     );
   }
   const dim = search.embedder.dim;
+  const self = queries.selfIds;
+  // Leave-one-out asks for one more neighbour and drops the query's own image.
+  const extra = self === undefined ? 0 : 1;
   const queryVectors = new Float32Array(count * dim);
-  const resultLabels: number[][] = [];
+  const resultLabels: (number | string)[][] = [];
   const resultIds: string[][] = [];
   const times = new Float64Array(count);
   const started = performance.now();
   for (let q = 0; q < count; q++) {
     const t0 = performance.now();
     const pixels = await search.embedderInput(queries.images[q]!);
-    const vector = search.embedder.embed(pixels, 1);
-    const hits = search.queryEmbedding(vector, k);
+    const vector = await search.embedder.embed(pixels, 1);
+    const hits = search.queryEmbedding(vector, k + extra);
     times[q] = performance.now() - t0;
     queryVectors.set(vector, q * dim);
-    resultIds.push(hits.map((hit) => hit.id));
-    resultLabels.push(hits.map((hit) => Number(hit.metadata?.label ?? Number.NaN)));
+    const kept = hits.filter((hit) => hit.id !== self?.[q]).slice(0, k);
+    resultIds.push(kept.map((hit) => hit.id));
+    resultLabels.push(kept.map((hit) => hit.metadata?.label ?? Number.NaN));
     if ((q + 1) % 100 === 0 || q + 1 === count) options.onProgress?.(q + 1);
   }
   const speed = latencyStats(times, performance.now() - started);
   let recall = Number.NaN;
   if (options.exact !== undefined) {
     const { vectors, ids } = options.exact;
-    const truth = neighbourLists(exactKnn(vectors, queryVectors, dim, k, { space: 'cosine' }));
+    const truth = neighbourLists(
+      exactKnn(vectors, queryVectors, dim, k + extra, { space: 'cosine' }),
+    );
     recall = recallAtK(
       resultIds,
-      truth.map((row) => Array.from(row, (index) => ids[index]!)),
+      truth.map((row, q) =>
+        Array.from(row, (index) => ids[index]!)
+          .filter((id) => id !== self?.[q])
+          .slice(0, k),
+      ),
       k,
     );
   }

@@ -2,17 +2,16 @@
  * Gradient histograms of one tree node: for each feature and bin, the sums of gradients,
  * of hessians and the row count, interleaved in one Float64Array at
  * `((feature * slots) + bin) * 3 + {0: gradient, 1: hessian, 2: count}`, where `slots` is
- * the number of bins per feature including the missing bin. One more feature's worth of
- * slots at the end is scratch space for {@link buildHistogram} (see {@link histogramLength}).
+ * the number of bins per feature including the missing bin.
  */
 export type Histogram = Float64Array;
 
 /** Values per (feature, bin) slot of a {@link Histogram}. */
 export const HISTOGRAM_STRIDE = 3;
 
-/** Length of a {@link Histogram} for `features` features of `slots` bins each (scratch included). */
+/** Length of a {@link Histogram} for `features` features of `slots` bins each. */
 export function histogramLength(features: number, slots: number): number {
-  return (features + 1) * slots * HISTOGRAM_STRIDE;
+  return features * slots * HISTOGRAM_STRIDE;
 }
 
 /** The data a histogram pass reads; shared by every node of a tree. */
@@ -38,6 +37,11 @@ export interface HistogramSource {
  * grown without row subsampling) and holds their counts from an earlier pass: counts do not
  * depend on the gradients, so the pass only sums gradients and hessians, read without
  * indirection, which saves a third of the work of the largest histogram of every tree.
+ *
+ * This is the reference loop: the trainer runs the WebAssembly kernels of `wasm-kernels.ts`,
+ * which add the same values to each slot in the same (row) order and so give the same sums to
+ * the bit; the tests compare them with it. It runs in training only where WebAssembly cannot
+ * (no WebAssembly, or a fit beyond its 4 GiB memory), a fallback that is logged and counted.
  */
 export function buildHistogram(
   histogram: Histogram,
@@ -48,213 +52,25 @@ export function buildHistogram(
   end: number,
   knownCounts?: Histogram,
 ): void {
-  const { bins, rows, slots } = source;
-  const size = end - start;
-  const contiguous = knownCounts !== undefined;
-  const gh = source.gradHess;
+  const { bins, rows, slots, gradHess } = source;
   const width = slots * HISTOGRAM_STRIDE;
+  const contiguous = knownCounts !== undefined;
   for (let j = 0; j < features.length; j++) {
     const base = features[j]! * width;
+    const column = features[j]! * rows;
     histogram.fill(0, base, base + width);
-  }
-  // Four or five features per pass over the rows: each row's gradient and hessian are read
-  // once per group (rows ascend within a node, so reading them by row index stays cache-friendly), and the group's running sums are independent, so the CPU overlaps them
-  // (one feature at a time stalls on repeated increments of the same bin). A last group of
-  // fewer than four is padded with its first feature's column, summed into the scratch slot.
-  const scratch = histogram.length - width;
-  let j = 0;
-  while (j < features.length) {
-    const remaining = features.length - j;
-    const group = remaining % 4 !== 0 && remaining >= 5 ? 5 : 4;
-    const columns: number[] = [];
-    const bases: number[] = [];
-    for (let q = 0; q < group; q++) {
-      const feature = j + q < features.length ? features[j + q]! : -1;
-      columns.push((feature < 0 ? features[j]! : feature) * rows);
-      bases.push(feature < 0 ? scratch : feature * width);
+    for (let k = start; k < end; k++) {
+      const row = contiguous ? k - start : rowIndices[k]!;
+      const at = base + bins[column + row]! * HISTOGRAM_STRIDE;
+      histogram[at] = histogram[at]! + gradHess[2 * row]!;
+      histogram[at + 1] = histogram[at + 1]! + gradHess[2 * row + 1]!;
+      if (!contiguous) histogram[at + 2] = histogram[at + 2]! + 1;
     }
     if (contiguous) {
-      if (group === 5) sumFiveContiguous(histogram, bins, gh, size, columns, bases);
-      else sumFourContiguous(histogram, bins, gh, size, columns, bases);
-    } else if (group === 5) {
-      sumFiveIndexed(histogram, bins, gh, rowIndices, start, size, columns, bases);
-    } else {
-      sumFourIndexed(histogram, bins, gh, rowIndices, start, size, columns, bases);
-    }
-    j += group;
-  }
-  if (contiguous) {
-    for (let f = 0; f < features.length; f++) {
-      const base = features[f]! * width;
       for (let at = base + 2; at < base + width; at += HISTOGRAM_STRIDE) {
         histogram[at] = knownCounts[at]!;
       }
     }
-  }
-}
-
-/** Gradient and hessian sums of four features over rows 0..size−1 (counts left alone). */
-function sumFourContiguous(
-  histogram: Histogram,
-  bins: Uint8Array,
-  gh: Float64Array,
-  size: number,
-  columns: readonly number[],
-  bases: readonly number[],
-): void {
-  const c0 = columns[0]!;
-  const h0 = bases[0]!;
-  const c1 = columns[1]!;
-  const h1 = bases[1]!;
-  const c2 = columns[2]!;
-  const h2 = bases[2]!;
-  const c3 = columns[3]!;
-  const h3 = bases[3]!;
-  for (let k = 0; k < size; k++) {
-    const gk = gh[2 * k]!;
-    const hk = gh[2 * k + 1]!;
-    let at = h0 + bins[c0 + k]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    at = h1 + bins[c1 + k]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    at = h2 + bins[c2 + k]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    at = h3 + bins[c3 + k]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-  }
-}
-
-/** As {@link sumFourContiguous}, five features. */
-function sumFiveContiguous(
-  histogram: Histogram,
-  bins: Uint8Array,
-  gh: Float64Array,
-  size: number,
-  columns: readonly number[],
-  bases: readonly number[],
-): void {
-  const c0 = columns[0]!;
-  const h0 = bases[0]!;
-  const c1 = columns[1]!;
-  const h1 = bases[1]!;
-  const c2 = columns[2]!;
-  const h2 = bases[2]!;
-  const c3 = columns[3]!;
-  const h3 = bases[3]!;
-  const c4 = columns[4]!;
-  const h4 = bases[4]!;
-  for (let k = 0; k < size; k++) {
-    const gk = gh[2 * k]!;
-    const hk = gh[2 * k + 1]!;
-    let at = h0 + bins[c0 + k]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    at = h1 + bins[c1 + k]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    at = h2 + bins[c2 + k]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    at = h3 + bins[c3 + k]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    at = h4 + bins[c4 + k]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-  }
-}
-
-/** Sums and counts of four features over the rows `rowIndices[start..start+size)`. */
-function sumFourIndexed(
-  histogram: Histogram,
-  bins: Uint8Array,
-  gh: Float64Array,
-  rowIndices: Uint32Array,
-  start: number,
-  size: number,
-  columns: readonly number[],
-  bases: readonly number[],
-): void {
-  const c0 = columns[0]!;
-  const h0 = bases[0]!;
-  const c1 = columns[1]!;
-  const h1 = bases[1]!;
-  const c2 = columns[2]!;
-  const h2 = bases[2]!;
-  const c3 = columns[3]!;
-  const h3 = bases[3]!;
-  for (let k = 0; k < size; k++) {
-    const row = rowIndices[start + k]!;
-    const gk = gh[2 * row]!;
-    const hk = gh[2 * row + 1]!;
-    let at = h0 + bins[c0 + row]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    histogram[at + 2] = histogram[at + 2]! + 1;
-    at = h1 + bins[c1 + row]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    histogram[at + 2] = histogram[at + 2]! + 1;
-    at = h2 + bins[c2 + row]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    histogram[at + 2] = histogram[at + 2]! + 1;
-    at = h3 + bins[c3 + row]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    histogram[at + 2] = histogram[at + 2]! + 1;
-  }
-}
-
-/** As {@link sumFourIndexed}, five features. */
-function sumFiveIndexed(
-  histogram: Histogram,
-  bins: Uint8Array,
-  gh: Float64Array,
-  rowIndices: Uint32Array,
-  start: number,
-  size: number,
-  columns: readonly number[],
-  bases: readonly number[],
-): void {
-  const c0 = columns[0]!;
-  const h0 = bases[0]!;
-  const c1 = columns[1]!;
-  const h1 = bases[1]!;
-  const c2 = columns[2]!;
-  const h2 = bases[2]!;
-  const c3 = columns[3]!;
-  const h3 = bases[3]!;
-  const c4 = columns[4]!;
-  const h4 = bases[4]!;
-  for (let k = 0; k < size; k++) {
-    const row = rowIndices[start + k]!;
-    const gk = gh[2 * row]!;
-    const hk = gh[2 * row + 1]!;
-    let at = h0 + bins[c0 + row]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    histogram[at + 2] = histogram[at + 2]! + 1;
-    at = h1 + bins[c1 + row]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    histogram[at + 2] = histogram[at + 2]! + 1;
-    at = h2 + bins[c2 + row]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    histogram[at + 2] = histogram[at + 2]! + 1;
-    at = h3 + bins[c3 + row]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    histogram[at + 2] = histogram[at + 2]! + 1;
-    at = h4 + bins[c4 + row]! * HISTOGRAM_STRIDE;
-    histogram[at] = histogram[at]! + gk;
-    histogram[at + 1] = histogram[at + 1]! + hk;
-    histogram[at + 2] = histogram[at + 2]! + 1;
   }
 }
 

@@ -1,3 +1,4 @@
+import { noteFallback } from '@mlsd/core';
 import {
   buildHistogram,
   HISTOGRAM_STRIDE,
@@ -9,6 +10,7 @@ import {
   createFixedKernels,
   createKernels,
   type FixedKernels,
+  KERNEL_FALLBACK,
   type WasmKernels,
 } from './wasm-kernels.js';
 
@@ -110,6 +112,15 @@ export class TrainingMemory {
     this.slots = slots;
     const layout = wasmLayout(rows, cols, slots);
     // Without WebAssembly, or when the memory cannot be reserved, the JS loops run instead.
+    if (useWasm && layout.bytes > MAX_WASM_BYTES) {
+      noteFallback(
+        KERNEL_FALLBACK,
+        "the fit exceeds WebAssembly's 4 GiB memory; histograms run in JavaScript",
+        {
+          bytes: layout.bytes,
+        },
+      );
+    }
     const wasm = useWasm && layout.bytes <= MAX_WASM_BYTES ? createKernels(layout.bytes) : null;
     this.#kernels = wasm === null ? null : wasm.kernels;
     this.accelerated = wasm !== null;

@@ -1,13 +1,25 @@
-import { wasm } from '@mlsd/core';
-
-type Code = wasm.Code;
-const { encodeModule, F64, I32, op } = wasm;
+import {
+  compileWasm,
+  createWasmMemory,
+  decodeWasm,
+  encodeWasmModule,
+  FunctionBuilder,
+  instantiateWasm,
+  noteFallback,
+  wasmOp as op,
+  type WasmCode,
+  type WasmLocal,
+  type WasmMemory,
+  type WasmModule,
+  wasmAvailable,
+} from '@mlsd/core';
+import { WASM_BASE64 } from './kernels/gbdt.wasm.js';
 
 /**
  * The trainer's hot loops as WebAssembly, over one linear memory that holds the binned
- * columns, the interleaved gradients/hessians, the row indices and an output histogram.
- * V8 compiles these to tighter machine code than the same loops in JavaScript (no bounds
- * check per typed-array access, addresses computed once), about twice as fast on histograms.
+ * columns, the interleaved gradients/hessians, the row indices and an output histogram. Their
+ * source is the WebAssembly text `kernels/gbdt.wat` (the memory layout is documented there);
+ * `kernels/gbdt.wasm.ts` holds the bytes compiled from it.
  *
  * Every address is a byte offset into the memory. A feature table lists, per feature to
  * visit, two i32: where its bins are (see each kernel) and the address of its histogram block
@@ -49,245 +61,59 @@ export interface WasmKernels {
   ): number;
 }
 
-/**
- * The part of the WebAssembly JS API used here, typed locally: the project compiles without
- * the DOM library, whose declarations these are, and some runtimes lack WebAssembly.
- */
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number }) => KernelMemory;
-}
-
 /** A WebAssembly linear memory: its bytes, shared with the kernels. */
-export interface KernelMemory {
-  readonly buffer: ArrayBuffer;
-}
+export type KernelMemory = WasmMemory;
 
-const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+/** Component name under which fallbacks to slower histogram code are logged and counted. */
+export const KERNEL_FALLBACK = '@mlsd/classify GBDT kernels';
 
 const { localGet, localSet, localTee, i32Const, i32Load, i32Load8U, f64Load, f64Store } = op;
-const { i32Add, i32Mul, i32Shl, i32Sub, i32LtU, i32GeU, f64Add, block, loop, brIf } = op;
+const { i32Add, i32Mul, i32Shl, i32LtU, i32GeU, f64Add, block, loop, brIf } = op;
 
 /** Slot stride in bytes: three f64 per (feature, bin). */
 const SLOT_BYTES = 24;
 
-/** `memory[at + offset] += value` for an f64, `at` in local `at`, value pushed by `value`. */
-function addTo(at: number, offset: number, value: Code): Code {
-  return [
-    ...localGet(at),
-    ...localGet(at),
-    ...f64Load(offset),
-    ...value,
-    ...f64Add,
-    ...f64Store(offset),
-  ];
-}
+let compiled: WasmModule | null | undefined;
 
-/** Loop over the feature table (`t` from `table` to `tableEnd`, step 8) running `body`. */
-function forEachFeature(table: number, tableEnd: number, t: number, body: Code): Code {
-  return [
-    ...localGet(table),
-    ...localSet(t),
-    ...loop(
-      body,
-      localGet(t),
-      i32Const(8),
-      i32Add,
-      localTee(t),
-      localGet(tableEnd),
-      i32LtU,
-      brIf(0),
-    ),
-  ];
-}
-
-/** Locals of one row in flight: where its bins start (see the kernels), its gradient and hessian. */
-interface RowLocals {
-  readonly bins: number;
-  readonly g: number;
-  readonly h: number;
+/** The compiled kernel module (from gbdt.wat), or null where WebAssembly cannot run it. */
+function kernelModule(): WasmModule | null {
+  if (compiled === undefined) {
+    try {
+      compiled = compileWasm(decodeWasm(WASM_BASE64));
+    } catch (error) {
+      compiled = null;
+      noteFallback(KERNEL_FALLBACK, 'WebAssembly is unavailable; histograms run in JavaScript', {
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  return compiled;
 }
 
 /**
- * The updates of the table entry at `t` for each row in `rows`, in order: `column` and
- * `histogram` are loaded once, then per row `at = histogram + u8[column + row.bins] · 24` and
- * its slot gains g, h (and 1 when `counts`).
+ * A memory of `bytes` bytes (rounded up to whole 64 KiB pages) and the kernels bound to it,
+ * or null (logged and counted) where WebAssembly is unavailable or the memory cannot be
+ * reserved; the trainer then runs the JavaScript loops.
  */
-function featureUpdates(
-  t: number,
-  column: number,
-  histogram: number,
-  at: number,
-  rows: readonly RowLocals[],
-  counts: boolean,
-): Code {
-  const code: number[] = [
-    ...localGet(t),
-    ...i32Load(0),
-    ...localSet(column),
-    ...localGet(t),
-    ...i32Load(4),
-    ...localSet(histogram),
-  ];
-  for (const row of rows) {
-    code.push(
-      ...localGet(histogram),
-      ...localGet(column),
-      ...localGet(row.bins),
-      ...i32Add,
-      ...i32Load8U(0),
-      ...i32Const(SLOT_BYTES),
-      ...i32Mul,
-      ...i32Add,
-      ...localSet(at),
-      ...addTo(at, 0, localGet(row.g)),
-      ...addTo(at, 8, localGet(row.h)),
+export function createKernels(
+  bytes: number,
+): { memory: KernelMemory; kernels: WasmKernels } | null {
+  const module = kernelModule();
+  if (module === null) return null;
+  try {
+    const memory = createWasmMemory(bytes, bytes);
+    return { memory, kernels: instantiateWasm<WasmKernels>(module, memory) };
+  } catch (error) {
+    noteFallback(
+      KERNEL_FALLBACK,
+      'the WebAssembly memory could not be reserved; histograms run in JavaScript',
+      {
+        bytes,
+        reason: error instanceof Error ? error.message : String(error),
+      },
     );
-    if (counts) code.push(...addTo(at, 16, op.f64Const(1)));
+    return null;
   }
-  return code;
-}
-
-/** Indexed histogram, one row per iteration: every listed feature's update for that row. */
-function histogramIndexedBody(): Code[] {
-  const [table, tableEnd, gradHess, p, indexEnd, rowBins, stride] = [0, 1, 2, 3, 4, 5, 6];
-  const [t, at, column, histogram] = [7, 8, 9, 10];
-  const row: RowLocals = { bins: 11, g: 12, h: 13 };
-  return [
-    block(
-      localGet(p),
-      localGet(indexEnd),
-      i32GeU,
-      brIf(0),
-      loop(
-        // The row's gradient and hessian, and where its row-major bins start.
-        localGet(p),
-        i32Load(0),
-        localTee(row.bins),
-        i32Const(4),
-        i32Shl,
-        localGet(gradHess),
-        i32Add,
-        localTee(at),
-        f64Load(0),
-        localSet(row.g),
-        localGet(at),
-        f64Load(8),
-        localSet(row.h),
-        localGet(row.bins),
-        localGet(stride),
-        i32Mul,
-        localGet(rowBins),
-        i32Add,
-        localSet(row.bins),
-        forEachFeature(table, tableEnd, t, featureUpdates(t, column, histogram, at, [row], true)),
-        localGet(p),
-        i32Const(4),
-        i32Add,
-        localTee(p),
-        localGet(indexEnd),
-        i32LtU,
-        brIf(0),
-      ),
-    ),
-  ];
-}
-
-/** Contiguous histogram (rows 0..rows−1, column-major bins, no counts), one row per iteration. */
-function histogramContiguousBody(): Code[] {
-  const [table, tableEnd, gradHess, rows] = [0, 1, 2, 3];
-  const [t, at, column, histogram, ghAt] = [4, 5, 6, 7, 8];
-  const row: RowLocals = { bins: 9, g: 10, h: 11 };
-  return [
-    localGet(gradHess),
-    localSet(ghAt),
-    block(
-      localGet(row.bins),
-      localGet(rows),
-      i32GeU,
-      brIf(0),
-      loop(
-        localGet(ghAt),
-        f64Load(0),
-        localSet(row.g),
-        localGet(ghAt),
-        f64Load(8),
-        localSet(row.h),
-        forEachFeature(table, tableEnd, t, featureUpdates(t, column, histogram, at, [row], false)),
-        localGet(ghAt),
-        i32Const(16),
-        i32Add,
-        localSet(ghAt),
-        localGet(row.bins),
-        i32Const(1),
-        i32Add,
-        localTee(row.bins),
-        localGet(rows),
-        i32LtU,
-        brIf(0),
-      ),
-    ),
-  ];
-}
-
-function partitionRowsBody(): Code[] {
-  // params: 0 p (read), 1 end, 2 column, 3 goesLeft, 4 scratch;
-  // locals: 5 write (left cursor), 6 out (scratch cursor), 7 row, 8 left
-  const [p, end, column, goesLeft, scratch, write, out, row, left] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  return [
-    localGet(p),
-    localSet(write),
-    localGet(scratch),
-    localSet(out),
-    block(
-      localGet(p),
-      localGet(end),
-      i32GeU,
-      brIf(0),
-      loop(
-        // Branch-free: write the row to both sides, advance only the matching cursor.
-        localGet(p),
-        i32Load(0),
-        localSet(row),
-        localGet(write),
-        localGet(row),
-        op.i32Store(0),
-        localGet(out),
-        localGet(row),
-        op.i32Store(0),
-        localGet(goesLeft),
-        localGet(column),
-        localGet(row),
-        i32Add,
-        i32Load8U(0),
-        i32Add,
-        i32Load8U(0),
-        localTee(left),
-        i32Const(2),
-        i32Shl,
-        localGet(write),
-        i32Add,
-        localSet(write),
-        localGet(out),
-        i32Const(4),
-        i32Add,
-        localGet(left),
-        i32Const(2),
-        i32Shl,
-        i32Sub,
-        localSet(out),
-        localGet(p),
-        i32Const(4),
-        i32Add,
-        localTee(p),
-        localGet(end),
-        i32LtU,
-        brIf(0),
-      ),
-    ),
-    localGet(write),
-  ];
 }
 
 /** Fixed addresses of one fit's arrays, baked into {@link createFixedKernels}' code. */
@@ -309,7 +135,9 @@ export interface FixedLayout {
  * The histogram kernels of one fit for the usual case of every feature at once, generated with
  * that fit's addresses as constant offsets of the memory instructions: no feature table to
  * read per row and feature, and no registers spent on addresses. Same additions in the same
- * order as {@link WasmKernels}, so the same sums to the bit.
+ * order as {@link WasmKernels}, so the same sums to the bit. Generated per fit because it is
+ * measured to pay: fits on the fraud benchmark's 500k rows × 15 features take about a tenth
+ * less CPU time with them than with the table-driven kernels alone.
  */
 export interface FixedKernels {
   /** As `histogramIndexed` with every feature: rows `u32[p]` for `p` in `[indexStart, indexEnd)`. */
@@ -318,8 +146,20 @@ export interface FixedKernels {
   histogramContiguous(gradHess: number, rows: number): void;
 }
 
-/** `u8[address + offset] · 24 + …`: the slot address of one feature, left in local `at`. */
-function fixedSlot(address: number, offset: number, at: number): Code {
+/** `memory[at + offset] += value` for an f64. */
+function addTo(at: WasmLocal, offset: number, value: WasmCode): WasmCode {
+  return [
+    ...localGet(at),
+    ...localGet(at),
+    ...f64Load(offset),
+    ...value,
+    ...f64Add,
+    ...f64Store(offset),
+  ];
+}
+
+/** `at = u8[address + offset] · 24`: a feature's slot offset within its histogram block. */
+function slotOffset(address: WasmLocal, offset: number, at: WasmLocal): WasmCode {
   return [
     ...localGet(address),
     ...i32Load8U(offset),
@@ -329,27 +169,41 @@ function fixedSlot(address: number, offset: number, at: number): Code {
   ];
 }
 
-function fixedIndexedBody(layout: FixedLayout): Code[] {
-  // params: 0 gradHess, 1 p, 2 indexEnd; locals: 3 rowBase, 4 at, 5 g, 6 h
-  const [gradHess, p, indexEnd, rowBase, at, g, h] = [0, 1, 2, 3, 4, 5, 6];
+/**
+ * `histogramIndexed(gradHess, p, indexEnd)`: for each row r = u32[p], p in [p, indexEnd) step 4,
+ * and every feature f in order: g, h and 1 into the slot of bin u8[rowBins + r·stride + f]
+ * (addresses baked in as constant offsets).
+ */
+function fixedIndexed(layout: FixedLayout) {
+  const fn = new FunctionBuilder('histogramIndexed', {
+    gradHess: 'i32',
+    p: 'i32',
+    indexEnd: 'i32',
+  });
+  const { gradHess, p, indexEnd } = fn.params;
+  const rowBase = fn.local('rowBase', 'i32');
+  const at = fn.local('at', 'i32');
+  const g = fn.local('g', 'f64');
+  const h = fn.local('h', 'f64');
   const width = layout.slots * SLOT_BYTES;
   const updates: number[] = [];
   for (let f = 0; f < layout.cols; f++) {
-    const block = layout.histogram + f * width;
+    const histogram = layout.histogram + f * width;
     updates.push(
-      ...fixedSlot(rowBase, layout.rowBins + f, at),
-      ...addTo(at, block, localGet(g)),
-      ...addTo(at, block + 8, localGet(h)),
-      ...addTo(at, block + 16, op.f64Const(1)),
+      ...slotOffset(rowBase, layout.rowBins + f, at),
+      ...addTo(at, histogram, localGet(g)),
+      ...addTo(at, histogram + 8, localGet(h)),
+      ...addTo(at, histogram + 16, op.f64Const(1)),
     );
   }
-  return [
+  return fn.emit(
     block(
       localGet(p),
       localGet(indexEnd),
       i32GeU,
       brIf(0),
       loop(
+        // rowBase = u32[p]; at = gradHess + 16·rowBase; g, h; rowBase = rowBase·stride.
         localGet(p),
         i32Load(0),
         localTee(rowBase),
@@ -377,23 +231,31 @@ function fixedIndexedBody(layout: FixedLayout): Code[] {
         brIf(0),
       ),
     ),
-  ];
+  );
 }
 
-function fixedContiguousBody(layout: FixedLayout): Code[] {
-  // params: 0 gradHess (then the running address), 1 rows; locals: 2 row, 3 at, 4 g, 5 h
-  const [ghAt, rows, row, at, g, h] = [0, 1, 2, 3, 4, 5];
+/**
+ * `histogramContiguous(gradHess, rows)`: rows 0 … rows − 1 in order, every feature: g and h
+ * into the slot of bin u8[bins + f·rows + r] (sums only; addresses baked in).
+ */
+function fixedContiguous(layout: FixedLayout) {
+  const fn = new FunctionBuilder('histogramContiguous', { ghAt: 'i32', rows: 'i32' });
+  const { ghAt, rows } = fn.params;
+  const row = fn.local('row', 'i32');
+  const at = fn.local('at', 'i32');
+  const g = fn.local('g', 'f64');
+  const h = fn.local('h', 'f64');
   const width = layout.slots * SLOT_BYTES;
   const updates: number[] = [];
   for (let f = 0; f < layout.cols; f++) {
-    const block = layout.histogram + f * width;
+    const histogram = layout.histogram + f * width;
     updates.push(
-      ...fixedSlot(row, layout.bins + f * layout.rows, at),
-      ...addTo(at, block, localGet(g)),
-      ...addTo(at, block + 8, localGet(h)),
+      ...slotOffset(row, layout.bins + f * layout.rows, at),
+      ...addTo(at, histogram, localGet(g)),
+      ...addTo(at, histogram + 8, localGet(h)),
     );
   }
-  return [
+  return fn.emit(
     block(
       localGet(row),
       localGet(rows),
@@ -420,94 +282,32 @@ function fixedContiguousBody(layout: FixedLayout): Code[] {
         brIf(0),
       ),
     ),
-  ];
+  );
+}
+
+/** The per-fit module's bytes for `layout` (see {@link FixedKernels}). */
+export function fixedKernelsModule(layout: FixedLayout): Uint8Array {
+  return encodeWasmModule([fixedIndexed(layout), fixedContiguous(layout)]);
 }
 
 /**
- * Generates and instantiates the {@link FixedKernels} of one fit on `memory`, or null where
- * WebAssembly is unavailable (a module of a few hundred bytes per feature; compiling it takes
- * about a millisecond).
+ * Generates and instantiates the {@link FixedKernels} of one fit on `memory` (a module of a
+ * few hundred bytes per feature; compiling it takes about a millisecond), or null (logged and
+ * counted: the table-driven kernels run instead) when that fails.
  */
 export function createFixedKernels(memory: KernelMemory, layout: FixedLayout): FixedKernels | null {
-  if (webAssembly === undefined) return null;
+  if (!wasmAvailable()) return null;
   try {
-    const module = new webAssembly.Module(
-      encodeModule([
-        {
-          name: 'histogramIndexed',
-          params: [I32, I32, I32],
-          locals: [I32, I32, F64, F64],
-          body: fixedIndexedBody(layout),
-        },
-        {
-          name: 'histogramContiguous',
-          params: [I32, I32],
-          locals: [I32, I32, F64, F64],
-          body: fixedContiguousBody(layout),
-        },
-      ]),
+    return instantiateWasm<FixedKernels>(compileWasm(fixedKernelsModule(layout)), memory);
+  } catch (error) {
+    noteFallback(
+      KERNEL_FALLBACK,
+      'the per-fit histogram kernels failed to compile; using the generic ones',
+      {
+        cols: layout.cols,
+        reason: error instanceof Error ? error.message : String(error),
+      },
     );
-    const instance = new webAssembly.Instance(module, { env: { memory } });
-    return instance.exports as FixedKernels;
-  } catch {
-    return null;
-  }
-}
-
-let compiled: object | null | undefined;
-
-/** The compiled kernel module, or null where WebAssembly is unavailable. Compiled once. */
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    if (webAssembly === undefined) {
-      compiled = null;
-      return compiled;
-    }
-    try {
-      compiled = new webAssembly.Module(
-        encodeModule([
-          {
-            name: 'histogramIndexed',
-            params: [I32, I32, I32, I32, I32, I32, I32],
-            locals: [I32, I32, I32, I32, I32, F64, F64],
-            body: histogramIndexedBody(),
-          },
-          {
-            name: 'histogramContiguous',
-            params: [I32, I32, I32, I32],
-            locals: [I32, I32, I32, I32, I32, I32, F64, F64],
-            body: histogramContiguousBody(),
-          },
-          {
-            name: 'partitionRows',
-            params: [I32, I32, I32, I32, I32],
-            locals: [I32, I32, I32, I32],
-            body: partitionRowsBody(),
-            results: [I32],
-          },
-        ]),
-      );
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled ?? null;
-}
-
-/**
- * A memory of `bytes` bytes (rounded up to whole 64 KiB pages) and the kernels bound to it,
- * or null where WebAssembly is unavailable or the memory cannot be reserved.
- */
-export function createKernels(
-  bytes: number,
-): { memory: KernelMemory; kernels: WasmKernels } | null {
-  const module = kernelModule();
-  if (module === null || webAssembly === undefined) return null;
-  try {
-    const memory = new webAssembly.Memory({ initial: Math.ceil(bytes / 2 ** 16) });
-    const instance = new webAssembly.Instance(module, { env: { memory } });
-    return { memory, kernels: instance.exports as WasmKernels };
-  } catch {
     return null;
   }
 }

@@ -1,0 +1,16 @@
+// Generated from gbdt.wat by packages/core/scripts/build-wasm.ts: do not edit.
+// Rebuild after changing the .wat: pnpm --filter @mlsd/core build:wasm
+
+/** The WebAssembly module compiled from `gbdt.wat`, as base64 (decode with `decodeWasm`). */
+export const WASM_BASE64 = [
+  'AGFzbQEAAAABGwNgB39/f39/f38AYAR/f39/AGAFf39/f38BfwIPAQNlbnYGbWVtb3J5AgABAwQD',
+  'AAECBzoDEGhpc3RvZ3JhbUluZGV4ZWQAABNoaXN0b2dyYW1Db250aWd1b3VzAAENcGFydGl0aW9u',
+  'Um93cwACCpEDA6UBAgV/AnwCQCADIARPDQADQCADKAIAIgtBBHQgAmohCCAIKwMAIQwgCCsDCCEN',
+  'IAsgBmwgBWohCyAAIQcDQCAHKAIAIQkgBygCBCEKIAogCSALai0AAEEYbGohCCAIIAgrAwAgDKA5',
+  'AwAgCCAIKwMIIA2gOQMIIAggCCsDEEQAAAAAAADwP6A5AxAgB0EIaiIHIAFJDQALIANBBGoiAyAE',
+  'SQ0ACwsLgwECBn8CfCACIQgCQCAJIANPDQADQCAIKwMAIQogCCsDCCELIAAhBANAIAQoAgAhBiAE',
+  'KAIEIQcgByAGIAlqLQAAQRhsaiEFIAUgBSsDACAKoDkDACAFIAUrAwggC6A5AwggBEEIaiIEIAFJ',
+  'DQALIAhBEGohCCAJQQFqIgkgA0kNAAsLC2MBBH8gACEFIAQhBgJAIAAgAU8NAANAIAAoAgAhByAF',
+  'IAc2AgAgBiAHNgIAIAMgAiAHai0AAGotAAAhCCAFIAhBAnRqIQUgBkEEaiAIQQJ0ayEGIABBBGoi',
+  'ACABSQ0ACwsgBQs=',
+].join('');

@@ -1,0 +1,176 @@
+import { getTf, InvalidArgumentError, InvalidDataError, Rng } from '@mlsd/core';
+import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import { type LayersModel, layers, sequential } from '@tensorflow/tfjs-layers';
+import { denseMatMul } from '../embedding/dense-matmul.js';
+import {
+  cosineRate,
+  countClasses,
+  normalizedSoftmaxLoss,
+} from '../embedding/normalized-softmax.js';
+import type { EpochReport } from '../embedding/train-embedder.js';
+
+/** Options of {@link trainProjectionHead}. */
+export interface TrainHeadOptions {
+  /** Backbone features, `labels.length × inputDim` values (unit rows, as embedders return). */
+  features: Float32Array;
+  inputDim: number;
+  /** Class of each row, 0 .. classes − 1. */
+  labels: ArrayLike<number>;
+  /** Units of the hidden ReLU layer; 0 trains a linear projection. Default 512. */
+  hidden?: number;
+  /** Embedding length; default 128. */
+  dim?: number;
+  /** Passes over the features; default 30 (an epoch of cached features takes seconds). */
+  epochs?: number;
+  /** Rows per step; default 256. */
+  batchSize?: number;
+  /** Peak Adam learning rate, decayed along a half cosine; default 0.002. */
+  learningRate?: number;
+  /** Scale of the normalised-softmax logits; default 16. */
+  scale?: number;
+  /** Dropout on the hidden layer; default 0.1. */
+  dropout?: number;
+  seed?: number;
+  onEpoch?: (report: EpochReport) => void;
+}
+
+/** What {@link trainProjectionHead} returns. */
+export interface TrainedHead {
+  /** The head as a tfjs-layers model: `[n, inputDim] → [n, dim]` (normalise its rows). */
+  model: LayersModel;
+  history: EpochReport[];
+  /** The resolved settings, to store with the head. */
+  params: Record<string, unknown>;
+}
+
+/**
+ * Trains a projection head on frozen backbone features with the normalised-softmax loss the
+ * shipped Fashion-MNIST embedder uses: dense → ReLU → dropout → dense to `dim`. The features
+ * are computed once (see `cachedBackboneFeatures`), so an epoch is a few matrix products.
+ * @throws InvalidDataError when features and labels disagree, or for a bad label.
+ */
+export async function trainProjectionHead(options: TrainHeadOptions): Promise<TrainedHead> {
+  const tf = getTf();
+  const { inputDim } = options;
+  const count = options.labels.length;
+  if (options.features.length !== count * inputDim) {
+    throw new InvalidDataError(
+      `trainProjectionHead: ${count} labels need ${count * inputDim} feature values, got ${options.features.length}.`,
+    );
+  }
+  const classes = countClasses(options.labels, 'trainProjectionHead');
+  const hidden = options.hidden ?? 512;
+  const dim = options.dim ?? 128;
+  const epochs = options.epochs ?? 30;
+  const batchSize = Math.min(options.batchSize ?? 256, count);
+  const learningRate = options.learningRate ?? 0.002;
+  const scale = options.scale ?? 16;
+  const dropout = options.dropout ?? 0.1;
+  const seed = options.seed ?? 0;
+  for (const [name, value] of [
+    ['epochs', epochs],
+    ['batchSize', batchSize],
+    ['dim', dim],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new InvalidArgumentError(`${name} must be a positive integer, got ${value}.`);
+    }
+  }
+  const initializer = (offset: number) =>
+    ({ className: 'GlorotNormal', config: { seed: seed * 16 + offset } }) as never;
+  const model = sequential({
+    layers: [
+      ...(hidden > 0
+        ? [
+            layers.dense({
+              inputShape: [inputDim],
+              units: hidden,
+              activation: 'relu',
+              kernelInitializer: initializer(1),
+            }),
+          ]
+        : []),
+      layers.dense({
+        ...(hidden > 0 ? {} : { inputShape: [inputDim] }),
+        units: dim,
+        kernelInitializer: initializer(2),
+      }),
+    ],
+  });
+  const weights = model.trainableWeights.map((weight) => weight.read() as Variable);
+  const proxies = tf.variable(tf.randomNormal([dim, classes], 0, 1, 'float32', seed + 7));
+  const variables = [...weights, proxies];
+  const optimizer = tf.train.adam(learningRate);
+  const rng = new Rng(seed);
+  const order = Int32Array.from({ length: count }, (_, i) => i);
+  const batch = new Float32Array(batchSize * inputDim);
+  const batchLabels = new Int32Array(batchSize);
+  const stepsPerEpoch = Math.floor(count / batchSize);
+  const history: EpochReport[] = [];
+  let step = 0;
+  const forward = (x: Tensor2D, dropoutSeed: number): Tensor2D => {
+    if (hidden === 0) return tf.add(denseMatMul(tf, x, weights[0] as Tensor2D), weights[1]!);
+    let h = tf.relu(tf.add(denseMatMul(tf, x, weights[0] as Tensor2D), weights[1]!)) as Tensor2D;
+    if (dropout > 0) h = tf.dropout(h, dropout, undefined, dropoutSeed) as Tensor2D;
+    return tf.add(denseMatMul(tf, h, weights[2] as Tensor2D), weights[3]!) as Tensor2D;
+  };
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const started = performance.now();
+      rng.shuffle(order);
+      let lossSum = 0;
+      for (let start = 0; start + batchSize <= count; start += batchSize) {
+        for (let i = 0; i < batchSize; i++) {
+          const row = order[start + i]!;
+          batch.set(options.features.subarray(row * inputDim, (row + 1) * inputDim), i * inputDim);
+          batchLabels[i] = options.labels[row]!;
+        }
+        (optimizer as unknown as { learningRate: number }).learningRate = cosineRate(
+          learningRate,
+          step,
+          epochs * stepsPerEpoch,
+        );
+        const { value, grads } = tf.variableGrads(() => {
+          const x = tf.tensor2d(batch, [batchSize, inputDim], 'float32');
+          const embedding = forward(x, seed * 1_000_003 + step * 64);
+          return normalizedSoftmaxLoss(tf, embedding, proxies, batchLabels, classes, scale);
+        }, variables);
+        optimizer.applyGradients(
+          grads as unknown as Parameters<typeof optimizer.applyGradients>[0],
+        );
+        lossSum += value.dataSync()[0]!;
+        tf.dispose([value, ...Object.values(grads)]);
+        step++;
+      }
+      const report = {
+        epoch,
+        loss: lossSum / Math.max(1, stepsPerEpoch),
+        seconds: (performance.now() - started) / 1000,
+      };
+      history.push(report);
+      options.onEpoch?.(report);
+    }
+  } finally {
+    proxies.dispose();
+    optimizer.dispose();
+  }
+  return {
+    model,
+    history,
+    params: {
+      inputDim,
+      hidden,
+      dim,
+      epochs,
+      batchSize,
+      learningRate,
+      schedule: 'cosine',
+      scale,
+      dropout,
+      seed,
+      loss: 'normalised-softmax',
+      examples: count,
+      classes,
+    },
+  };
+}
