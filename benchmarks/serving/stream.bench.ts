@@ -16,7 +16,9 @@
  *   by the same Redis node, the partition's: 1 ms resolution), p50/p99;
  * - cost: Lua steps (EVALSHA) and all commands Redis executed (INFO commandstats / stats,
  *   summed over the masters) per transaction; the consumers' own reads and decide steps; Redis
- *   CPU (used_cpu_user + sys) and memory (used_memory) per transaction.
+ *   CPU (used_cpu_user + sys) and the consumers' CPU (process_cpu_seconds_total from their
+ *   /metrics) per transaction; the bytes Redis keeps per transaction, by what holds them
+ *   (MEMORY USAGE of the stream keys and of sampled state keys).
  * Then HTTP scoring at MLSD_BENCH_STREAM_HTTP_RATE (2,000) requests/s, open loop, for
  * MLSD_BENCH_STREAM_HTTP_SECONDS (20): the service (service-child.ts) with its online state in
  * process, in the standalone Redis and on the cluster.

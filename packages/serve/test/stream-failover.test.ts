@@ -25,11 +25,6 @@ const HISTORY_DAYS = 37;
 const COUNTS = /_NB_TX_/;
 // Consumers and the service share one namespace, so one lateness (it is part of the namespace).
 const LATENESS_SECONDS = 5 * 86_400;
-// A known defect of the state store under a failover (see /work/briefs/CONTRACT-CHANGES.md,
-// 2026-12-01 streams → features): a retry whose claim was lost with the dead master while one
-// entity's step survived is refused as another transaction's id. Counted and printed apart, not
-// accepted as anything else, until the store tells a partial retry from a conflict.
-const PARTIAL_RETRY_REFUSED = /already recorded with other values/;
 
 const cluster = useRedisCluster({ masters: 3, replicasPerMaster: 1 });
 
@@ -152,23 +147,23 @@ describe('fault: a Redis Cluster master killed during the run', () => {
     const seen = new Map<string, number>();
     const tally = { equal: 0, lower: 0, higher: 0 };
     const rejected: string[] = [];
-    let falseConflicts = 0;
     for await (const decision of readDecisions(client, 'tx')) {
       seen.set(decision.transactionId, (seen.get(decision.transactionId) ?? 0) + 1);
       if (decision.decision !== 'rejected') {
         compareCounts(batch, decision.transactionId, decision.features!, tally);
-      } else if (PARTIAL_RETRY_REFUSED.test(decision.message ?? '')) falseConflicts++;
-      else rejected.push(`${decision.code}: ${decision.message}`);
+      } else rejected.push(`${decision.code}: ${decision.message}`);
     }
+    // A retry whose claim or steps died with the master is completed, never refused as another
+    // transaction's id (nor is anything else refused).
     expect(rejected).toEqual([]);
     expect([...seen.values()].every((count) => count === 1)).toBe(true);
     expect([...seen.keys()].sort()).toEqual(records.map((r) => r.TRANSACTION_ID!).sort());
-    // No update applied twice: no count ever exceeds the batch value. (A write the dead master
-    // acknowledged but had not replicated is lost with it: a lower count, reported here.)
+    // No update applied twice: no count ever exceeds the batch value. A state write the dead
+    // master acknowledged but had not yet replicated (asynchronous replication) is lost with it,
+    // which shows as a lower count in that card's or terminal's later transactions: the one loss
+    // Redis Cluster allows, so it is reported, not asserted away (README, "Beyond one machine").
     expect(tally.higher).toBe(0);
-    process.stderr.write(
-      `[failover stream] count features vs batch: ${JSON.stringify(tally)}; retries refused as conflicts (known store defect): ${falseConflicts}\n`,
-    );
+    process.stderr.write(`[failover stream] count features vs batch: ${JSON.stringify(tally)}\n`);
   }, 180_000);
 
   it('HTTP: requests answer 200 or fail fast with 503, and succeed on retry; none counted twice', async () => {
@@ -201,7 +196,6 @@ describe('fault: a Redis Cluster master killed during the run', () => {
     const statuses = new Map<number, number>();
     const refusedMs: number[] = [];
     let slowestMs = 0;
-    let falseConflicts = 0;
     const tally = { equal: 0, lower: 0, higher: 0 };
     let killed = false;
     for (let i = 0; i < requests.length; i++) {
@@ -210,10 +204,6 @@ describe('fault: a Redis Cluster master killed during the run', () => {
         killed = true;
       }
       let answer = await post(requests[i]!);
-      if (answer.status === 409 && PARTIAL_RETRY_REFUSED.test(JSON.stringify(answer.json))) {
-        falseConflicts++;
-        continue;
-      }
       for (let retry = 0; answer.status === 503 && retry < 100; retry++) {
         refusedMs.push(answer.ms);
         statuses.set(503, (statuses.get(503) ?? 0) + 1);
@@ -228,7 +218,7 @@ describe('fault: a Redis Cluster master killed during the run', () => {
     expect([...statuses.keys()].every((status) => status === 200 || status === 503)).toBe(true);
     expect(tally.higher).toBe(0);
     process.stderr.write(
-      `[failover http] statuses ${JSON.stringify(Object.fromEntries(statuses))}, 503 answered in ${JSON.stringify(refusedMs)} ms, slowest 200 ${slowestMs} ms, counts vs batch ${JSON.stringify(tally)}, retries refused as conflicts (known store defect): ${falseConflicts}\n`,
+      `[failover http] statuses ${JSON.stringify(Object.fromEntries(statuses))}, 503 answered in ${JSON.stringify(refusedMs)} ms, slowest 200 ${slowestMs} ms, counts vs batch ${JSON.stringify(tally)}\n`,
     );
   }, 180_000);
 });

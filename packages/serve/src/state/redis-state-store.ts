@@ -5,6 +5,7 @@ import {
   checkLabelArguments,
   describeValue,
   type EntityEvaluator,
+  type EventLayout,
   type FeatureSet,
   type FutureGuard,
   futureTimeError,
@@ -309,7 +310,6 @@ export class RedisStateStore implements OnlineStateStore {
     const keys = this.#keys;
     const lateness = String(this.#options.allowedLatenessSeconds);
     const steps: (Promise<Buffer[]> | undefined)[] = [];
-    const bodies: (Buffer | undefined)[] = [];
     const refresh = Date.now() - this.#markerRefreshedAt > MARKER_REFRESH_MS;
     // Issued together: with auto-pipelining they travel in one round trip.
     const marker = this.#commands.mlsdCheckMarker(keys.seeded, refresh ? '1' : '0', this.#ttlMs);
@@ -319,11 +319,13 @@ export class RedisStateStore implements OnlineStateStore {
       JSON.stringify(fields.keys),
       this.#ttlMs,
     );
+    const idBytes = Buffer.byteLength(transactionId, 'utf8');
     for (let e = 0; e < plans.length; e++) {
       const key = fields.keys[e];
       if (key === null || key === undefined) continue;
       const plan = plans[e]!;
-      const body = plan.layout.pack({
+      const layout = plan.layout;
+      const body = layout.pack({
         transactionId,
         time,
         label: fields.label,
@@ -331,7 +333,6 @@ export class RedisStateStore implements OnlineStateStore {
         values: this.#reader.eventValues(e),
         categories: this.#reader.eventCategories(e),
       });
-      bodies[e] = body;
       steps[e] = this.#commands.mlsdInsertEventBuffer(
         keys.events(plan.name, key),
         keys.index(plan.name, key),
@@ -342,6 +343,9 @@ export class RedisStateStore implements OnlineStateStore {
         String(plan.spanSeconds + this.#options.allowedLatenessSeconds),
         String(plan.spanSeconds),
         this.#ttlMs,
+        // The label bytes (1-based in Lua), which a stored event may have had rewritten since.
+        layout.labels ? String(layout.labelOffset(idBytes) + 1) : '0',
+        String(layout.labels ? labelBytes(layout) : 0),
       );
     }
     let replies: (Buffer[] | undefined)[];
@@ -364,7 +368,9 @@ export class RedisStateStore implements OnlineStateStore {
       throw refusal;
     }
     // A retry: claimed before with the same values and nothing new inserted now (or, when the
-    // claim expired, every entity still holding it).
+    // claim expired or was lost, every entity still holding this very event). A retry that
+    // inserts some steps completes a transaction whose first attempt was cut short (its client
+    // died between steps, or a failed-over node lost them): not a repeat, it is now recorded.
     const inserted = statuses.includes('INSERTED');
     const repeated = claimed === 'SAME' ? !inserted : !inserted && statuses.includes('EXISTING');
 
@@ -418,11 +424,9 @@ export class RedisStateStore implements OnlineStateStore {
         this.#options.allowedLatenessSeconds,
       );
     }
-    const existing = statuses.some((status) => status === 'EXISTING');
-    if (
-      claimed === 'DIFFERENT' ||
-      (claimed === 'NEW' && existing && statuses.includes('INSERTED'))
-    ) {
+    // An entity holding the id with another event says CONFLICT; one holding this same event
+    // (EXISTING) is a step of an earlier attempt of this transaction.
+    if (claimed === 'DIFFERENT' || statuses.includes('CONFLICT')) {
       return new InvalidDataError(
         `${caller}: transaction id ${describeValue(transactionId)} was already recorded with other values; transaction ids must be unique.`,
         {
@@ -644,6 +648,11 @@ function defineCommands(redis: Redis | Cluster): void {
   define('mlsdClaim', 1, CLAIM_SCRIPT);
   define('mlsdReleaseClaim', 1, RELEASE_CLAIM_SCRIPT);
   define('mlsdCheckMarker', 1, CHECK_MARKER_SCRIPT);
+}
+
+/** Length of a layout's label bytes (label and label time), as its own packing writes them. */
+function labelBytes(layout: EventLayout): number {
+  return layout.packLabel(0, 0).length;
 }
 
 /** Shortest decimal text that reads back as exactly `value` (also in Lua), keeping −0. */
