@@ -32,7 +32,9 @@ export interface RedisClusterOptions {
   replicasPerMaster?: number;
   /**
    * `cluster-node-timeout`, ms: how long a master may be unreachable before its replica is
-   * promoted. Default 1,000 (Redis' default 15,000 would make failover tests slow).
+   * promoted. Default 3,000: Redis' default 15,000 would make failover tests slow, and 1,000 let
+   * a master starved of CPU on a busy machine be failed over while it still took writes (it lost
+   * them when it came back as a replica: the test saw entries vanish before its own kill).
    */
   nodeTimeoutMs?: number;
 }
@@ -53,6 +55,12 @@ export interface RedisClusterHandle {
    * live replica's link to its master is up.
    */
   waitHealthy(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once every live master's writes so far are on at least one replica (`WAIT 1` on
+   * each; masters without a replica are skipped). Call before killing a master when what it
+   * acknowledged must survive: replication is asynchronous.
+   */
+  replicated(timeoutMs?: number): Promise<void>;
   /** Stops every node (SIGTERM, then SIGKILL after 5 s) and removes the data folders. */
   stop(): Promise<void>;
 }
@@ -78,7 +86,7 @@ export async function startRedisCluster(
 ): Promise<RedisClusterHandle> {
   const masters = options.masters ?? 3;
   const replicas = options.replicasPerMaster ?? 0;
-  const nodeTimeout = options.nodeTimeoutMs ?? 1_000;
+  const nodeTimeout = options.nodeTimeoutMs ?? 3_000;
   if (masters < 3) throw new Error('Redis Cluster needs at least 3 masters.');
   const root = await mkdtemp(join(tmpdir(), 'mlsd-redis-cluster-'));
   const nodes: NodeProcess[] = [];
@@ -174,14 +182,18 @@ function spawnNode(
 function clusterHandle(root: string, nodes: NodeProcess[]): RedisClusterHandle {
   const alive = (node: NodeProcess): boolean =>
     node.child.exitCode === null && node.child.signalCode === null;
-  const withNode = async <T>(port: number, use: (redis: Redis) => Promise<T>): Promise<T> => {
+  const withNode = async <T>(
+    port: number,
+    use: (redis: Redis) => Promise<T>,
+    commandTimeoutMs = 1_000,
+  ): Promise<T> => {
     const redis = new Redis({
       host: '127.0.0.1',
       port,
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       connectTimeout: 1_000,
-      commandTimeout: 1_000,
+      commandTimeout: commandTimeoutMs,
       retryStrategy: () => null,
     });
     redis.on('error', () => {});
@@ -205,7 +217,7 @@ function clusterHandle(root: string, nodes: NodeProcess[]): RedisClusterHandle {
     throw new Error('no live cluster node answered CLUSTER SLOTS');
   };
 
-  return {
+  const handle: RedisClusterHandle = {
     url: `redis+cluster://${nodes.map((node) => `127.0.0.1:${node.port}`).join(',')}`,
     get nodes() {
       return nodes.map((node) => ({
@@ -267,11 +279,31 @@ function clusterHandle(root: string, nodes: NodeProcess[]): RedisClusterHandle {
       }
       throw new Error(`the Redis Cluster did not become healthy in ${timeoutMs} ms (${last})`);
     },
+    async replicated(timeoutMs = 10_000) {
+      for (const port of await handle.masterPorts()) {
+        await withNode(
+          port,
+          async (redis) => {
+            const replication = await redis.info('replication');
+            const replicas = Number(/connected_slaves:(\d+)/.exec(replication)?.[1] ?? 0);
+            if (replicas === 0) return;
+            const acknowledged = await redis.wait(1, timeoutMs);
+            if (acknowledged < 1) {
+              throw new Error(
+                `master ${port}: no replica acknowledged its writes in ${timeoutMs} ms`,
+              );
+            }
+          },
+          timeoutMs + 1_000,
+        );
+      }
+    },
     async stop() {
       await Promise.all(nodes.map((node) => stopNode(node)));
       await rm(root, { recursive: true, force: true });
     },
   };
+  return handle;
 }
 
 /** `count` ports whose cluster-bus ports (+10,000) are free as well, picked at random in 20,000–45,000. */

@@ -1,6 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisClient, type RedisClient } from '../src/redis/redis-client.js';
-import { readDecisions, type StreamDecision } from '../src/stream/decision-reader.js';
+import {
+  readDecisions,
+  readGroupProgress,
+  type StreamDecision,
+} from '../src/stream/decision-reader.js';
 import { StreamConsumer } from '../src/stream/stream-consumer.js';
 import { openStreamKeys } from '../src/stream/stream-keys.js';
 import type { StreamRecord, StreamScore, StreamScorer } from '../src/stream/stream-scorer.js';
@@ -116,6 +120,10 @@ describe('the transaction stream on a 3-master Redis Cluster', () => {
       partitions: 8,
       batchSize: 200,
     });
+    // The log is on the replicas before any fault (what a master acknowledged but had not
+    // replicated would die with it), and whole.
+    await cluster().replicated();
+    expect((await readGroupProgress(client, 'tx', 'scorers')).entries).toBe(records.length);
     const scorer = new RecordingScorer();
     const start = (name: string) =>
       StreamConsumer.start({
