@@ -36,8 +36,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Table } from '@mlsd/core';
-import { FraudModel } from '@mlsd/fraud';
+import { type Table, TimeZone } from '@mlsd/core';
+import { FraudModel, formatTime } from '@mlsd/fraud';
 import {
   openRedisClient,
   publishTransactions,
@@ -471,7 +471,12 @@ interface HttpResult {
 const httpResults: HttpResult[] = [];
 if (HTTP_SECONDS > 0) {
   const model = await FraudModel.load(modelDir);
-  const clock = model.state?.watermark ?? 0;
+  // The state's clock is epoch seconds; requests carry the log's own time column (seconds since
+  // the simulator's origin), written as the model's config reads it.
+  const { time, timezone } = model.config.columns;
+  const clock = Number(
+    formatTime(model.state?.watermark ?? 0, time.format, TimeZone.of(timezone), time.origin),
+  );
   let firstId = 2_000_000_000;
   for (const state of ['memory', 'standalone', 'cluster'] as const) {
     const backend = state === 'memory' ? undefined : await startBackend(state);
