@@ -37,8 +37,16 @@ export interface ServiceOptions {
   fraudModelDir?: string | undefined;
   /** Image-search artifact folder (`mlsd images index --out`). */
   imageIndexDir?: string | undefined;
-  /** Keep the fraud online state in this Redis (`redis://host:port`) instead of in process. */
+  /**
+   * Keep the fraud online state in this Redis (`redis://host:port`) or Redis Cluster
+   * (`redis+cluster://host:port,…`) instead of in process.
+   */
   redisUrl?: string | undefined;
+  /**
+   * Seconds a transaction may arrive late for one of its entities (default 0). Replicas (and
+   * stream consumers) sharing one Redis namespace must agree: it is part of the namespace.
+   */
+  allowedLatenessSeconds?: number | undefined;
   /** Bearer token of `POST /admin/reload`; without one the route answers 404. */
   adminToken?: string | undefined;
   /**
@@ -102,6 +110,7 @@ const OptionsSchema = z
     fraudModelDir: z.string().min(1).optional(),
     imageIndexDir: z.string().min(1).optional(),
     redisUrl: z.string().min(1).optional(),
+    allowedLatenessSeconds: z.number().nonnegative().finite().optional(),
     adminToken: z.string().min(8, 'must be at least 8 characters').optional(),
     logger: z.union([z.boolean(), z.record(z.string(), z.unknown())]).optional(),
     bodyLimitBytes: z
@@ -180,6 +189,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const logger = createLogger(options.logger);
   const fraudOptions: FraudServiceOptions = {
     redisUrl: o.redisUrl,
+    ...(o.allowedLatenessSeconds === undefined
+      ? {}
+      : { state: { allowedLatenessSeconds: o.allowedLatenessSeconds } }),
     driftWindowRows: o.driftWindowRows,
     driftCheckEvery: o.driftCheckEvery,
     driftMinIntervalMs: o.driftMinIntervalMs,

@@ -34,6 +34,8 @@ export { ImageService } from './images/image-service.js';
 export type { Thumbnail } from './images/thumbnails.js';
 export { ServiceMetrics } from './metrics.js';
 export { PUBLIC_DIR } from './public-dir.js';
+export type { RedisClient, RedisClientOptions, RedisTarget } from './redis/redis-client.js';
+export { openRedisClient, parseRedisUrl, redactRedisUrl } from './redis/redis-client.js';
 export type { StateStoreOptions } from './state/create-state-store.js';
 export { createStateStore } from './state/create-state-store.js';
 export { InProcessStateStore } from './state/in-process-state-store.js';
@@ -49,3 +51,38 @@ export {
   StateNotSeededError,
   StateStoreUnavailableError,
 } from './state/state-store-unavailable-error.js';
+export type { GroupProgress, StreamDecision } from './stream/decision-reader.js';
+export { readDecisions, readGroupProgress } from './stream/decision-reader.js';
+export type { FraudConsumer, FraudConsumerOptions } from './stream/fraud-consumer.js';
+export { startFraudConsumer } from './stream/fraud-consumer.js';
+export type { GroupInfo } from './stream/group-info.js';
+export { readGroupInfo } from './stream/group-info.js';
+export type { MetricsServer } from './stream/metrics-server.js';
+export { serveMetrics } from './stream/metrics-server.js';
+export { partitionKey, partitionOf } from './stream/partition.js';
+export { readRecords } from './stream/record-source.js';
+export type {
+  StreamConsumerEvent,
+  StreamConsumerOptions,
+  StreamConsumerStats,
+} from './stream/stream-consumer.js';
+export { StreamConsumer } from './stream/stream-consumer.js';
+export {
+  checkPartitions,
+  checkStreamName,
+  DEFAULT_PARTITIONS,
+  MAX_PARTITIONS,
+  openStreamKeys,
+  StreamKeys,
+} from './stream/stream-keys.js';
+export type { EntryOutcome } from './stream/stream-metrics.js';
+export { StreamMetrics } from './stream/stream-metrics.js';
+export type {
+  FraudStreamScorerOptions,
+  StreamRecord,
+  StreamScore,
+  StreamScorer,
+} from './stream/stream-scorer.js';
+export { FraudStreamScorer, StreamBackendError } from './stream/stream-scorer.js';
+export type { PublishOptions, PublishSummary } from './stream/transaction-publisher.js';
+export { parseColumnList, publishTransactions } from './stream/transaction-publisher.js';

@@ -102,13 +102,22 @@ describe('two service replicas sharing one Redis', () => {
       TX_AMOUNT: 1,
     });
     expect(last.json.features.CUSTOMER_ID_NB_TX_1DAY_WINDOW).toBe(n + 1);
-    // A transaction id one replica recorded is a duplicate for the other.
-    const again = await score(a, {
+    // A transaction id one replica recorded is known to the other: the same transaction is
+    // answered again (a retry), the id with other values is a duplicate.
+    const retried = await score(a, {
       TRANSACTION_ID: 5_000_000 + n,
       TX_TIME_SECONDS: time,
       CUSTOMER_ID: card,
       TERMINAL_ID: 0,
       TX_AMOUNT: 1,
+    });
+    expect(retried).toEqual(last);
+    const again = await score(a, {
+      TRANSACTION_ID: 5_000_000 + n,
+      TX_TIME_SECONDS: time,
+      CUSTOMER_ID: card,
+      TERMINAL_ID: 0,
+      TX_AMOUNT: 2,
     });
     expect(again.status).toBe(409);
   });

@@ -192,6 +192,80 @@ describe('RedisStateStore with Redis', () => {
     await Promise.all([x.close(), y.close()]);
   });
 
+  it('completes a transaction whose first attempt was cut short (claim or a step lost), and still refuses other values under its id', async () => {
+    const namespace = 'partial';
+    const store = await RedisStateStore.connect({
+      url: server().url,
+      model: { features },
+      namespace,
+    });
+    // What a client that died between its writes (or a failed-over node) leaves behind.
+    const lose = async (id: number, entity: string, options: { claim: boolean }) => {
+      if (options.claim) await client.del(`mlsd:${namespace}:t{${id}}`);
+      const index = `mlsd:${namespace}:i{${entity}}`;
+      const member = await client.hgetBuffer(index, String(id));
+      expect(member).not.toBeNull();
+      await client.zrem(`mlsd:${namespace}:e{${entity}}`, member!);
+      await client.hdel(index, String(id));
+    };
+    try {
+      await store.update(transaction(1));
+      await store.update(transaction(2, { TERMINAL_ID: 71, TX_TIME_SECONDS: 10 * DAY + 60 }));
+      const first = await store.updateWithOutcome(
+        transaction(3, { TX_TIME_SECONDS: 10 * DAY + 120 }),
+      );
+      // The label rewrites the terminal's stored event (its risk windows read labels): the
+      // comparison of a retry with the stored event must leave those bytes out.
+      await store.recordLabel(3, 1);
+      const full = await store.stats();
+
+      // Claim and the card's step lost: the terminal's step (with its label) is found, the card's
+      // inserted again, the claim made again: recorded once, same features.
+      await lose(3, 'CUSTOMER_ID:7', { claim: true });
+      const retried = await store.updateWithOutcome(
+        transaction(3, { TX_TIME_SECONDS: 10 * DAY + 120 }),
+      );
+      expect(retried.repeated).toBe(false);
+      expect(Array.from(retried.vector)).toEqual(Array.from(first.vector));
+      expect(await store.stats()).toEqual(full);
+      expect(await client.exists(`mlsd:${namespace}:t{3}`)).toBe(1);
+
+      // The claim kept, the terminal's step lost: completed the same way.
+      await lose(3, 'TERMINAL_ID:70', { claim: false });
+      const again = await store.updateWithOutcome(
+        transaction(3, { TX_TIME_SECONDS: 10 * DAY + 120 }),
+      );
+      expect(again.repeated).toBe(false);
+      expect(Array.from(again.vector)).toEqual(Array.from(first.vector));
+      expect(await store.stats()).toEqual(full);
+
+      // Nothing lost: a plain repeat.
+      const repeat = await store.updateWithOutcome(
+        transaction(3, { TX_TIME_SECONDS: 10 * DAY + 120 }),
+      );
+      expect(repeat.repeated).toBe(true);
+      expect(Array.from(repeat.vector)).toEqual(Array.from(first.vector));
+
+      // Claim and a step lost, then other values under the id: the surviving step holds another
+      // event (another time), so it is a conflict, and the step the refused one inserted is
+      // undone. (An entity compares only what it keeps: the terminal keeps no amount, so with the
+      // claim lost a payload differing only in its amount would pass for the retry.)
+      await lose(3, 'CUSTOMER_ID:7', { claim: true });
+      const conflict = await store
+        .updateWithOutcome(transaction(3, { TX_TIME_SECONDS: 10 * DAY + 130 }))
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(conflict).toBeInstanceOf(InvalidDataError);
+      expect((conflict as InvalidDataError).details.reason).toBe('duplicate-conflict');
+      expect(await client.hexists(`mlsd:${namespace}:i{CUSTOMER_ID:7}`, '3')).toBe(0);
+      expect(await client.exists(`mlsd:${namespace}:t{3}`)).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keys each entity under one hash tag, escaped, every key with a TTL, no key shared by all', async () => {
     const store = await RedisStateStore.connect({
       url: server().url,

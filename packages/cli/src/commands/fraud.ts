@@ -14,6 +14,7 @@ import { formatTable, printJson, printLines } from '../output.js';
 import { registerFraudInit } from './fraud-init.js';
 import { registerFraudModelCommands } from './fraud-model.js';
 import { registerFraudPredict } from './fraud-predict.js';
+import { registerFraudStreamCommands } from './fraud-stream.js';
 import { registerFraudTune } from './fraud-tune.js';
 
 /** Registers `mlsd fraud ...`. */
@@ -28,6 +29,7 @@ export function registerFraudCommands(program: Command): void {
   registerFraudModelCommands(fraud);
   registerFraudTune(fraud);
   registerFraudPredict(fraud);
+  registerFraudStreamCommands(fraud);
 }
 
 /** Flags of `mlsd fraud simulate`, as commander parses them. */

@@ -9,6 +9,7 @@ interface ServeOptions {
   host: string;
   port: number;
   redis?: string;
+  allowedLateness?: number;
   adminTokenEnv: string;
   shutdownTimeout: number;
 }
@@ -21,6 +22,14 @@ function parsePort(value: string): number {
     throw new UsageError(`--port must be an integer from 0 to 65535, got "${value}".`);
   }
   return port;
+}
+
+function parseLateness(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new UsageError(`--allowed-lateness must be a number of seconds ≥ 0, got "${value}".`);
+  }
+  return seconds;
 }
 
 function parseSeconds(value: string): number {
@@ -61,7 +70,12 @@ export function registerServeCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (0: any free port)', parsePort, 8080)
     .option(
       '--redis <url>',
-      'keep the fraud online state in this Redis (redis://host:port) so replicas share it; default in process',
+      'keep the fraud online state in this Redis (redis://host:port) or Redis Cluster (redis+cluster://host:port[,host:port…]) so replicas share it; default in process',
+    )
+    .option(
+      '--allowed-lateness <seconds>',
+      'seconds a transaction may arrive late for one of its cards, terminals… (default 0: in order); every replica and stream consumer sharing the state must use the same',
+      parseLateness,
     )
     .option(
       '--admin-token-env <name>',
@@ -94,6 +108,7 @@ export function registerServeCommand(program: Command): void {
         fraudModelDir: options.fraudModel,
         imageIndexDir: options.imageIndex,
         redisUrl: options.redis,
+        allowedLatenessSeconds: options.allowedLateness,
         adminToken: token,
         shutdownTimeoutMs: Math.round(options.shutdownTimeout * 1000),
       });

@@ -1,17 +1,24 @@
 import { isMlsdError, TimeZone, toMatrix } from '@mlsd/core';
 import type { DriftReport } from '@mlsd/drift';
+import { type FeatureSet, RecordReader } from '@mlsd/features';
 import { FraudModel, formatTime, type ScoreResult } from '@mlsd/fraud';
 import { loadArtifact } from '../artifact-version.js';
 import { HttpError } from '../http/http-error.js';
-import { createStateStore } from '../state/create-state-store.js';
+import { createStateStore, type StateStoreOptions } from '../state/create-state-store.js';
+import type { StateStoreReadiness, StateUpdateOutcome } from '../state/online-state-store.js';
 import { DriftWatch } from './drift-watch.js';
 import { FraudRuntime } from './fraud-runtime.js';
 import type { TransactionField } from './transaction-fields.js';
 
 /** Options of {@link FraudService.open}. */
 export interface FraudServiceOptions {
-  /** Keep the online state in this Redis instead of in process. */
+  /** Keep the online state in this Redis (or `redis+cluster://` Redis Cluster) instead of in process. */
   redisUrl?: string | undefined;
+  /**
+   * The online state's guards (allowed lateness per entity, future skew, wall clock); replicas
+   * sharing one Redis namespace must agree on the lateness.
+   */
+  state?: Omit<StateStoreOptions, 'redisUrl' | 'namespace'> | undefined;
   /** Recent rows the drift monitor compares with the reference; default 2,000. */
   driftWindowRows?: number | undefined;
   /** Scores between drift checks; default 500. */
@@ -76,7 +83,7 @@ export class FraudService {
   static async #load(dir: string, options: FraudServiceOptions): Promise<FraudRuntime> {
     const loaded = await loadArtifact('fraud model', dir, HINT, (d) => FraudModel.load(d));
     const model = loaded.value;
-    const store = await createStateStore(model, { redisUrl: options.redisUrl });
+    const store = await createStateStore(model, { ...options.state, redisUrl: options.redisUrl });
     const drift =
       model.reference.rows === 0
         ? undefined
@@ -163,20 +170,23 @@ export class FraudService {
 
   /**
    * Scores one transaction (a JSON object with the log's column names): reads it through the
-   * model's config, updates the online state and runs the model.
+   * model's config, updates the online state and runs the model. A transaction id already
+   * recorded with the same values (a retry after a lost answer) gets the same result again,
+   * recomputed from the stored events at its place, and records nothing.
    * @throws HttpError 400 INVALID_TRANSACTION (with the config's reason), 409
-   *   DUPLICATE_TRANSACTION / OUT_OF_ORDER.
+   *   DUPLICATE_TRANSACTION (the id with other values) / OUT_OF_ORDER.
    */
   async score(body: unknown): Promise<{ result: ScoreResult; version: string }> {
     const runtime = this.#runtime;
     runtime.enter();
     try {
       const transaction = normalize(runtime, body, undefined);
-      const vector = await update(runtime, transaction, undefined);
+      const { vector, repeated } = await update(runtime, transaction, undefined);
       const row = runtime.row;
       for (let j = 0; j < row.length; j++) row[j] = vector[j]!;
       const score = runtime.model.score(toMatrix(row, 1, row.length))[0]!;
-      runtime.drift?.push(row);
+      // A retry is not new traffic: the drift window has its row already.
+      if (!repeated) runtime.drift?.push(row);
       return {
         result: this.#result(runtime, transaction, vector, score),
         version: runtime.version,
@@ -188,9 +198,11 @@ export class FraudService {
 
   /**
    * Scores a batch in order (each transaction sees the ones before it) with one model call.
-   * Every transaction is read through the config first, so a malformed one fails the batch before
-   * anything is recorded; after that, transactions before one the state refuses stay recorded.
-   * The error names the failing index.
+   * Every transaction is read through the config and checked against what the state takes
+   * (fields, exact ranges) before any is recorded, so a malformed one fails the batch with
+   * nothing recorded; after that, a transaction the state refuses (too late, its id taken with
+   * other values) fails the batch and the ones before it stay recorded. The error names the
+   * failing index.
    */
   async scoreBatch(
     bodies: readonly unknown[],
@@ -199,19 +211,22 @@ export class FraudService {
     runtime.enter();
     try {
       const transactions = bodies.map((body, i) => normalize(runtime, body, i));
+      checkBatch(runtime, transactions);
       const width = runtime.row.length;
       const rows = new Float32Array(transactions.length * width);
       const vectors: Float64Array[] = [];
+      const repeats: boolean[] = [];
       for (let i = 0; i < transactions.length; i++) {
-        const vector = await update(runtime, transactions[i]!, i);
+        const { vector, repeated } = await update(runtime, transactions[i]!, i);
         vectors.push(vector);
+        repeats.push(repeated);
         for (let j = 0; j < width; j++) rows[i * width + j] = vector[j]!;
       }
       const scores = runtime.model.score(toMatrix(rows, transactions.length, width));
       const results: ScoreResult[] = [];
       for (let i = 0; i < transactions.length; i++) {
         const row = rows.subarray(i * width, (i + 1) * width);
-        runtime.drift?.push(row);
+        if (!repeats[i]) runtime.drift?.push(row);
         results.push(this.#result(runtime, transactions[i]!, vectors[i]!, scores[i]!));
       }
       return { results, version: runtime.version };
@@ -247,7 +262,16 @@ export class FraudService {
    * the namespace is seeded).
    */
   async ready(): Promise<boolean> {
-    return (await this.#runtime.store.ready()).ready;
+    return (await this.readiness()).ready;
+  }
+
+  /**
+   * Whether the state store takes updates now, and why not: Redis does not answer, or its
+   * namespace lost the seeded marker (Redis restarted empty; a re-seed from the model's saved
+   * state is then under way). Never throws.
+   */
+  readiness(): Promise<StateStoreReadiness> {
+    return this.#runtime.store.ready();
   }
 
   /**
@@ -321,11 +345,35 @@ async function update(
   runtime: FraudRuntime,
   transaction: TransactionRecord,
   index: number | undefined,
-): Promise<Float64Array> {
+): Promise<StateUpdateOutcome> {
   try {
-    return await runtime.store.update(transaction);
+    return await runtime.store.updateWithOutcome(transaction);
   } catch (error) {
     throw transactionFailure(error, index);
+  }
+}
+
+const readers = new WeakMap<FeatureSet, RecordReader>();
+
+/**
+ * Reads every transaction of a batch the way the state store will (required fields, exact
+ * fixed-point ranges) before any is recorded.
+ * @throws HttpError 400 INVALID_TRANSACTION naming the first bad one's index.
+ */
+function checkBatch(runtime: FraudRuntime, transactions: readonly TransactionRecord[]): void {
+  const features = runtime.model.features;
+  let reader = readers.get(features);
+  if (reader === undefined) {
+    reader = new RecordReader(features);
+    readers.set(features, reader);
+  }
+  const scratch = new Float64Array(features.names.length);
+  for (let i = 0; i < transactions.length; i++) {
+    try {
+      reader.read(transactions[i], 'FraudService.scoreBatch', scratch);
+    } catch (error) {
+      throw transactionFailure(error, i);
+    }
   }
 }
 
@@ -341,7 +389,11 @@ function transactionFailure(error: unknown, index: number | undefined): unknown 
   ) {
     return new HttpError(409, 'OUT_OF_ORDER', `${where}${error.message}`, { cause: error });
   }
-  if (reason === 'duplicate' || /already recorded|duplicate/i.test(error.message)) {
+  if (
+    reason === 'duplicate' ||
+    reason === 'duplicate-conflict' ||
+    /already recorded|duplicate/i.test(error.message)
+  ) {
     return new HttpError(409, 'DUPLICATE_TRANSACTION', `${where}${error.message}`, {
       cause: error,
     });

@@ -27,13 +27,15 @@ export function statusRoutes(context: ServiceContext): FastifyPluginAsyncZod {
         if (context.closing) {
           return reply.code(503).send(errorBody('NOT_READY', 'The service is shutting down.'));
         }
-        if (context.fraud !== undefined && !(await context.fraud.ready())) {
+        const readiness = await context.fraud?.readiness();
+        if (readiness !== undefined && !readiness.ready) {
+          // Redis down, or restarted empty (then the store re-seeds it from the model's state).
           return reply
             .code(503)
             .send(
               errorBody(
                 'NOT_READY',
-                'The fraud online state store does not answer (is Redis up?).',
+                `The fraud online state store is not ready (${readiness.reason ?? 'no answer'}): is Redis up? A namespace found empty is re-seeded from the model's saved state.`,
               ),
             );
         }

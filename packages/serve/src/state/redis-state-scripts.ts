@@ -16,12 +16,18 @@
 /**
  * Records one event of one entity, or finds it already recorded. Returns
  * `{'INSERTED' | 'EXISTING', arrival, member…}` with the members whose time lies in
- * `(time − span, time]`, in order, ending with the event's own; or `{'LATE', newest}` having
- * changed nothing when the time is older than the entity's newest event minus the lateness.
+ * `(time − span, time]`, in order, ending with the event's own; `{'LATE', newest}` having
+ * changed nothing when the time is older than the entity's newest event minus the lateness; or
+ * `{'CONFLICT'}` having changed nothing when the entity holds the transaction id with another
+ * packed event. The comparison leaves out the label bytes (`labelAt`: 1-based offset in the
+ * packed event, 0 when the layout keeps no label), which a label recorded since may have
+ * rewritten; so `EXISTING` means this very event, and a retry that finds it can complete a
+ * transaction whose other steps (or claim) were lost.
  * After an insert, events at least `keep` seconds older than the entity's previous newest event
  * are dropped (no later transaction within the lateness can reach them).
  *
- * KEYS: events, index. ARGV: transaction id, time, packed event, lateness, keep, span, ttl.
+ * KEYS: events, index. ARGV: transaction id, time, packed event, lateness, keep, span, ttl,
+ * labelAt, label length.
  */
 export const INSERT_EVENT_SCRIPT = `
 local events, index = KEYS[1], KEYS[2]
@@ -31,6 +37,14 @@ local time = tonumber(timeText)
 local member = redis.call('HGET', index, id)
 local status = 'EXISTING'
 if member then
+  local stored = string.sub(member, 9)
+  local labelAt, labelBytes = tonumber(ARGV[8]), tonumber(ARGV[9])
+  if labelAt > 0 and #stored == #body then
+    local after = labelAt + labelBytes
+    stored = string.sub(stored, 1, labelAt - 1) .. string.sub(stored, after)
+    body = string.sub(body, 1, labelAt - 1) .. string.sub(body, after)
+  end
+  if stored ~= body then return {'CONFLICT'} end
   time = tonumber(redis.call('ZSCORE', events, member))
 else
   status = 'INSERTED'

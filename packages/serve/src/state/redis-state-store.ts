@@ -5,6 +5,7 @@ import {
   checkLabelArguments,
   describeValue,
   type EntityEvaluator,
+  type EventLayout,
   type FeatureSet,
   type FutureGuard,
   futureTimeError,
@@ -16,7 +17,8 @@ import {
   RecordReader,
   UnpackedEvents,
 } from '@mlsd/features';
-import { type Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { openRedisClient, redactRedisUrl } from '../redis/redis-client.js';
 import type {
   OnlineStateStore,
   OnlineStateStoreStats,
@@ -64,7 +66,10 @@ export type RedisStateStoreOptions = {
 } & OnlineStateOptions &
   (
     | {
-        /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
+        /**
+         * `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS), or
+         * `redis+cluster://host:port[,host:port…]` for a Redis Cluster.
+         */
         url: string;
         client?: undefined;
       }
@@ -227,11 +232,19 @@ export class RedisStateStore implements OnlineStateStore {
     const namespace =
       namespaceOption ?? `fraud-${createHash('sha256').update(marker).digest('hex').slice(0, 12)}`;
     const keys = new RedisStateKeys(namespace);
-    const shown = url === undefined ? 'the given client' : redactUrl(url);
-    const redis = client ?? openRedis(url, connectTimeoutMs, commandTimeoutMs);
+    const shown = url === undefined ? 'the given client' : redactRedisUrl(url);
+    // redis:// (one server) or redis+cluster:// (a Redis Cluster); auto-pipelined, so one
+    // transaction's steps travel together.
+    const redis =
+      client ??
+      openRedisClient(url, {
+        autoPipelining: true,
+        ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
+        ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
+      });
     if (client === undefined) {
       try {
-        await (redis as Redis).connect();
+        await redis.connect();
       } catch (error) {
         redis.disconnect();
         throw new StateStoreUnavailableError(
@@ -297,7 +310,6 @@ export class RedisStateStore implements OnlineStateStore {
     const keys = this.#keys;
     const lateness = String(this.#options.allowedLatenessSeconds);
     const steps: (Promise<Buffer[]> | undefined)[] = [];
-    const bodies: (Buffer | undefined)[] = [];
     const refresh = Date.now() - this.#markerRefreshedAt > MARKER_REFRESH_MS;
     // Issued together: with auto-pipelining they travel in one round trip.
     const marker = this.#commands.mlsdCheckMarker(keys.seeded, refresh ? '1' : '0', this.#ttlMs);
@@ -307,11 +319,13 @@ export class RedisStateStore implements OnlineStateStore {
       JSON.stringify(fields.keys),
       this.#ttlMs,
     );
+    const idBytes = Buffer.byteLength(transactionId, 'utf8');
     for (let e = 0; e < plans.length; e++) {
       const key = fields.keys[e];
       if (key === null || key === undefined) continue;
       const plan = plans[e]!;
-      const body = plan.layout.pack({
+      const layout = plan.layout;
+      const body = layout.pack({
         transactionId,
         time,
         label: fields.label,
@@ -319,7 +333,6 @@ export class RedisStateStore implements OnlineStateStore {
         values: this.#reader.eventValues(e),
         categories: this.#reader.eventCategories(e),
       });
-      bodies[e] = body;
       steps[e] = this.#commands.mlsdInsertEventBuffer(
         keys.events(plan.name, key),
         keys.index(plan.name, key),
@@ -330,6 +343,9 @@ export class RedisStateStore implements OnlineStateStore {
         String(plan.spanSeconds + this.#options.allowedLatenessSeconds),
         String(plan.spanSeconds),
         this.#ttlMs,
+        // The label bytes (1-based in Lua), which a stored event may have had rewritten since.
+        layout.labels ? String(layout.labelOffset(idBytes) + 1) : '0',
+        String(layout.labels ? labelBytes(layout) : 0),
       );
     }
     let replies: (Buffer[] | undefined)[];
@@ -352,7 +368,9 @@ export class RedisStateStore implements OnlineStateStore {
       throw refusal;
     }
     // A retry: claimed before with the same values and nothing new inserted now (or, when the
-    // claim expired, every entity still holding it).
+    // claim expired or was lost, every entity still holding this very event). A retry that
+    // inserts some steps completes a transaction whose first attempt was cut short (its client
+    // died between steps, or a failed-over node lost them): not a repeat, it is now recorded.
     const inserted = statuses.includes('INSERTED');
     const repeated = claimed === 'SAME' ? !inserted : !inserted && statuses.includes('EXISTING');
 
@@ -406,11 +424,9 @@ export class RedisStateStore implements OnlineStateStore {
         this.#options.allowedLatenessSeconds,
       );
     }
-    const existing = statuses.some((status) => status === 'EXISTING');
-    if (
-      claimed === 'DIFFERENT' ||
-      (claimed === 'NEW' && existing && statuses.includes('INSERTED'))
-    ) {
+    // An entity holding the id with another event says CONFLICT; one holding this same event
+    // (EXISTING) is a step of an earlier attempt of this transaction.
+    if (claimed === 'DIFFERENT' || statuses.includes('CONFLICT')) {
       return new InvalidDataError(
         `${caller}: transaction id ${describeValue(transactionId)} was already recorded with other values; transaction ids must be unique.`,
         {
@@ -634,54 +650,14 @@ function defineCommands(redis: Redis | Cluster): void {
   define('mlsdCheckMarker', 1, CHECK_MARKER_SCRIPT);
 }
 
-/**
- * A client that fails fast while disconnected (so requests get a 503, not a hang), keeps
- * reconnecting, and pipelines the commands issued together (one round trip per transaction).
- */
-function openRedis(
-  url: string,
-  connectTimeoutMs: number | undefined,
-  commandTimeoutMs: number | undefined,
-): Redis {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = new URL('invalid:');
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new InvalidArgumentError(
-      `RedisStateStore: ${JSON.stringify(redactUrl(url))} is not a Redis URL; expected redis://host:port (or rediss:// for TLS), e.g. redis://127.0.0.1:6379.`,
-      { url: redactUrl(url) },
-    );
-  }
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    enableAutoPipelining: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: connectTimeoutMs ?? 5_000,
-    commandTimeout: commandTimeoutMs ?? 2_000,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-  });
-  // Errors reach callers through rejected commands; without a listener ioredis would also log them.
-  redis.on('error', () => {});
-  return redis;
+/** Length of a layout's label bytes (label and label time), as its own packing writes them. */
+function labelBytes(layout: EventLayout): number {
+  return layout.packLabel(0, 0).length;
 }
 
 /** Shortest decimal text that reads back as exactly `value` (also in Lua), keeping −0. */
 function exactText(value: number): string {
   return Object.is(value, -0) ? '-0' : String(value);
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return String(url);
-  }
 }
 
 function portOf(url: string): string {

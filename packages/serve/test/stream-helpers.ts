@@ -1,0 +1,54 @@
+import type { Table } from '@mlsd/core';
+import type { RedisClient } from '../src/redis/redis-client.js';
+import { readGroupProgress } from '../src/stream/decision-reader.js';
+import type { StreamRecord } from '../src/stream/stream-scorer.js';
+
+const SIMULATOR_COLUMNS = [
+  'TRANSACTION_ID',
+  'TX_TIME_SECONDS',
+  'TX_TIME_DAYS',
+  'CUSTOMER_ID',
+  'TERMINAL_ID',
+  'TX_AMOUNT',
+  'TX_FRAUD',
+] as const;
+
+/** Rows of a simulated table as the stream carries them: the simulator's columns as text. */
+export function toRecords(table: Table, count = table.length): StreamRecord[] {
+  const columns = SIMULATOR_COLUMNS.map((name) => [name, table.numeric(name)] as const);
+  const out: StreamRecord[] = [];
+  for (let i = 0; i < Math.min(count, table.length); i++) {
+    const record: Record<string, string> = {};
+    for (const [name, values] of columns) record[name] = String(values[i]);
+    out.push(record);
+  }
+  return out;
+}
+
+/**
+ * Resolves once the group has read and acknowledged every entry of the stream (no lag, nothing
+ * pending) and the stream holds at least `entries` entries. Polls every 50 ms; gives up after
+ * `timeoutMs` (a safety net for a hung test, not a speed requirement) with the progress seen.
+ */
+export async function waitForDrained(
+  client: RedisClient,
+  stream: string,
+  group: string,
+  entries: number,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = { entries: 0, lag: -1, pending: -1 };
+  while (Date.now() < deadline) {
+    try {
+      last = await readGroupProgress(client, stream, group);
+      if (last.entries >= entries && last.lag === 0 && last.pending === 0) return;
+    } catch {
+      // Redis may be failing over; try again.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `group ${group} did not drain ${stream} within ${timeoutMs} ms: ${JSON.stringify(last)}`,
+  );
+}
