@@ -147,8 +147,15 @@ export function hostileCorpus(transaction: Record<string, number>, png: Buffer):
       status: [417],
     },
     {
-      name: 'repeated transaction id',
-      bytes: () => post('/v1/fraud/score', json, JSON.stringify(transaction)),
+      // A repeat with the same values is a retry and is answered again (200, issue 13 item 10);
+      // the same id with other values is the conflict.
+      name: 'repeated transaction id with other values',
+      bytes: () =>
+        post(
+          '/v1/fraud/score',
+          json,
+          JSON.stringify({ ...transaction, TX_AMOUNT: Number(transaction.TX_AMOUNT) + 1 }),
+        ),
       status: [409],
     },
     {
