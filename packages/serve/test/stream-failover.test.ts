@@ -2,8 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from '@mlsd/core';
-import { simulateTransactions } from '@mlsd/datasets';
-import { computeFeatures } from '@mlsd/features';
 import { FraudModel, type HandbookTransaction } from '@mlsd/fraud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/create-service.js';
@@ -15,7 +13,7 @@ import { FraudStreamScorer } from '../src/stream/stream-scorer.js';
 import { publishTransactions } from '../src/stream/transaction-publisher.js';
 import { buildSmallFraudModel, toRequests } from './fixtures.js';
 import { useRedisCluster } from './redis-cluster.js';
-import { toRecords, waitForDrained } from './stream-helpers.js';
+import { batchFeaturesById, toRecords, waitForDrained } from './stream-helpers.js';
 
 // Fault 2 of issue 17: a master of the Redis Cluster that holds the stream and the online state
 // is SIGKILLed during a run; its replica takes over (cluster-node-timeout 3 s).
@@ -26,29 +24,6 @@ const COUNTS = /_NB_TX_/;
 const LATENESS_SECONDS = 5 * 86_400;
 
 const cluster = useRedisCluster({ masters: 3, replicasPerMaster: 1 });
-
-/** Count features of every transaction of the world, computed in batch (the ground truth). */
-function batchCounts(model: FraudModel): Map<string, Record<string, number>> {
-  const { table } = simulateTransactions({
-    customers: WORLD.customers,
-    terminals: WORLD.terminals,
-    days: HISTORY_DAYS + WORLD.laterDays,
-    seed: WORLD.seed,
-    progress: false,
-  });
-  const matrix = computeFeatures(table, model.features);
-  const names = model.features.names;
-  const ids = table.numeric('TRANSACTION_ID');
-  const byId = new Map<string, Record<string, number>>();
-  for (let i = 0; i < table.length; i++) {
-    const row: Record<string, number> = {};
-    for (let j = 0; j < names.length; j++) {
-      if (COUNTS.test(names[j]!)) row[names[j]!] = matrix.values[i * names.length + j]!;
-    }
-    byId.set(String(ids[i]), row);
-  }
-  return byId;
-}
 
 /** Compares count features with the batch: how many are equal, lower (a lost write), higher. */
 function compareCounts(
@@ -77,7 +52,11 @@ describe('fault: a Redis Cluster master killed during the run', () => {
     dir = await mkdtemp(join(tmpdir(), 'mlsd-stream-failover-'));
     modelDir = join(dir, 'fraud-model');
     later = await buildSmallFraudModel(modelDir, WORLD);
-    batch = batchCounts(await FraudModel.load(modelDir));
+    batch = batchFeaturesById(
+      await FraudModel.load(modelDir),
+      { ...WORLD, days: HISTORY_DAYS + WORLD.laterDays },
+      (name) => COUNTS.test(name),
+    );
     client = openRedisClient(cluster().url);
     await client.connect();
   }, 120_000);

@@ -2,8 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from '@mlsd/core';
-import { simulateTransactions } from '@mlsd/datasets';
-import { computeFeatures } from '@mlsd/features';
 import { FraudModel } from '@mlsd/fraud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisClient, type RedisClient } from '../src/redis/redis-client.js';
@@ -17,7 +15,7 @@ import { publishTransactions } from '../src/stream/transaction-publisher.js';
 import { type ConsumerProcess, spawnConsumer } from './consumer-process.js';
 import { buildSmallFraudModel } from './fixtures.js';
 import { useRedisCluster } from './redis-cluster.js';
-import { toRecords, waitForDrained } from './stream-helpers.js';
+import { batchFeaturesById, toRecords, waitForDrained } from './stream-helpers.js';
 
 // The 500,000 transactions scaled down for CI (benchmarks/serving/stream.bench.ts runs
 // the full size): ~5,000 transactions of 250 cards at 500 terminals over 10 days, after a
@@ -34,27 +32,6 @@ const RATE = 250;
 const LATENESS_SECONDS = 5 * 86_400;
 
 const cluster = useRedisCluster({ masters: 3 });
-
-/** Batch feature rows of the whole simulated world, by transaction id (the ground truth). */
-function batchFeaturesById(model: FraudModel): Map<string, Record<string, number>> {
-  const { table } = simulateTransactions({
-    customers: WORLD.customers,
-    terminals: WORLD.terminals,
-    days: HISTORY_DAYS + WORLD.laterDays,
-    seed: WORLD.seed,
-    progress: false,
-  });
-  const matrix = computeFeatures(table, model.features);
-  const names = model.features.names;
-  const ids = table.numeric('TRANSACTION_ID');
-  const byId = new Map<string, Record<string, number>>();
-  for (let i = 0; i < table.length; i++) {
-    const row: Record<string, number> = {};
-    for (let j = 0; j < names.length; j++) row[names[j]!] = matrix.values[i * names.length + j]!;
-    byId.set(String(ids[i]), row);
-  }
-  return byId;
-}
 
 async function decisionsOf(client: RedisClient, stream: string): Promise<StreamDecision[]> {
   const out: StreamDecision[] = [];
@@ -172,7 +149,10 @@ describe('fault: consumers killed with SIGKILL', () => {
     expect(ids.slice().sort()).toEqual(records.map((record) => record.TRANSACTION_ID!).sort());
     expect(decisions.filter((decision) => decision.decision === 'rejected')).toEqual([]);
 
-    const batch = batchFeaturesById(await FraudModel.load(modelDir));
+    const batch = batchFeaturesById(await FraudModel.load(modelDir), {
+      ...WORLD,
+      days: HISTORY_DAYS + WORLD.laterDays,
+    });
     const countNames = Object.keys(decisions[0]!.features!).filter((name) =>
       name.includes('_NB_TX_'),
     );

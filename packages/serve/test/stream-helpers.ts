@@ -1,4 +1,7 @@
 import type { Table } from '@mlsd/core';
+import { simulateTransactions } from '@mlsd/datasets';
+import { computeFeatures } from '@mlsd/features';
+import type { FraudModel } from '@mlsd/fraud';
 import type { RedisClient } from '../src/redis/redis-client.js';
 import { readGroupProgress } from '../src/stream/decision-reader.js';
 import type { StreamRecord } from '../src/stream/stream-scorer.js';
@@ -51,4 +54,30 @@ export async function waitForDrained(
   throw new Error(
     `group ${group} did not drain ${stream} within ${timeoutMs} ms: ${JSON.stringify(last)}`,
   );
+}
+
+/**
+ * Batch feature values of every transaction of a simulated world (history and later days), by
+ * transaction id: the ground truth the stream's decisions are checked against. `keep` picks
+ * the features to hold (all by default).
+ */
+export function batchFeaturesById(
+  model: FraudModel,
+  world: { customers: number; terminals: number; days: number; seed: number },
+  keep: (name: string) => boolean = () => true,
+): Map<string, Record<string, number>> {
+  const { customers, terminals, days, seed } = world;
+  const { table } = simulateTransactions({ customers, terminals, days, seed, progress: false });
+  const matrix = computeFeatures(table, model.features);
+  const names = model.features.names;
+  const ids = table.numeric('TRANSACTION_ID');
+  const byId = new Map<string, Record<string, number>>();
+  for (let i = 0; i < table.length; i++) {
+    const row: Record<string, number> = {};
+    for (let j = 0; j < names.length; j++) {
+      if (keep(names[j]!)) row[names[j]!] = matrix.values[i * names.length + j]!;
+    }
+    byId.set(String(ids[i]), row);
+  }
+  return byId;
 }
