@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { InvalidArgumentError, NotFoundError, noteFallback } from '@mlsd/core';
+import { InvalidArgumentError, NotFoundError } from '@mlsd/core';
+import { noteFallback } from '@mlsd/core/internal';
 import type { HierarchicalNSW as NativeIndex } from 'hnswlib-node';
 import type { HnswEngine } from './hnsw-engine.js';
 import { HnswGraph } from './hnsw-graph.js';
