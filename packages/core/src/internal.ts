@@ -7,6 +7,8 @@
  */
 
 export { noteFallback } from './fallback.js';
+export type { RegistryOptions } from './registry.js';
+export { Registry } from './registry.js';
 export type {
   Code as WasmCode,
   Local as WasmLocal,
