@@ -1,6 +1,6 @@
 /**
  * GBDT fit A/B of two checkouts in one process: the cached training rows of gbdt-ab.ts
- * (/tmp/ab/gbdt-train.bin; run that once first) fitted by this checkout's
+ * (`AB_ROWS_CACHE`; run that once first) fitted by this checkout's
  * `GradientBoostingClassifier` and by the one at `AB_BASE_TREE`, alternating (base, new, new,
  * base, …) for `ROUNDS` rounds, 100 iterations with balanced class weights. Prints process CPU
  * seconds per fit and, per side, the best and the median: one process and alternating fits keep
@@ -8,8 +8,9 @@
  * Run: AB_BASE_TREE=/path/to/other/checkout ROUNDS=4 \
  *   node --import tsx --conditions=@mlsd/source benchmarks/classify/gbdt-ab-interleaved.ts
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { AB_ROWS_CACHE, readAbRows } from './gbdt-ab-rows.js';
+import { GBDT_AB_OPTIONS } from './gbdt-params.js';
 
 interface Fittable {
   fit(X: unknown, y: Uint8Array): Promise<{ nIter: number }>;
@@ -23,7 +24,6 @@ interface CoreModule {
 
 const baseTree = process.env.AB_BASE_TREE;
 if (baseTree === undefined) throw new Error('Set AB_BASE_TREE to the other checkout.');
-const CACHE = process.env.AB_CACHE ?? '/tmp/ab/gbdt-train.bin';
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const sides: Record<string, { classify: ClassifyModule; core: CoreModule }> = {
   base: {
@@ -36,18 +36,9 @@ const sides: Record<string, { classify: ClassifyModule; core: CoreModule }> = {
   },
 };
 
-const buffer = readFileSync(CACHE);
-const cols = buffer.readUInt32LE(0);
-const rows = buffer.readUInt32LE(4);
-const X = new Float64Array(
-  buffer.buffer.slice(buffer.byteOffset + 8, buffer.byteOffset + 8 + rows * cols * 8),
-);
-const y = new Uint8Array(
-  buffer.buffer.slice(
-    buffer.byteOffset + 8 + rows * cols * 8,
-    buffer.byteOffset + 8 + rows * cols * 9,
-  ),
-);
+const data = readAbRows();
+if (data === undefined) throw new Error(`No rows at ${AB_ROWS_CACHE}: run gbdt-ab.ts once first.`);
+const { X, y, rows, cols } = data;
 
 const cpu: Record<string, number[]> = { base: [], new: [] };
 for (let round = 0; round < ROUNDS; round++) {
@@ -55,16 +46,10 @@ for (let round = 0; round < ROUNDS; round++) {
     const side = sides[name]!;
     const load = loadavg()[0]!.toFixed(2);
     const started = process.cpuUsage();
-    const model = await new side.classify.GradientBoostingClassifier({
-      maxIter: 100,
-      learningRate: 0.1,
-      maxLeafNodes: 31,
-      minSamplesLeaf: 20,
-      l2Regularization: 1,
-      maxBins: 255,
-      classWeight: 'balanced',
-      earlyStopping: false,
-    }).fit(side.core.toMatrix(X, rows, cols), y);
+    const model = await new side.classify.GradientBoostingClassifier(GBDT_AB_OPTIONS).fit(
+      side.core.toMatrix(X, rows, cols),
+      y,
+    );
     const used = process.cpuUsage(started);
     const seconds = (used.user + used.system) / 1e6;
     cpu[name]!.push(seconds);
