@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createService, type Service } from '@mlsd/serve';
+import { buildTestArtifacts, type TestArtifacts } from '@mlsd/test-utils/serve-artifacts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestArtifacts, type TestArtifacts } from '../packages/serve/test/fixtures.js';
 import { launchChromium } from './chromium.js';
 
 /** Screenshots land here (git-ignored) for a person to look at. */

@@ -6,7 +6,12 @@
  * Run: AB_LABEL=new node --import tsx --conditions=@mlsd/source benchmarks/ann/ann-ab.ts
  */
 import { loadavg } from 'node:os';
-import { buildHnswForBenchmark, exactGroundTruth, optimizeBuild, sweepEf } from '@mlsd/ann';
+import {
+  buildHnswForBenchmark,
+  exactGroundTruth,
+  optimizeBuild,
+  sweepEf,
+} from '@mlsd/ann/internal';
 import { loadFashionMnist } from '@mlsd/datasets';
 
 const TRAIN = Number(process.env.AB_TRAIN ?? 20000);

@@ -8,13 +8,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import {
-  buildHnswForBenchmark,
-  exactGroundTruth,
-  loadIndex,
-  neighbourLists,
-  recallAtK,
-} from '@mlsd/ann';
+import { loadIndex, neighbourLists, recallAtK } from '@mlsd/ann';
+import { buildHnswForBenchmark, exactGroundTruth } from '@mlsd/ann/internal';
 import { loadFashionMnist } from '@mlsd/datasets';
 
 const TRAIN = 20000;

@@ -28,16 +28,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { estimateHnswBytesPerVector, loadHnswlibNode } from '@mlsd/ann';
 import {
   buildHnswForBenchmark,
-  estimateHnswBytesPerVector,
   exactGroundTruth,
   type HnswBenchmarkPoint,
   type HnswBuild,
-  loadHnswlibNode,
   optimizeBuild,
   sweepEf,
-} from '@mlsd/ann';
+} from '@mlsd/ann/internal';
 import { loadFashionMnist } from '@mlsd/datasets';
 import { annResultsSvg } from './plot-results.js';
 import { type PeerBuild, PythonPeer } from './python-peer.js';

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { HnswBenchmarkPoint } from '@mlsd/ann';
+import type { HnswBenchmarkPoint } from '@mlsd/ann/internal';
 import { recallQpsSvg, type Series } from './svg-plot.js';
 
 /** The parts of ann.json the plot reads. */

@@ -5,7 +5,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { HnswBenchmarkPoint } from '@mlsd/ann';
+import type { HnswBenchmarkPoint } from '@mlsd/ann/internal';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('hnswlib_peer.py', import.meta.url));

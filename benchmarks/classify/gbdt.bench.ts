@@ -40,6 +40,7 @@ import {
 import { Rng, toMatrix } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
 import { computeFeatures, handbookFeatureSet } from '@mlsd/features';
+import { GBDT_BENCH_PARAMS } from './gbdt-params.js';
 
 const SIMULATION = { customers: 5_000, terminals: 10_000, days: 183, seed: 2018 };
 const TRAIN_DAYS: [number, number] = [30, 82];
@@ -52,14 +53,7 @@ const BOOTSTRAP_RESAMPLES = 200;
 const PYTHON = '/usr/bin/python3';
 const PEER_SCRIPT = fileURLToPath(new URL('gbdt_sklearn.py', import.meta.url));
 
-const PARAMS = {
-  maxIter: 100,
-  learningRate: 0.1,
-  maxLeafNodes: 31,
-  minSamplesLeaf: 20,
-  l2Regularization: 1,
-  maxBins: 255,
-};
+const PARAMS = GBDT_BENCH_PARAMS;
 
 function log(message: string): void {
   process.stderr.write(`[classify-gbdt] ${message} (load ${loadavg()[0]!.toFixed(2)})\n`);

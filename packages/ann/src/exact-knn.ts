@@ -1,4 +1,4 @@
-import { noteFallback } from '@mlsd/core';
+import { noteFallback } from '@mlsd/core/internal';
 import { TopKHeaps } from './top-k-heaps.js';
 import type { Space } from './vector-index.js';
 import { createDistanceKernels, type DistanceKernels, paddedStride } from './wasm-distances.js';

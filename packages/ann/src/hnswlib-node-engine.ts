@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { InvalidArgumentError, NotFoundError, noteFallback } from '@mlsd/core';
+import { InvalidArgumentError, NotFoundError } from '@mlsd/core';
+import { noteFallback } from '@mlsd/core/internal';
 import type { HierarchicalNSW as NativeIndex } from 'hnswlib-node';
 import type { HnswEngine } from './hnsw-engine.js';
-import { HnswGraph } from './hnsw-graph.js';
+import { HnswGraph, type HnswGraphOptions } from './hnsw-graph.js';
 import { withTempFile } from './temp-file.js';
 import type { Space } from './vector-index.js';
 
@@ -92,16 +93,8 @@ export function pickEngine(option: HnswEngineName | undefined): HnswEngineName {
   return 'wasm';
 }
 
-/** Options of a new hnswlib-node engine. */
-interface NativeOptions {
-  dim: number;
-  space: Space;
-  M: number;
-  efConstruction: number;
-  seed: number;
-  capacity: number;
-  ef: number;
-}
+/** Options of a new hnswlib-node engine: the graph's, and the search beam width. */
+type NativeOptions = HnswGraphOptions & { ef: number };
 
 /**
  * `HnswIndex`'s engine on hnswlib-node. Labels are node ids (dense, reused by re-adding a

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, ManifestInvalidError } from '@mlsd/core';
+import { ManifestInvalidError } from '@mlsd/core';
+import { Registry } from '@mlsd/core/internal';
 import type { AsyncVectorIndex } from './async-vector-index.js';
 import { ExactIndex } from './exact-index.js';
 import { HnswIndex } from './hnsw-index.js';
@@ -21,40 +22,34 @@ export interface IndexBackend {
   load(dir: string, expect: LoadIndexExpectations): Promise<VectorIndex | AsyncVectorIndex>;
 }
 
-const backends = new Map<string, IndexBackend>([
-  ['hnsw', { type: 'hnsw', load: (dir, expect) => HnswIndex.load(dir, expect) }],
-  ['exact', { type: 'exact', load: (dir, expect) => ExactIndex.load(dir, expect) }],
-]);
+const backends = new Registry<IndexBackend>(
+  { noun: 'index backend', howToAdd: 'registerIndexBackend()' },
+  [
+    ['hnsw', { type: 'hnsw', load: (dir, expect) => HnswIndex.load(dir, expect) }],
+    ['exact', { type: 'exact', load: (dir, expect) => ExactIndex.load(dir, expect) }],
+  ],
+);
 
 /**
  * Registers a backend so `loadIndex` / `loadAsyncIndex` open artifacts of its type.
- * @throws InvalidArgumentError when the type is registered already (unless `replace`).
+ * @throws InvalidArgumentError for a type that is not letters, digits, `.`, `_` or `-`, or one
+ *   registered already (unless `replace`).
  */
 export function registerIndexBackend(
   backend: IndexBackend,
   options: { replace?: boolean } = {},
 ): void {
-  if (backend.type.length === 0) {
-    throw new InvalidArgumentError('registerIndexBackend: a backend needs a non-empty type.');
-  }
-  if (backends.has(backend.type) && options.replace !== true) {
-    throw new InvalidArgumentError(
-      `registerIndexBackend: an index backend of type '${backend.type}' is registered already; ` +
-        'pass { replace: true } to replace it.',
-      { type: backend.type },
-    );
-  }
-  backends.set(backend.type, backend);
+  backends.register(backend.type, backend, options);
 }
 
 /** Removes a registered backend; returns whether there was one. */
 export function unregisterIndexBackend(type: string): boolean {
-  return backends.delete(type);
+  return backends.unregister(type);
 }
 
 /** The types `loadIndex` can open, sorted. */
 export function indexBackendTypes(): string[] {
-  return [...backends.keys()].sort();
+  return backends.names().sort();
 }
 
 /**
@@ -62,7 +57,7 @@ export function indexBackendTypes(): string[] {
  * @throws ManifestInvalidError naming the registered types when there is none.
  */
 export function indexBackend(type: string, dir: string): IndexBackend {
-  const backend = backends.get(type);
+  const backend = backends.find(type);
   if (backend === undefined) {
     throw new ManifestInvalidError(
       `${dir} holds an index of type '${type}', which no registered backend opens ` +

@@ -7,24 +7,10 @@
 
 export type { AsyncVectorIndex } from './async-vector-index.js';
 export { isAsyncIndex, toAsyncIndex } from './async-vector-index.js';
-export type {
-  HnswBenchmarkOptions,
-  HnswBenchmarkPoint,
-  HnswBenchmarkResult,
-  HnswBuild,
-  HnswBuildOptions,
-} from './benchmark-hnsw.js';
-export {
-  benchmarkHnsw,
-  buildHnswForBenchmark,
-  exactGroundTruth,
-  optimizeBuild,
-  sweepEf,
-} from './benchmark-hnsw.js';
 export type { ExactIndexOptions } from './exact-index.js';
 export { ExactIndex } from './exact-index.js';
 export type { ExactKnnOptions, NeighbourMatrix } from './exact-knn.js';
-export { exactKnn, squaredNorms } from './exact-knn.js';
+export { exactKnn } from './exact-knn.js';
 export type { HnswIndexOptions } from './hnsw-index.js';
 export { HnswIndex } from './hnsw-index.js';
 export type { HnswEngineName } from './hnswlib-node-engine.js';
@@ -44,7 +30,6 @@ export { latencyStats, measureLatency, percentile } from './latency.js';
 export { loadAsyncIndex, loadIndex } from './load-index.js';
 export { estimateHnswBytesPerVector } from './memory.js';
 export { neighbourLists, recallAtK } from './recall.js';
-export { TopKHeaps } from './top-k-heaps.js';
 export type {
   Metadata,
   SearchFilter,

@@ -5,7 +5,7 @@ import {
   instantiateWasm,
   type WasmMemory,
   type WasmModule,
-} from '@mlsd/core';
+} from '@mlsd/core/internal';
 import { WASM_BASE64 } from './kernels/distances.wasm.js';
 
 /**

@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import {
-  benchmarkHnsw,
-  buildHnswForBenchmark,
   estimateHnswBytesPerVector,
-  exactGroundTruth,
   latencyStats,
   mapAtK,
   measureLatency,
   neighbourLists,
-  optimizeBuild,
   percentile,
   precisionAtK,
   recallAtK,
-  sweepEf,
 } from '../src/index.js';
+import {
+  benchmarkHnsw,
+  buildHnswForBenchmark,
+  exactGroundTruth,
+  optimizeBuild,
+  sweepEf,
+} from '../src/internal.js';
 import { nativeAvailable } from './native-engine.js';
 import { randomVectors } from './random-vectors.js';
 

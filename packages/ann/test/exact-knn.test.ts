@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { exactKnn, squaredNorms, TopKHeaps } from '../src/index.js';
+import { exactKnn } from '../src/index.js';
+import { squaredNorms, TopKHeaps } from '../src/internal.js';
 import { randomVectors, referenceKnn, rowOf } from './random-vectors.js';
 
 describe('TopKHeaps', () => {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openRedisClient, type RedisClient, readDecisions } from '@mlsd/serve';
+import { useRedisServer } from '@mlsd/test-utils/redis-server';
+import { buildSmallFraudModel } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSmallFraudModel } from '../../serve/test/fixtures.js';
-import { useRedisServer } from '../../serve/test/redis-server.js';
 import { toRecords, waitForDrained } from '../../serve/test/stream-helpers.js';
 import { runCli } from './run-cli.js';
 

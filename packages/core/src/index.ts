@@ -31,7 +31,7 @@ export {
 } from './errors.js';
 export type { EncodedTypedArray, Estimator, EstimatorJSON } from './estimator.js';
 export { BaseEstimator, decodeTypedArray, encodeTypedArray } from './estimator.js';
-export { fallbackCounts, noteFallback } from './fallback.js';
+export { fallbackCounts } from './fallback.js';
 export { logInfo, logWarn } from './log.js';
 export type { Matrix } from './matrix.js';
 export { assertFiniteMatrix, tableToMatrix, toMatrix } from './matrix.js';
@@ -45,24 +45,4 @@ export { barChart, lineChart } from './svg-chart.js';
 export type { Column, NumericColumn, Row, RowMask } from './table.js';
 export { isNumericColumn, Table } from './table.js';
 export { TimeZone } from './time-zone.js';
-export type {
-  Code as WasmCode,
-  Local as WasmLocal,
-  ValueType as WasmValueType,
-} from './wasm-assembler.js';
-export {
-  encodeModule as encodeWasmModule,
-  FunctionBuilder,
-  op as wasmOp,
-} from './wasm-assembler.js';
-export type { WasmMemory, WasmModule } from './wasm-runtime.js';
-export {
-  compileWasm,
-  createWasmMemory,
-  decodeWasm,
-  instantiateWasm,
-  WASM_MAX_PAGES,
-  WASM_PAGE_BYTES,
-  wasmAvailable,
-} from './wasm-runtime.js';
 export { AtomicLineWriter, writeLinesAtomic } from './write-lines.js';

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generatedModule, generatedPath, watSources } from '../scripts/wat-modules.js';
+import { fallbackCounts } from '../src/index.js';
 import {
   compileWasm,
   createWasmMemory,
   decodeWasm,
   encodeWasmModule,
   FunctionBuilder,
-  fallbackCounts,
   instantiateWasm,
   noteFallback,
   wasmOp as op,
-} from '../src/index.js';
+} from '../src/internal.js';
 import { signedLeb, unsignedLeb } from '../src/wasm-assembler.js';
 
 describe('WebAssembly text kernels', () => {

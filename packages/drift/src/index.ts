@@ -53,5 +53,4 @@ export type { QualityWindow } from './monitor/quality-tracker.js';
 export { QualityTracker } from './monitor/quality-tracker.js';
 export { type PsiOptions, type PsiResult, populationStabilityIndex, psiBand } from './psi.js';
 export { binCounts, quantileEdges } from './quantile-bins.js';
-export { finiteSample } from './sample-checks.js';
 export { type WassersteinResult, wassersteinDistance } from './wasserstein.js';

@@ -4,23 +4,11 @@
  * @packageDocumentation
  */
 
-export type { Accumulator } from './accumulators/accumulator.js';
-export { CountAccumulator } from './accumulators/count-accumulator.js';
-export { DistinctAccumulator } from './accumulators/distinct-accumulator.js';
-export { ExtremumAccumulator } from './accumulators/extremum-accumulator.js';
-export { FraudAccumulator } from './accumulators/fraud-accumulator.js';
-export { MomentsAccumulator } from './accumulators/moments-accumulator.js';
 export type { ComputeFeaturesOptions, FeatureMatrix } from './batch-features.js';
 export { computeFeatures, featureMatrixToTable } from './batch-features.js';
 export type { CategoryCodes } from './category-codes.js';
-export { categoryValue, readCategoryCodes } from './category-codes.js';
+export { readCategoryCodes } from './category-codes.js';
 export type { EntityFeature } from './entity-features.js';
-export type { EntityFeatureDefinition, PlacedEntityFeature } from './entity-plan.js';
-export { EntityEvaluator, EntityPlan } from './entity-plan.js';
-export type { EventColumns } from './event-columns.js';
-export { NO_EVENTS } from './event-columns.js';
-export type { EventRecord } from './event-layout.js';
-export { EventLayout, MAX_TEXT_BYTES, UnpackedEvents } from './event-layout.js';
 export { FeatureSet } from './feature-set.js';
 export type {
   EntityDefinition,
@@ -60,13 +48,6 @@ export {
 } from './feature-state-artifact.js';
 export type { FitFeatureSetOptions } from './fit-features.js';
 export { fitFeatureSet } from './fit-features.js';
-export {
-  DEFAULT_PRECISION,
-  describeFixedPointRange,
-  FIXED_POINT_LIMIT,
-  fixedPointScale,
-  toFixedPoint,
-} from './fixed-point.js';
 export type { HandbookFeatureOptions } from './handbook-features.js';
 export {
   HANDBOOK_FEATURE_NAMES,
@@ -81,21 +62,15 @@ export type {
   UpdateOutcome,
 } from './online-features.js';
 export {
-  checkLabelArguments,
   OnlineFeatureState,
   OnlineStateOptionsSchema,
-  outOfOrder,
   parseOnlineStateOptions,
 } from './online-features.js';
-export type { RecordFields } from './record-reader.js';
-export { describeValue, RecordReader } from './record-reader.js';
 export type { RowFeature } from './row-features.js';
 export type { ColumnRole, SpecColumnUse } from './spec-columns.js';
 export { checkSpecColumns, missingSpecColumns, specColumnUses } from './spec-columns.js';
 export type { TableInputs } from './table-inputs.js';
 export { readTableInputs } from './table-inputs.js';
-export type { FutureGuard } from './time-guards.js';
-export { futureTimeError } from './time-guards.js';
 export type { ColumnCategories } from './transformers/category-values.js';
 export type {
   ColumnTransformerEntry,
@@ -124,11 +99,7 @@ export {
   PIPELINE_FORMAT_VERSION,
 } from './transformers/pipeline-artifact.js';
 export type { ReadPipelineOptions } from './transformers/read-pipeline.js';
-export {
-  loadColumnTransformer,
-  loadPipeline,
-  readPipeline,
-} from './transformers/read-pipeline.js';
+export { loadColumnTransformer, loadPipeline, readPipeline } from './transformers/read-pipeline.js';
 export type { StandardScalerOptions } from './transformers/standard-scaler.js';
 export { StandardScaler } from './transformers/standard-scaler.js';
 export type { PipelineStep, Predictor, Transformer } from './transformers/step.js';

@@ -1,16 +1,14 @@
 import { InvalidDataError, Table } from '@mlsd/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { computeFeatures, FeatureSet, OnlineFeatureState } from '../src/index.js';
 import {
-  computeFeatures,
   type EventColumns,
   ExtremumAccumulator,
-  FeatureSet,
   FIXED_POINT_LIMIT,
   MomentsAccumulator,
-  OnlineFeatureState,
   toFixedPoint,
-} from '../src/index.js';
+} from '../src/internal.js';
 
 function events(values: readonly number[]): EventColumns {
   return {

@@ -7,7 +7,6 @@ export type { ColumnBuilder } from './column-builders.js';
 export { createColumnBuilder } from './column-builders.js';
 export type { CsvParserOptions, CsvRecordHandler } from './csv-parser.js';
 export { CsvParser } from './csv-parser.js';
-export { detachString } from './detach-string.js';
 export { parseDateTimeSeconds } from './parse-datetime.js';
 export type { QuarantinedRow } from './quarantine.js';
 export { Quarantine } from './quarantine.js';

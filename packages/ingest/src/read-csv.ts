@@ -5,6 +5,7 @@ import {
   checkQuarantineCount,
   checkQuarantineShare,
   checkReadOptions,
+  finishRead,
   type ReadOptions,
   type ReadResult,
 } from './read-options.js';
@@ -89,24 +90,13 @@ export async function readCsv(
   } finally {
     await quarantine.close();
   }
-  const table = builder.finish();
-  const elapsedMs = performance.now() - started;
-  options.onProgress?.(read);
-  return {
-    table,
-    stats: {
-      read,
-      accepted: table.length,
-      quarantined: quarantine.count,
-      blankLines: parser.blankLines,
-      multiLineRecords,
-      elapsedMs,
-      rowsPerSecond: read / (elapsedMs / 1000),
-      ...(quarantine.path === undefined ? {} : { quarantinePath: quarantine.path }),
-    },
-    quarantine: quarantine.kept,
-    ignoredColumns,
-  };
+  return finishRead(
+    builder,
+    quarantine,
+    started,
+    { read, blankLines: parser.blankLines, multiLineRecords, ignoredColumns },
+    options,
+  );
 }
 
 function mapHeader(

@@ -4,6 +4,7 @@ import {
   checkQuarantineCount,
   checkQuarantineShare,
   checkReadOptions,
+  finishRead,
   type ReadOptions,
   type ReadResult,
 } from './read-options.js';
@@ -133,21 +134,11 @@ export async function readJsonl(
   } finally {
     await quarantine.close();
   }
-  const table = builder.finish();
-  const elapsedMs = performance.now() - started;
-  options.onProgress?.(read);
-  return {
-    table,
-    stats: {
-      read,
-      accepted: table.length,
-      quarantined: quarantine.count,
-      blankLines,
-      elapsedMs,
-      rowsPerSecond: read / (elapsedMs / 1000),
-      ...(quarantine.path === undefined ? {} : { quarantinePath: quarantine.path }),
-    },
-    quarantine: quarantine.kept,
-    ignoredColumns: [],
-  };
+  return finishRead(
+    builder,
+    quarantine,
+    started,
+    { read, blankLines, ignoredColumns: [] },
+    options,
+  );
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, QuarantineLimitError, type Table } from '@mlsd/core';
 import type { Quarantine, QuarantinedRow } from './quarantine.js';
+import type { RowBuilder } from './row-builder.js';
 import type { ColumnKind } from './schema-plan.js';
 
 /** Options shared by {@link readCsv} and {@link readJsonl}. */
@@ -87,6 +88,47 @@ export function checkQuarantineShare(
       { quarantined: quarantine.count, read },
     );
   }
+}
+
+/** What a reader counted besides its table, for {@link finishRead}. */
+export interface ReadCounts {
+  read: number;
+  blankLines: number;
+  /** CSV only. */
+  multiLineRecords?: number;
+  ignoredColumns: string[];
+}
+
+/**
+ * The result both readers return once the input is consumed: the built table, the counts,
+ * the time since `startedMs` (`performance.now()`), and a last progress call.
+ */
+export function finishRead(
+  builder: RowBuilder,
+  quarantine: Quarantine,
+  startedMs: number,
+  counts: ReadCounts,
+  options: ReadOptions,
+): ReadResult {
+  const { read, blankLines, multiLineRecords, ignoredColumns } = counts;
+  const table = builder.finish();
+  const elapsedMs = performance.now() - startedMs;
+  options.onProgress?.(read);
+  return {
+    table,
+    stats: {
+      read,
+      accepted: table.length,
+      quarantined: quarantine.count,
+      blankLines,
+      ...(multiLineRecords === undefined ? {} : { multiLineRecords }),
+      elapsedMs,
+      rowsPerSecond: read / (elapsedMs / 1000),
+      ...(quarantine.path === undefined ? {} : { quarantinePath: quarantine.path }),
+    },
+    quarantine: quarantine.kept,
+    ignoredColumns,
+  };
 }
 
 function where(quarantine: Quarantine): string {

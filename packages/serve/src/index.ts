@@ -9,7 +9,6 @@ export type { Service, ServiceOptions } from './create-service.js';
 export { createService } from './create-service.js';
 export type { DriftWatchOptions } from './fraud/drift-watch.js';
 export { DriftWatch, EXACT_KS_MAX_CELLS } from './fraud/drift-watch.js';
-export { FeatureRing } from './fraud/feature-ring.js';
 export { FraudRuntime } from './fraud/fraud-runtime.js';
 export type { FraudInfo, FraudServiceOptions } from './fraud/fraud-service.js';
 export { FraudService } from './fraud/fraud-service.js';

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HandbookTransaction } from '@mlsd/fraud';
+import { useRedisServer } from '@mlsd/test-utils/redis-server';
+import { buildSmallFraudModel, toRequests } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/create-service.js';
-import { buildSmallFraudModel, toRequests } from './fixtures.js';
-import { useRedisServer } from './redis-server.js';
 
 const server = useRedisServer();
 const PAUSE_MS = 10_000;

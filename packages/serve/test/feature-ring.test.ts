@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FeatureRing } from '../src/index.js';
+import { FeatureRing } from '../src/fraud/feature-ring.js';
 
 describe('FeatureRing', () => {
   it('keeps the last `capacity` rows, overwriting the oldest', () => {

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HandbookTransaction } from '@mlsd/fraud';
+import { type RedisServerHandle, startRedisServer } from '@mlsd/test-utils/redis-server';
+import { buildSmallFraudModel, toRequests } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/create-service.js';
-import { buildSmallFraudModel, toRequests } from './fixtures.js';
-import { type RedisServerHandle, startRedisServer } from './redis-server.js';
 
 // Issue 13, items 8–10, at the HTTP level: limits checked before anything is recorded, a
 // Redis restarted empty refused then re-seeded, a retried transaction answered again.

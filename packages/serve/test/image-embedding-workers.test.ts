@@ -1,12 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildSmallFraudModel, toRequests } from '@mlsd/test-utils/serve-artifacts';
 import { fashionMnistPng, ImageSearch } from '@mlsd/vision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // A test embedder whose forward pass holds its thread until a file exists (vision's fixture).
 import { GATE_MODULE, gateEmbedder } from '../../vision/test/fixtures/gate-embedder.js';
 import { createService, type Service } from '../src/index.js';
-import { buildSmallFraudModel, toRequests } from './fixtures.js';
 
 let dir: string;
 let gateFile: string;

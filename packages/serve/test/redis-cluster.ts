@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { REDIS_SERVER_BINARY } from '@mlsd/test-utils/redis-server';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { REDIS_SERVER_BINARY } from './redis-server.js';
 
 /** Where Debian's `redis-tools` installs the command-line client (it builds the cluster). */
 export const REDIS_CLI_BINARY = process.env.REDIS_CLI ?? '/usr/bin/redis-cli';

@@ -1,6 +1,4 @@
 import { computeFeatures, FeatureSet, fitFeatureSet } from '@mlsd/features';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   lateArrivals,
   sortedByTime,
@@ -8,7 +6,9 @@ import {
   streamArbitrary,
   streamRecord,
   streamTable,
-} from '../../features/test/helpers/streams.js';
+} from '@mlsd/test-utils/feature-streams';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { RedisStateStore } from '../src/state/redis-state-store.js';
 import { useRedisCluster } from './redis-cluster.js';
 

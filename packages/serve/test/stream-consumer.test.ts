@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from '@mlsd/core';
 import { FraudModel, FraudScorer, type HandbookTransaction } from '@mlsd/fraud';
+import { useRedisServer } from '@mlsd/test-utils/redis-server';
+import { buildSmallFraudModel, toRequests } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisClient, type RedisClient } from '../src/redis/redis-client.js';
 import { readDecisions, type StreamDecision } from '../src/stream/decision-reader.js';
@@ -18,8 +20,6 @@ import {
   type StreamScorer,
 } from '../src/stream/stream-scorer.js';
 import { publishTransactions } from '../src/stream/transaction-publisher.js';
-import { buildSmallFraudModel, toRequests } from './fixtures.js';
-import { useRedisServer } from './redis-server.js';
 import { toRecords, waitForDrained } from './stream-helpers.js';
 
 const server = useRedisServer();

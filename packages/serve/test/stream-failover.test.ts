@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from '@mlsd/core';
 import { FraudModel, type HandbookTransaction } from '@mlsd/fraud';
+import { buildSmallFraudModel, toRequests } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type Service } from '../src/create-service.js';
 import { openRedisClient, type RedisClient } from '../src/redis/redis-client.js';
@@ -11,7 +12,6 @@ import { StreamConsumer } from '../src/stream/stream-consumer.js';
 import { openStreamKeys } from '../src/stream/stream-keys.js';
 import { FraudStreamScorer } from '../src/stream/stream-scorer.js';
 import { publishTransactions } from '../src/stream/transaction-publisher.js';
-import { buildSmallFraudModel, toRequests } from './fixtures.js';
 import { useRedisCluster } from './redis-cluster.js';
 import { batchFeaturesById, toRecords, waitForDrained } from './stream-helpers.js';
 

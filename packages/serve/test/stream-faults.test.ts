@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from '@mlsd/core';
 import { FraudModel } from '@mlsd/fraud';
+import { buildSmallFraudModel } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisClient, type RedisClient } from '../src/redis/redis-client.js';
 import {
@@ -13,7 +14,6 @@ import {
 import { openStreamKeys } from '../src/stream/stream-keys.js';
 import { publishTransactions } from '../src/stream/transaction-publisher.js';
 import { type ConsumerProcess, spawnConsumer } from './consumer-process.js';
-import { buildSmallFraudModel } from './fixtures.js';
 import { useRedisCluster } from './redis-cluster.js';
 import { batchFeaturesById, toRecords, waitForDrained } from './stream-helpers.js';
 

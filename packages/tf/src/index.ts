@@ -6,4 +6,4 @@
  */
 
 export type { BackendInfo, BackendName, InitBackendOptions } from './backend.js';
-export { currentBackend, initBackend, resetBackendForTests } from './backend.js';
+export { currentBackend, initBackend } from './backend.js';

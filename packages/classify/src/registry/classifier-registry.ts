@@ -1,4 +1,5 @@
-import { describeWithNearest, InvalidArgumentError, NotFoundError, readArtifact } from '@mlsd/core';
+import { InvalidArgumentError, readArtifact } from '@mlsd/core';
+import { Registry } from '@mlsd/core/internal';
 import {
   CALIBRATED_ARTIFACT_KIND,
   CalibratedClassifier,
@@ -41,8 +42,6 @@ export interface RegisteredClassifierKind extends Omit<ClassifierKind, 'space' |
   readonly builtIn: boolean;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
 /**
  * The model kinds mlsd can train, tune, save and load, by name. The built-in kinds (`logreg`,
  * `mlp`, `gbdt`) are registered in {@link classifierRegistry}; a user adds a kind with
@@ -61,7 +60,11 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  * ```
  */
 export class ClassifierRegistry {
-  readonly #kinds = new Map<string, RegisteredClassifierKind>();
+  readonly #kinds = new Registry<RegisteredClassifierKind>({
+    noun: 'classifier kind',
+    howToAdd: 'classifierRegistry.register(name, { create, load })',
+    missing: 'not-found',
+  });
 
   /** A registry holding `builtIn` (name → kind), marked built-in. */
   constructor(builtIn: Readonly<Record<string, ClassifierKind>> = {}) {
@@ -74,30 +77,19 @@ export class ClassifierRegistry {
    * `{ replace: true }` to replace it on purpose).
    */
   register(name: string, kind: ClassifierKind, options: { replace?: boolean } = {}): this {
-    if (typeof name !== 'string' || !NAME.test(name)) {
-      throw new InvalidArgumentError(
-        `Classifier registry: ${JSON.stringify(name)} is not a usable name; use letters, digits, ".", "_" or "-".`,
-      );
-    }
-    if (this.#kinds.has(name) && options.replace !== true) {
-      throw new InvalidArgumentError(
-        `Classifier registry: "${name}" is already registered; pick another name or pass { replace: true }.`,
-        { name },
-      );
-    }
     if (typeof kind?.create !== 'function' || typeof kind.load !== 'function') {
       throw new InvalidArgumentError(
         `Classifier registry: "${name}" needs create(params) and load(dir) functions.`,
         { name },
       );
     }
-    this.#add(name, kind, false);
+    this.#add(name, kind, false, options);
     return this;
   }
 
   /** Removes a kind; returns whether it was there. */
   unregister(name: string): boolean {
-    return this.#kinds.delete(name);
+    return this.#kinds.unregister(name);
   }
 
   /** Whether `name` is registered. */
@@ -107,19 +99,12 @@ export class ClassifierRegistry {
 
   /** Registered names, in registration order. */
   get names(): string[] {
-    return [...this.#kinds.keys()];
+    return this.#kinds.names();
   }
 
   /** The kind called `name`; throws NotFoundError naming the nearest registered one. */
   get(name: string): RegisteredClassifierKind {
-    const kind = this.#kinds.get(name);
-    if (kind === undefined) {
-      throw new NotFoundError(
-        `No classifier kind ${describeWithNearest(name, this.#kinds.keys())}; registered: ${this.names.join(', ')}. Register new kinds with classifierRegistry.register(name, { create, load }).`,
-        { name, registered: this.names },
-      );
-    }
-    return kind;
+    return this.#kinds.get(name);
   }
 
   /** A fresh classifier of kind `name` with `params` (the kind's defaults for the rest). */
@@ -140,16 +125,25 @@ export class ClassifierRegistry {
     return kind.load(dir);
   }
 
-  #add(name: string, kind: ClassifierKind, builtIn: boolean): void {
+  #add(
+    name: string,
+    kind: ClassifierKind,
+    builtIn: boolean,
+    options: { replace?: boolean } = {},
+  ): void {
     const module = kind.module === undefined ? undefined : String(kind.module);
-    this.#kinds.set(name, {
+    this.#kinds.register(
       name,
-      create: kind.create,
-      load: kind.load,
-      space: parseParamSpace(kind.space ?? {}, `classifier "${name}" space`),
-      module,
-      builtIn,
-      ...(kind.description === undefined ? {} : { description: kind.description }),
-    });
+      {
+        name,
+        create: kind.create,
+        load: kind.load,
+        space: parseParamSpace(kind.space ?? {}, `classifier "${name}" space`),
+        module,
+        builtIn,
+        ...(kind.description === undefined ? {} : { description: kind.description }),
+      },
+      options,
+    );
   }
 }

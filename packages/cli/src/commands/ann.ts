@@ -1,4 +1,4 @@
-import { benchmarkHnsw, type HnswBenchmarkResult } from '@mlsd/ann';
+import { benchmarkHnsw, type HnswBenchmarkResult } from '@mlsd/ann/internal';
 import { InvalidArgumentError } from '@mlsd/core';
 import { loadFashionMnist } from '@mlsd/datasets';
 import type { Command } from 'commander';

@@ -1,21 +1,20 @@
 import { InvalidArgumentError } from '@mlsd/core';
+import { Registry } from '@mlsd/core/internal';
 import { BUILTIN_DRIFT_TESTS } from './builtin-drift-tests.js';
 import type { DriftTest } from './drift-test.js';
 
-const tests = new Map<string, DriftTest>(BUILTIN_DRIFT_TESTS.map((test) => [test.name, test]));
+const tests = new Registry<DriftTest>(
+  { noun: 'drift test', howToAdd: 'registerDriftTest()' },
+  BUILTIN_DRIFT_TESTS.map((test) => [test.name, test]),
+);
 
 /**
  * Registers a drift test so `DriftMonitor` options can name it (`tests`, `defaultTests`,
  * `minEffect`), without editing `@mlsd/drift`.
- * @throws InvalidArgumentError for a bad name or a name registered already (unless `replace`).
+ * @throws InvalidArgumentError for a bad name, input or default effect, or a name registered
+ *   already (unless `replace`).
  */
 export function registerDriftTest(test: DriftTest, options: { replace?: boolean } = {}): void {
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(test.name)) {
-    throw new InvalidArgumentError(
-      `registerDriftTest: name "${test.name}" must be letters, digits, '.', '_' or '-'.`,
-      { name: test.name },
-    );
-  }
   const input: string = test.input;
   if (input !== 'numeric' && input !== 'categorical') {
     throw new InvalidArgumentError(
@@ -29,24 +28,17 @@ export function registerDriftTest(test: DriftTest, options: { replace?: boolean 
       { name: test.name },
     );
   }
-  if (tests.has(test.name) && options.replace !== true) {
-    throw new InvalidArgumentError(
-      `registerDriftTest: a drift test named "${test.name}" is registered already; ` +
-        'pass { replace: true } to replace it.',
-      { name: test.name },
-    );
-  }
-  tests.set(test.name, test);
+  tests.register(test.name, test, options);
 }
 
 /** Removes a registered drift test; returns whether there was one. */
 export function unregisterDriftTest(name: string): boolean {
-  return tests.delete(name);
+  return tests.unregister(name);
 }
 
 /** The names of the registered drift tests, built-in ones first, then in registration order. */
 export function driftTestNames(): string[] {
-  return [...tests.keys()];
+  return tests.names();
 }
 
 /**
@@ -54,13 +46,5 @@ export function driftTestNames(): string[] {
  * @throws InvalidArgumentError naming the registered tests when there is none.
  */
 export function driftTest(name: string): DriftTest {
-  const test = tests.get(name);
-  if (test === undefined) {
-    throw new InvalidArgumentError(
-      `There is no drift test "${name}" (registered: ${driftTestNames().join(', ')}); ` +
-        'add one with registerDriftTest().',
-      { name },
-    );
-  }
-  return test;
+  return tests.get(name);
 }

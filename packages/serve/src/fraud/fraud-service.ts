@@ -1,6 +1,7 @@
 import { isMlsdError, TimeZone, toMatrix } from '@mlsd/core';
 import type { DriftReport } from '@mlsd/drift';
-import { type FeatureSet, RecordReader } from '@mlsd/features';
+import type { FeatureSet } from '@mlsd/features';
+import { RecordReader } from '@mlsd/features/internal';
 import { FraudModel, formatTime, type ScoreResult } from '@mlsd/fraud';
 import { loadArtifact } from '../artifact-version.js';
 import { HttpError } from '../http/http-error.js';

@@ -1,22 +1,24 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError, InvalidDataError, MlsdError, NotFoundError } from '@mlsd/core';
 import {
+  type FeatureSet,
+  type OnlineFeatureState,
+  type OnlineStateOptions,
+  type OnlineTransaction,
+  parseOnlineStateOptions,
+} from '@mlsd/features';
+import {
   categoryValue,
   checkLabelArguments,
   describeValue,
   type EntityEvaluator,
   type EventLayout,
-  type FeatureSet,
   type FutureGuard,
   futureTimeError,
-  type OnlineFeatureState,
-  type OnlineStateOptions,
-  type OnlineTransaction,
   outOfOrder,
-  parseOnlineStateOptions,
   RecordReader,
   UnpackedEvents,
-} from '@mlsd/features';
+} from '@mlsd/features/internal';
 import type { Cluster, Redis } from 'ioredis';
 import { openRedisClient, redactRedisUrl } from '../redis/redis-client.js';
 import type {

@@ -1,10 +1,6 @@
 import { existsSync } from 'node:fs';
-import {
-  describeWithNearest,
-  InvalidArgumentError,
-  ManifestInvalidError,
-  NotFoundError,
-} from '@mlsd/core';
+import { InvalidArgumentError, ManifestInvalidError, NotFoundError } from '@mlsd/core';
+import { Registry } from '@mlsd/core/internal';
 import { BUILTIN_EMBEDDER_LOADERS } from './builtin-embedders.js';
 import type { EmbedderInfo, ImageEmbedder } from './image-embedder.js';
 import type { ModelInputOptions } from './model-input.js';
@@ -60,51 +56,31 @@ export interface EmbedderLoader {
   ): Promise<ImageEmbedder>;
 }
 
-const loaders = new Map<string, EmbedderLoader>(
+const loaders = new Registry<EmbedderLoader>(
+  { noun: 'embedder kind', howToAdd: 'registerEmbedderKind() before loading' },
   BUILTIN_EMBEDDER_LOADERS.map((loader) => [loader.kind, loader]),
 );
 
 /**
  * Adds a kind of embedder. Kinds are tried in registration order when none is named.
- * @throws InvalidArgumentError when the kind exists (pass `replace: true` to swap it).
+ * @throws InvalidArgumentError for a kind that is not letters, digits, `.`, `_` or `-`, or one
+ *   that exists (pass `replace: true` to swap it).
  */
 export function registerEmbedderKind(
   loader: EmbedderLoader,
   options: { replace?: boolean } = {},
 ): void {
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(loader.kind)) {
-    throw new InvalidArgumentError(
-      `Embedder kind "${loader.kind}" must be letters, digits, '.', '_' or '-'.`,
-    );
-  }
-  if (loaders.has(loader.kind) && options.replace !== true) {
-    throw new InvalidArgumentError(
-      `An embedder kind "${loader.kind}" is already registered; pass { replace: true } to replace it.`,
-      { kind: loader.kind },
-    );
-  }
-  loaders.set(loader.kind, loader);
+  loaders.register(loader.kind, loader, options);
 }
 
 /** Removes a registered kind (true when it was there). */
 export function unregisterEmbedderKind(kind: string): boolean {
-  return loaders.delete(kind);
+  return loaders.unregister(kind);
 }
 
 /** The registered kinds, in the order they are tried. */
 export function embedderKinds(): string[] {
-  return [...loaders.keys()];
-}
-
-function loaderOf(kind: string): EmbedderLoader {
-  const loader = loaders.get(kind);
-  if (loader === undefined) {
-    throw new InvalidArgumentError(
-      `No embedder kind ${describeWithNearest(kind, loaders.keys())} is registered; known: ${embedderKinds().join(', ')}. Register it with registerEmbedderKind before loading.`,
-      { kind },
-    );
-  }
-  return loader;
+  return loaders.names();
 }
 
 const context: EmbedderLoadContext = { reload: reloadEmbedder };
@@ -124,7 +100,7 @@ export async function loadImageEmbedder(
   const clean = Object.fromEntries(
     Object.entries(options).filter(([, value]) => value !== undefined),
   ) as LoadEmbedderOptions & Record<string, unknown>;
-  if (options.kind !== undefined) return loaderOf(options.kind).load(path, clean, context);
+  if (options.kind !== undefined) return loaders.get(options.kind).load(path, clean, context);
   if (!existsSync(path)) {
     throw new NotFoundError(`Model ${path} does not exist; give a model folder or an .onnx file.`, {
       path,
@@ -134,7 +110,8 @@ export async function loadImageEmbedder(
     if (await loader.detect(path)) return loader.load(path, clean, context);
   }
   throw new InvalidArgumentError(
-    `${path} is not a model any registered embedder kind recognises: ${[...loaders.values()]
+    `${path} is not a model any registered embedder kind recognises: ${loaders
+      .values()
       .map((loader) => `${loader.kind} (${loader.description})`)
       .join('; ')}.`,
     { path },
@@ -147,11 +124,9 @@ export async function loadImageEmbedder(
  * @throws ManifestInvalidError when the loaded embedder's version differs (its files changed).
  */
 export async function reloadEmbedder(dir: string, info: EmbedderInfo): Promise<ImageEmbedder> {
-  const embedder = await loaderOf(info.kind).load(
-    dir,
-    info.options as LoadEmbedderOptions & Record<string, unknown>,
-    context,
-  );
+  const embedder = await loaders
+    .get(info.kind)
+    .load(dir, info.options as LoadEmbedderOptions & Record<string, unknown>, context);
   if (embedder.info.version !== info.version) {
     embedder.dispose();
     throw new ManifestInvalidError(

@@ -1,5 +1,6 @@
 import { cp } from 'node:fs/promises';
-import { describeWithNearest, InvalidArgumentError, noteFallback } from '@mlsd/core';
+import { describeWithNearest, InvalidArgumentError } from '@mlsd/core';
+import { noteFallback } from '@mlsd/core/internal';
 import { getTf } from '@mlsd/tf/tfjs';
 import { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor } from '@tensorflow/tfjs-core';

@@ -15,10 +15,10 @@ import {
   isMlsdError,
   type LoadedArtifact,
   NotFoundError,
-  noteFallback,
   readArtifact,
   writeArtifact,
 } from '@mlsd/core';
+import { noteFallback } from '@mlsd/core/internal';
 import { decodeImage } from '../decode-image.js';
 import {
   type DecodeLimits,

@@ -1,4 +1,4 @@
-import { noteFallback } from '@mlsd/core';
+import { noteFallback } from '@mlsd/core/internal';
 import {
   buildHistogram,
   HISTOGRAM_STRIDE,

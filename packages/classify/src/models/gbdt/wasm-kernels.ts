@@ -12,7 +12,7 @@ import {
   type WasmMemory,
   type WasmModule,
   wasmAvailable,
-} from '@mlsd/core';
+} from '@mlsd/core/internal';
 import { WASM_BASE64 } from './kernels/gbdt.wasm.js';
 
 /**
