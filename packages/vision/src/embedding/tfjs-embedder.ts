@@ -101,14 +101,16 @@ export class TfjsImageEmbedder implements ImageEmbedder {
     }
     this.#sourceDir = options.sourceDir;
     const pooling = options.pooling ?? 'avg';
-    const forward = outputFunction(model, options.output, options.outputNames);
-    this.#compiled =
-      options.compileLayers === false ? undefined : compiledLayers(model, options.output);
-    const compiled = this.#compiled;
-    this.#run =
-      compiled === undefined
-        ? (input) => poolTensor(forward(input), pooling)
-        : (input) => poolTensor(compiled.run(input), pooling);
+    const runner = layerRunner(model, options.output, options.outputNames, options.compileLayers);
+    this.#compiled = runner.compiled;
+    this.#run = (input) => poolTensor(runner.run(input), pooling);
+    BACKBONES.set(this, {
+      model,
+      output: options.output,
+      pooling,
+      outputNames: options.outputNames,
+      compileLayers: options.compileLayers !== false,
+    });
     const probe = this.#predict(new Float32Array(spec.width * spec.height * spec.channels), 1);
     this.dim = probe.length;
     if (this.dim === 0) {
@@ -187,6 +189,37 @@ export class TfjsImageEmbedder implements ImageEmbedder {
       return this.#run(input).dataSync() as Float32Array;
     });
   }
+}
+
+/** What the last-block trainer needs of a TF.js backbone; kept out of the public class. */
+export interface BackboneInternals {
+  model: BatchPredictor;
+  output: string | undefined;
+  pooling: FeaturePooling;
+  outputNames: readonly string[] | undefined;
+  compileLayers: boolean;
+}
+
+const BACKBONES = new WeakMap<object, BackboneInternals>();
+
+/** The model behind a {@link TfjsImageEmbedder}, or undefined for any other embedder. */
+export function backboneInternals(embedder: object): BackboneInternals | undefined {
+  return BACKBONES.get(embedder);
+}
+
+/**
+ * Runs a model from its input to the layer or node `output` (default its output): the compiled
+ * plan of a layers model when it compiles (and `compile` is not false), else tfjs itself.
+ */
+export function layerRunner(
+  model: BatchPredictor,
+  output: string | undefined,
+  names: readonly string[] | undefined,
+  compile: boolean | undefined,
+): { run: (input: Tensor) => Tensor; compiled: LayersInference | undefined } {
+  const forward = outputFunction(model, output, names);
+  const compiled = compile === false ? undefined : compiledLayers(model, output);
+  return { run: compiled === undefined ? forward : (input) => compiled.run(input), compiled };
 }
 
 /** The function from input to the chosen output tensor. */

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, InvalidDataError, Rng } from '@mlsd/core';
 import { getTf } from '@mlsd/tf/tfjs';
-import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import { type LayersModel, layers, sequential } from '@tensorflow/tfjs-layers';
 import { denseMatMul } from '../embedding/dense-matmul.js';
 import {
@@ -9,12 +9,23 @@ import {
   normalizedSoftmaxLoss,
 } from '../embedding/normalized-softmax.js';
 import type { EpochReport } from '../embedding/train-embedder.js';
+import type { TrainableBlock } from './trainable-block.js';
 
 /** Options of {@link trainProjectionHead}. */
 export interface TrainHeadOptions {
-  /** Backbone features, `labels.length × inputDim` values (unit rows, as embedders return). */
+  /**
+   * Backbone features, `labels.length × inputDim` values (unit rows, as embedders return); with
+   * `block`, the backbone's feature maps at the block's cut.
+   */
   features: Float32Array;
   inputDim: number;
+  /**
+   * A backbone's last block to train with the head (its weights change in place); the head
+   * then reads the block's pooled, unit-length output.
+   */
+  block?: TrainableBlock;
+  /** Peak Adam learning rate of the block's weights; default a tenth of `learningRate`. */
+  blockLearningRate?: number;
   /** Class of each row, 0 .. classes − 1. */
   labels: ArrayLike<number>;
   /** Units of the hidden ReLU layer; 0 trains a linear projection. Default 512. */
@@ -68,6 +79,14 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
   const scale = options.scale ?? 16;
   const dropout = options.dropout ?? 0.1;
   const seed = options.seed ?? 0;
+  const block = options.block;
+  const blockLearningRate = options.blockLearningRate ?? learningRate / 10;
+  if (block !== undefined && block.inputDim !== inputDim) {
+    throw new InvalidDataError(
+      `trainProjectionHead: the block reads ${block.inputDim} values per image, inputDim is ${inputDim}.`,
+    );
+  }
+  const headInput = block?.dim ?? inputDim;
   for (const [name, value] of [
     ['epochs', epochs],
     ['batchSize', batchSize],
@@ -84,7 +103,7 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
       ...(hidden > 0
         ? [
             layers.dense({
-              inputShape: [inputDim],
+              inputShape: [headInput],
               units: hidden,
               activation: 'relu',
               kernelInitializer: initializer(1),
@@ -92,7 +111,7 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
           ]
         : []),
       layers.dense({
-        ...(hidden > 0 ? {} : { inputShape: [inputDim] }),
+        ...(hidden > 0 ? {} : { inputShape: [headInput] }),
         units: dim,
         kernelInitializer: initializer(2),
       }),
@@ -100,8 +119,11 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
   });
   const weights = model.trainableWeights.map((weight) => weight.read() as Variable);
   const proxies = tf.variable(tf.randomNormal([dim, classes], 0, 1, 'float32', seed + 7));
-  const variables = [...weights, proxies];
+  const blockVariables = block?.trainableVariables ?? [];
+  const variables = [...weights, proxies, ...blockVariables];
   const optimizer = tf.train.adam(learningRate);
+  const blockOptimizer = tf.train.adam(blockLearningRate);
+  const blockNames = new Set(blockVariables.map((variable) => variable.name));
   const rng = new Rng(seed);
   const order = Int32Array.from({ length: count }, (_, i) => i);
   const batch = new Float32Array(batchSize * inputDim);
@@ -109,7 +131,8 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
   const stepsPerEpoch = Math.floor(count / batchSize);
   const history: EpochReport[] = [];
   let step = 0;
-  const forward = (x: Tensor2D, dropoutSeed: number): Tensor2D => {
+  const forward = (input: Tensor2D, dropoutSeed: number): Tensor2D => {
+    const x = block === undefined ? input : block.apply(input);
     if (hidden === 0) return tf.add(denseMatMul(tf, x, weights[0] as Tensor2D), weights[1]!);
     let h = tf.relu(tf.add(denseMatMul(tf, x, weights[0] as Tensor2D), weights[1]!)) as Tensor2D;
     if (dropout > 0) h = tf.dropout(h, dropout, undefined, dropoutSeed) as Tensor2D;
@@ -131,14 +154,27 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
           step,
           epochs * stepsPerEpoch,
         );
+        (blockOptimizer as unknown as { learningRate: number }).learningRate = cosineRate(
+          blockLearningRate,
+          step,
+          epochs * stepsPerEpoch,
+        );
         const { value, grads } = tf.variableGrads(() => {
           const x = tf.tensor2d(batch, [batchSize, inputDim], 'float32');
           const embedding = forward(x, seed * 1_000_003 + step * 64);
           return normalizedSoftmaxLoss(tf, embedding, proxies, batchLabels, classes, scale);
         }, variables);
-        optimizer.applyGradients(
-          grads as unknown as Parameters<typeof optimizer.applyGradients>[0],
-        );
+        const headGrads: Record<string, Tensor> = {};
+        const blockGrads: Record<string, Tensor> = {};
+        for (const [name, grad] of Object.entries(grads)) {
+          (blockNames.has(name) ? blockGrads : headGrads)[name] = grad;
+        }
+        optimizer.applyGradients(headGrads as Parameters<typeof optimizer.applyGradients>[0]);
+        if (blockNames.size > 0) {
+          blockOptimizer.applyGradients(
+            blockGrads as Parameters<typeof blockOptimizer.applyGradients>[0],
+          );
+        }
         lossSum += value.dataSync()[0]!;
         tf.dispose([value, ...Object.values(grads)]);
         step++;
@@ -154,6 +190,7 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
   } finally {
     proxies.dispose();
     optimizer.dispose();
+    blockOptimizer.dispose();
   }
   return {
     model,
@@ -169,6 +206,7 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
       scale,
       dropout,
       seed,
+      ...(block === undefined ? {} : { lastBlock: block.cutLayer, blockLearningRate }),
       loss: 'normalised-softmax',
       examples: count,
       classes,
