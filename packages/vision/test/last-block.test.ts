@@ -154,7 +154,9 @@ describe('the last block of a TF.js layers backbone', () => {
     const { embedder } = result;
     const trained = embedder.lastBlock!.block.toLastBlock();
     const pretrained = splitBackbone(backbone).block;
-    expect(trained.layers[0]!.weights[0]!.values).not.toEqual(pretrained.layers[0]!.weights[0]!.values);
+    expect(trained.layers[0]!.weights[0]!.values).not.toEqual(
+      pretrained.layers[0]!.weights[0]!.values,
+    );
     // The moving statistics stay as the backbone learnt them.
     expect(trained.layers[1]!.weights.find((w) => w.name === 'moving_mean')!.values).toEqual(
       pretrained.layers[1]!.weights.find((w) => w.name === 'moving_mean')!.values,

@@ -77,7 +77,7 @@ function registerTrain(images: Command): void {
     .description(
       'Without --dir: train the Fashion-MNIST embedder (normalised-softmax loss; the defaults reproduce the shipped model). ' +
         'With --dir and --backbone: transfer learning on your labelled folder — a projection head on a frozen pretrained backbone, features cached; ' +
-        'with --train-last-block, the backbone\'s last block too (TF.js layers models).',
+        "with --train-last-block, the backbone's last block too (TF.js layers models).",
     )
     .option(
       '--out <dir>',
@@ -181,7 +181,9 @@ async function trainTransfer(flags: TrainFlags): Promise<void> {
     );
   }
   if (flags.cutLayer !== undefined && flags.trainLastBlock !== true) {
-    throw new InvalidArgumentError('--cut-layer chooses where the trained last block starts; add --train-last-block.');
+    throw new InvalidArgumentError(
+      '--cut-layer chooses where the trained last block starts; add --train-last-block.',
+    );
   }
   const backbone = await loadModel({ ...flags, model: flags.backbone });
   process.stderr.write(

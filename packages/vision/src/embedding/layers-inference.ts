@@ -2,6 +2,9 @@ import { InvalidArgumentError } from '@mlsd/core';
 import { getTf } from '@mlsd/tf/tfjs';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { LayersInferenceSummary } from './layers-inference-summary.js';
+
+export type { LayersInferenceSummary };
 
 /** Activations TensorFlow.js can apply inside a fused convolution or matrix product. */
 type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'elu';
@@ -36,18 +39,6 @@ type Step = { name: string; inputs: string[] } & (
   | { op: 'global-pool'; mode: 'max' | 'avg' }
   | { op: 'reshape'; shape: number[] }
 );
-
-/** What {@link compileLayersInference} folded away, for logs and tests. */
-export interface LayersInferenceSummary {
-  /** Steps the plan runs (layers after folding). */
-  steps: number;
-  /** Batch normalisations folded into the convolution or dense layer before them. */
-  foldedBatchNorms: number;
-  /** Activations applied inside the convolution or dense layer before them. */
-  fusedActivations: number;
-  /** Zero paddings merged into the convolution after them. */
-  mergedPaddings: number;
-}
 
 /** A layers model compiled for inference: NHWC float32 batch in, the chosen layer's output out. */
 export interface LayersInference {

@@ -6,6 +6,10 @@ import { getTf } from '@mlsd/tf/tfjs';
 import type { io } from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
 import type { ImageSpec } from '../image-spec.js';
+import type { LayersModelHandle } from '../model-handle.js';
+import { type CutFeatures, splitBackbone } from '../transfer/backbone-split.js';
+import { applyBlock } from '../transfer/block-ops.js';
+import { TrainableBlock } from '../transfer/trainable-block.js';
 import type { EmbedderLoader } from './embedder-registry.js';
 import { embedderVersion } from './embedder-version.js';
 import {
@@ -14,9 +18,8 @@ import {
   type ImageEmbedder,
   normalizeRows,
 } from './image-embedder.js';
+import { layersModelOf } from './layers-model-of.js';
 import { folderSaveHandler, readModelFolder } from './model-folder-io.js';
-import { type CutFeatures, splitBackbone } from '../transfer/backbone-split.js';
-import { TrainableBlock } from '../transfer/trainable-block.js';
 
 const HEAD_JSON = 'head.json';
 const BLOCK_FOLDER = 'block';
@@ -43,7 +46,9 @@ export interface TrainedLastBlock {
  */
 export class ProjectionHeadEmbedder implements ImageEmbedder {
   readonly backbone: ImageEmbedder;
-  readonly head: LayersModel;
+  /** The trained head, `[n, input] → [n, dim]` (a tfjs-layers model; see `layersModelOf`). */
+  readonly head: LayersModelHandle;
+  readonly #head: LayersModel;
   readonly dim: number;
   readonly info: EmbedderInfo;
   /** The trained last block, when the backbone's was fine-tuned. */
@@ -56,19 +61,20 @@ export class ProjectionHeadEmbedder implements ImageEmbedder {
    */
   constructor(
     backbone: ImageEmbedder,
-    head: LayersModel,
+    head: LayersModelHandle,
     params: Record<string, unknown> = {},
     lastBlock?: TrainedLastBlock,
   ) {
     this.backbone = backbone;
     this.head = head;
+    this.#head = layersModelOf(head);
     this.lastBlock = lastBlock;
     this.#params = params;
-    const output = head.outputs[0]?.shape;
+    const output = this.#head.outputs[0]?.shape;
     this.dim = output?.[output.length - 1] ?? 0;
     // Fingerprinted from the weights themselves, so a head in memory and the same head saved
     // and loaded again have one version.
-    const bytes = head.getWeights().map((tensor) => {
+    const bytes = this.#head.getWeights().map((tensor) => {
       const data = tensor.dataSync();
       return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     });
@@ -124,8 +130,8 @@ export class ProjectionHeadEmbedder implements ImageEmbedder {
           [n, inputDim],
           'float32',
         );
-        const x = block === undefined ? rows : block.apply(rows);
-        return (this.head.predict(x) as ReturnType<typeof tf.tensor2d>).dataSync() as Float32Array;
+        const x = block === undefined ? rows : applyBlock(block, rows);
+        return (this.#head.predict(x) as ReturnType<typeof tf.tensor2d>).dataSync() as Float32Array;
       });
       out.set(rows, start * this.dim);
     }
@@ -136,7 +142,7 @@ export class ProjectionHeadEmbedder implements ImageEmbedder {
   async saveTo(dir: string): Promise<void> {
     await mkdir(join(dir, 'backbone'), { recursive: true });
     await this.backbone.saveTo(join(dir, 'backbone'));
-    await this.head.save(folderSaveHandler(join(dir, 'head')));
+    await this.#head.save(folderSaveHandler(join(dir, 'head')));
     if (this.lastBlock !== undefined) await this.lastBlock.block.saveTo(join(dir, BLOCK_FOLDER));
     const saved: SavedHead = {
       backbone: this.backbone.info,
@@ -151,7 +157,7 @@ export class ProjectionHeadEmbedder implements ImageEmbedder {
   dispose(): void {
     this.lastBlock?.block.dispose();
     this.lastBlock?.features.dispose();
-    this.head.dispose();
+    this.#head.dispose();
     this.backbone.dispose();
   }
 }

@@ -3,13 +3,13 @@ import { getTf } from '@mlsd/tf/tfjs';
 import { GraphModel } from '@tensorflow/tfjs-converter';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { embedderVersion } from '../embedding/embedder-version.js';
-import { checkEmbedInput, defaultBatchSize, type ImageEmbedder } from '../embedding/image-embedder.js';
-import type { LayersInference } from '../embedding/layers-inference.js';
 import {
-  backboneInternals,
-  type FeaturePooling,
-  layerRunner,
-} from '../embedding/tfjs-embedder.js';
+  checkEmbedInput,
+  defaultBatchSize,
+  type ImageEmbedder,
+} from '../embedding/image-embedder.js';
+import type { FeaturePooling } from '../embedding/tfjs-embedder.js';
+import { backboneInternals, layerRunner } from '../embedding/tfjs-runner.js';
 import type { ImageSpec } from '../image-spec.js';
 import type { FeatureSource } from './feature-cache.js';
 import { describeLastBlock, type LastBlock } from './last-block.js';
@@ -23,26 +23,25 @@ export class CutFeatures implements FeatureSource {
   readonly dim: number;
   readonly info: { readonly version: string; readonly cutLayer: string };
   readonly #run: (pixels: Float32Array, count: number) => Float32Array;
-  readonly #compiled: LayersInference | undefined;
+  readonly #dispose: () => void;
   readonly #batchSize: number;
 
-  /** @internal Made by {@link splitBackbone}. */
+  /**
+   * Made by {@link splitBackbone}.
+   * @param run - the backbone up to the cut: `count` images → `count × dim` values.
+   * @param dispose - frees what `run` holds.
+   */
   constructor(
     backbone: ImageEmbedder,
-    runner: ReturnType<typeof layerRunner>,
     block: LastBlock,
+    run: (pixels: Float32Array, count: number) => Float32Array,
+    dispose: () => void,
   ) {
-    const tf = getTf();
-    const { height, width, channels } = backbone.spec;
     this.spec = backbone.spec;
     this.dim = block.inputShape.reduce((a, b) => a * b, 1);
-    this.#compiled = runner.compiled;
+    this.#run = run;
+    this.#dispose = dispose;
     this.#batchSize = defaultBatchSize(backbone.spec);
-    this.#run = (pixels, n) =>
-      tf.tidy(() => {
-        const input = tf.tensor4d(pixels, [n, height, width, channels], 'float32');
-        return runner.run(input).dataSync() as Float32Array;
-      });
     this.info = {
       cutLayer: block.cutLayer,
       version: embedderVersion('tfjs-cut', [new TextEncoder().encode(backbone.info.version)], {
@@ -64,7 +63,7 @@ export class CutFeatures implements FeatureSource {
   }
 
   dispose(): void {
-    this.#compiled?.dispose();
+    this.#dispose();
   }
 }
 
@@ -105,9 +104,16 @@ export function splitBackbone(backbone: ImageEmbedder, cutLayer?: string): Backb
     internals.outputNames,
     internals.compileLayers,
   );
+  const tf = getTf();
+  const { height, width, channels } = backbone.spec;
+  const run = (pixels: Float32Array, n: number) =>
+    tf.tidy(() => {
+      const input = tf.tensor4d(pixels, [n, height, width, channels], 'float32');
+      return runner.run(input).dataSync() as Float32Array;
+    });
   return {
     block,
-    features: new CutFeatures(backbone, runner, block),
+    features: new CutFeatures(backbone, block, run, () => runner.compiled?.dispose()),
     pooling: internals.pooling,
   };
 }

@@ -7,6 +7,8 @@ import {
   pair,
   UnsupportedLayerError,
 } from '../embedding/layers-inference.js';
+import { layersModelOf } from '../embedding/layers-model-of.js';
+import type { LayersModelHandle } from '../model-handle.js';
 
 /** What one layer of a backbone's last block computes (weights apart). */
 export type BlockStep =
@@ -65,10 +67,11 @@ type Layer = LayersModel['layers'][number];
  *   block cannot train, and how to choose another cut.
  */
 export function describeLastBlock(
-  model: LayersModel,
+  handle: LayersModelHandle,
   output: string | undefined,
   cutLayer?: string,
 ): LastBlock {
+  const model = layersModelOf(handle);
   const names = model.layers.map((layer) => layer.name);
   for (const name of [output, cutLayer]) {
     if (name !== undefined && !names.includes(name)) {
@@ -162,7 +165,9 @@ function blockLayer(layer: Layer): BlockLayer {
           throw new UnsupportedLayerError('strides or dilations other than 1');
         }
         if (k > 1 && config.padding !== 'same') {
-          throw new UnsupportedLayerError(`${k}×${k} kernel with ${String(config.padding)} padding`);
+          throw new UnsupportedLayerError(
+            `${k}×${k} kernel with ${String(config.padding)} padding`,
+          );
         }
         if (config.groups !== undefined && config.groups !== 1) {
           throw new UnsupportedLayerError('grouped convolution');
@@ -197,7 +202,9 @@ function blockLayer(layer: Layer): BlockLayer {
         // Only a pool over the whole map (Keras applications end this way) is a global pool.
         const size = pair(config.poolSize);
         if (size[0] !== inputShape[1] || size[1] !== inputShape[2]) {
-          throw new UnsupportedLayerError(`a ${size.join('×')} pool that is not over the whole map`);
+          throw new UnsupportedLayerError(
+            `a ${size.join('×')} pool that is not over the whole map`,
+          );
         }
         return { op: 'global-pool', mode: type === 'MaxPooling2D' ? 'max' : 'avg' };
       }

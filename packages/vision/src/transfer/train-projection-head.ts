@@ -1,7 +1,7 @@
 import { InvalidArgumentError, InvalidDataError, Rng } from '@mlsd/core';
 import { getTf } from '@mlsd/tf/tfjs';
 import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
-import { type LayersModel, layers, sequential } from '@tensorflow/tfjs-layers';
+import { layers, sequential } from '@tensorflow/tfjs-layers';
 import { denseMatMul } from '../embedding/dense-matmul.js';
 import {
   cosineRate,
@@ -9,6 +9,8 @@ import {
   normalizedSoftmaxLoss,
 } from '../embedding/normalized-softmax.js';
 import type { EpochReport } from '../embedding/train-embedder.js';
+import type { LayersModelHandle } from '../model-handle.js';
+import { applyBlock, blockVariables as trainableBlockVariables } from './block-ops.js';
 import type { TrainableBlock } from './trainable-block.js';
 
 /** Options of {@link trainProjectionHead}. */
@@ -49,7 +51,7 @@ export interface TrainHeadOptions {
 /** What {@link trainProjectionHead} returns. */
 export interface TrainedHead {
   /** The head as a tfjs-layers model: `[n, inputDim] → [n, dim]` (normalise its rows). */
-  model: LayersModel;
+  model: LayersModelHandle;
   history: EpochReport[];
   /** The resolved settings, to store with the head. */
   params: Record<string, unknown>;
@@ -119,7 +121,7 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
   });
   const weights = model.trainableWeights.map((weight) => weight.read() as Variable);
   const proxies = tf.variable(tf.randomNormal([dim, classes], 0, 1, 'float32', seed + 7));
-  const blockVariables = block?.trainableVariables ?? [];
+  const blockVariables = block === undefined ? [] : trainableBlockVariables(block);
   const variables = [...weights, proxies, ...blockVariables];
   const optimizer = tf.train.adam(learningRate);
   const blockOptimizer = tf.train.adam(blockLearningRate);
@@ -132,7 +134,7 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
   const history: EpochReport[] = [];
   let step = 0;
   const forward = (input: Tensor2D, dropoutSeed: number): Tensor2D => {
-    const x = block === undefined ? input : block.apply(input);
+    const x = block === undefined ? input : applyBlock(block, input);
     if (hidden === 0) return tf.add(denseMatMul(tf, x, weights[0] as Tensor2D), weights[1]!);
     let h = tf.relu(tf.add(denseMatMul(tf, x, weights[0] as Tensor2D), weights[1]!)) as Tensor2D;
     if (dropout > 0) h = tf.dropout(h, dropout, undefined, dropoutSeed) as Tensor2D;

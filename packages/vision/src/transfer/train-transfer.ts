@@ -9,8 +9,8 @@ import { fileMetadata } from '../pipelines/index-folder.js';
 import { exactPrecisionAtK } from '../search/exact-precision.js';
 import { splitBackbone } from './backbone-split.js';
 import { cachedBackboneFeatures, type FeatureEntry } from './feature-cache.js';
-import { TrainableBlock } from './trainable-block.js';
 import { type TrainHeadOptions, trainProjectionHead } from './train-projection-head.js';
+import { TrainableBlock } from './trainable-block.js';
 
 /** Options of {@link trainTransferEmbedder}. */
 export interface TransferOptions
@@ -96,7 +96,8 @@ export async function trainTransferEmbedder(
       image: async () => path,
     });
   }
-  const split = options.trainLastBlock === true ? splitBackbone(backbone, options.cutLayer) : undefined;
+  const split =
+    options.trainLastBlock === true ? splitBackbone(backbone, options.cutLayer) : undefined;
   const featureStart = performance.now();
   const cached = await cachedBackboneFeatures(
     split?.features ?? backbone,

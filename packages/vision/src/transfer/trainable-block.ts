@@ -1,13 +1,15 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CorruptFileError, writeFileAtomic } from '@mlsd/core';
-import { getTf } from '@mlsd/tf/tfjs';
-import type { Tensor, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
-import { denseMatMul } from '../embedding/dense-matmul.js';
-import { activate } from '../embedding/layers-inference.js';
-import { sameConv2d } from '../embedding/same-conv2d.js';
 import type { FeaturePooling } from '../embedding/tfjs-embedder.js';
-import type { BlockLayer, BlockStep, LastBlock } from './last-block.js';
+import {
+  blockOutputDim,
+  createBlockTensors,
+  disposeBlockTensors,
+  readBlockLayers,
+  runBlock,
+} from './block-ops.js';
+import type { BlockStep, LastBlock } from './last-block.js';
 
 const BLOCK_JSON = 'block.json';
 const BLOCK_BIN = 'block.bin';
@@ -26,12 +28,6 @@ interface BlockFile {
   }[];
 }
 
-interface LayerState {
-  layer: BlockLayer;
-  /** Tensors by weight name: variables for trainable weights, constants for the others. */
-  tensors: Map<string, Tensor>;
-}
-
 /**
  * A backbone's last block ({@link LastBlock}) held as TensorFlow.js variables, trainable on any
  * backend (1 × 1 convolutions are matrix products, larger ones `sameConv2d`; batch norms keep
@@ -47,72 +43,20 @@ export class TrainableBlock {
   /** Length of the block's (pooled) output. */
   readonly dim: number;
   readonly pooling: FeaturePooling;
-  readonly #layers: LayerState[];
 
   /** @param pooling - how a feature-map output becomes a vector, as the backbone pools. */
   constructor(block: LastBlock, pooling: FeaturePooling = 'avg') {
-    const tf = getTf();
     this.cutLayer = block.cutLayer;
     this.inputShape = block.inputShape.slice();
     this.inputDim = block.inputShape.reduce((a, b) => a * b, 1);
     this.pooling = pooling;
-    this.#layers = block.layers.map((layer) => ({
-      layer,
-      tensors: new Map(
-        layer.weights.map((weight) => {
-          const value = tf.tensor(weight.values, weight.shape, 'float32');
-          return [weight.name, weight.trainable ? tf.variable(value, true) : value];
-        }),
-      ),
-    }));
-    this.dim = tf.tidy(() => this.apply(tf.zeros([1, this.inputDim]) as Tensor2D).shape[1] ?? 0);
+    createBlockTensors(this, block, pooling);
+    this.dim = blockOutputDim(this, this.inputDim);
   }
 
-  /** The weights training changes. */
-  get trainableVariables(): Variable[] {
-    return this.#layers.flatMap(({ layer, tensors }) =>
-      layer.weights.filter((w) => w.trainable).map((w) => tensors.get(w.name) as Variable),
-    );
-  }
-
-  /** `[n, inputDim]` features at the cut → `[n, dim]` unit rows; differentiable. */
-  apply(features: Tensor2D): Tensor2D {
-    const tf = getTf();
-    const n = features.shape[0];
-    let x: Tensor = tf.reshape(features, [n, ...this.inputShape]);
-    for (const { layer, tensors } of this.#layers) x = runLayer(layer.step, tensors, x);
-    if (x.rank === 4) {
-      x =
-        this.pooling === 'flatten'
-          ? tf.reshape(x, [n, -1])
-          : this.pooling === 'max'
-            ? tf.max(x, [1, 2])
-            : tf.mean(x, [1, 2]);
-    }
-    const flat = tf.reshape(x, [n, -1]) as Tensor2D;
-    return tf.div(flat, tf.sqrt(tf.add(tf.sum(tf.square(flat), 1, true), 1e-12))) as Tensor2D;
-  }
-
-  /** {@link apply} on a typed array of `count` rows, in chunks; no gradients kept. */
+  /** Runs `count` rows of features at the cut through the block: `count × dim` unit rows. */
   run(features: Float32Array, count: number): Float32Array {
-    const tf = getTf();
-    const out = new Float32Array(count * this.dim);
-    const chunk = 64;
-    for (let start = 0; start < count; start += chunk) {
-      const n = Math.min(chunk, count - start);
-      const rows = tf.tidy(
-        () =>
-          this.apply(
-            tf.tensor2d(
-              features.subarray(start * this.inputDim, (start + n) * this.inputDim),
-              [n, this.inputDim],
-              'float32',
-            ),
-          ).dataSync() as Float32Array,
-      );
-      out.set(rows, start * this.dim);
-    }
-    return out;
+    return runBlock(this, features, count, this.inputDim, this.dim);
   }
 
   /** The block with its current weights, as plain data. */
@@ -120,14 +64,7 @@ export class TrainableBlock {
     return {
       cutLayer: this.cutLayer,
       inputShape: this.inputShape.slice(),
-      layers: this.#layers.map(({ layer, tensors }) => ({
-        name: layer.name,
-        step: layer.step,
-        weights: layer.weights.map((weight) => ({
-          ...weight,
-          values: (tensors.get(weight.name)!.dataSync() as Float32Array).slice(),
-        })),
-      })),
+      layers: readBlockLayers(this),
     };
   }
 
@@ -211,58 +148,6 @@ export class TrainableBlock {
   }
 
   dispose(): void {
-    for (const { tensors } of this.#layers) for (const tensor of tensors.values()) tensor.dispose();
-  }
-}
-
-function runLayer(step: BlockStep, tensors: Map<string, Tensor>, x: Tensor): Tensor {
-  const tf = getTf();
-  const withBias = (y: Tensor) => {
-    const bias = tensors.get('bias');
-    return bias === undefined ? y : tf.add(y, bias);
-  };
-  switch (step.op) {
-    case 'conv': {
-      const kernel = tensors.get('kernel') as Tensor4D;
-      const [n, h, w, c] = x.shape as [number, number, number, number];
-      const out = kernel.shape[3];
-      // A 1 × 1 convolution is a matrix product over pixels; its gradient then needs no
-      // Conv2DBackpropFilter kernel, which the wasm backend lacks.
-      const y =
-        step.kernel === 1
-          ? tf.reshape(
-              denseMatMul(
-                tf,
-                tf.reshape(x, [n * h * w, c]) as Tensor2D,
-                tf.reshape(kernel, [c, out]) as Tensor2D,
-              ),
-              [n, h, w, out],
-            )
-          : sameConv2d(tf, x as Tensor4D, kernel);
-      return activate(withBias(y), step.activation);
-    }
-    case 'dense':
-      return activate(
-        withBias(denseMatMul(tf, x as Tensor2D, tensors.get('kernel') as Tensor2D)),
-        step.activation,
-      );
-    case 'batch-norm': {
-      const mean = tensors.get('moving_mean')!;
-      const variance = tensors.get('moving_variance')!;
-      let scale = tf.rsqrt(tf.add(variance, step.epsilon));
-      const gamma = tensors.get('gamma');
-      if (gamma !== undefined) scale = tf.mul(scale, gamma);
-      const beta = tensors.get('beta');
-      const shifted = tf.mul(tf.sub(x, mean), scale);
-      return beta === undefined ? shifted : tf.add(shifted, beta);
-    }
-    case 'activation':
-      return activate(x, step.activation);
-    case 'global-pool':
-      return step.mode === 'max' ? tf.max(x, [1, 2]) : tf.mean(x, [1, 2]);
-    case 'flatten':
-      return tf.reshape(x, [x.shape[0] ?? -1, -1]);
-    case 'identity':
-      return x;
+    disposeBlockTensors(this);
   }
 }
