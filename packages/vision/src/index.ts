@@ -49,6 +49,7 @@ export type { TrainingRecipe } from './embedding/fashion-mnist-recipe.js';
 export { FASHION_MNIST_RECIPE } from './embedding/fashion-mnist-recipe.js';
 export type { EmbedderInfo, EmbedOptions, ImageEmbedder } from './embedding/image-embedder.js';
 export { normalizeRows } from './embedding/image-embedder.js';
+export type { LayersInferenceSummary } from './embedding/layers-inference-summary.js';
 export type { SaveEmbedderOptions } from './embedding/load-embedder.js';
 export {
   EMBEDDER_KIND,
