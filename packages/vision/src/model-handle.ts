@@ -1,5 +1,5 @@
 /**
- * A TensorFlow.js layers model (`LayersModel` from `@tensorflow/tfjs-layers`), typed by the
+ * A TensorFlow.js layers model (tfjs-layers' `LayersModel`), typed by the
  * little our API needs of it, so that the declarations of `@mlsd/vision` name no TensorFlow.js
  * type (tfjs' own declarations need the DOM lib to compile). Every `LayersModel` is one; the
  * models this package returns are `LayersModel`s, which `layersModelOf` from
