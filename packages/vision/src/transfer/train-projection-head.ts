@@ -28,6 +28,12 @@ export interface TrainHeadOptions {
   block?: TrainableBlock;
   /** Peak Adam learning rate of the block's weights; default a tenth of `learningRate`. */
   blockLearningRate?: number;
+  /**
+   * With `block`: epochs the head first trains alone on the block's pretrained output (computed
+   * once, so these epochs cost what head-only epochs cost) before the block trains with it, as
+   * fine-tuning should start from a trained head; default three quarters of `epochs`.
+   */
+  blockWarmupEpochs?: number;
   /** Class of each row, 0 .. classes − 1. */
   labels: ArrayLike<number>;
   /** Units of the hidden ReLU layer; 0 trains a linear projection. Default 512. */
@@ -89,6 +95,17 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
     );
   }
   const headInput = block?.dim ?? inputDim;
+  const warmup =
+    block === undefined
+      ? 0
+      : Math.min(epochs, options.blockWarmupEpochs ?? Math.floor((epochs * 3) / 4));
+  if (!Number.isInteger(warmup) || warmup < 0) {
+    throw new InvalidArgumentError(
+      `blockWarmupEpochs must be a non-negative integer, got ${warmup}.`,
+    );
+  }
+  // The block's pretrained output, which the head warms up on (unit rows, `headInput` each).
+  const frozen = warmup > 0 && block !== undefined ? block.run(options.features, count) : undefined;
   for (const [name, value] of [
     ['epochs', epochs],
     ['batchSize', batchSize],
@@ -122,19 +139,21 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
   const weights = model.trainableWeights.map((weight) => weight.read() as Variable);
   const proxies = tf.variable(tf.randomNormal([dim, classes], 0, 1, 'float32', seed + 7));
   const blockVariables = block === undefined ? [] : trainableBlockVariables(block);
-  const variables = [...weights, proxies, ...blockVariables];
+  const headVariables = [...weights, proxies];
+  const variables = [...headVariables, ...blockVariables];
   const optimizer = tf.train.adam(learningRate);
   const blockOptimizer = tf.train.adam(blockLearningRate);
   const blockNames = new Set(blockVariables.map((variable) => variable.name));
   const rng = new Rng(seed);
   const order = Int32Array.from({ length: count }, (_, i) => i);
-  const batch = new Float32Array(batchSize * inputDim);
+  const batch = new Float32Array(batchSize * Math.max(inputDim, headInput));
   const batchLabels = new Int32Array(batchSize);
   const stepsPerEpoch = Math.floor(count / batchSize);
+  const warmupSteps = warmup * stepsPerEpoch;
   const history: EpochReport[] = [];
   let step = 0;
-  const forward = (input: Tensor2D, dropoutSeed: number): Tensor2D => {
-    const x = block === undefined ? input : applyBlock(block, input);
+  const forward = (input: Tensor2D, tuning: boolean, dropoutSeed: number): Tensor2D => {
+    const x = tuning && block !== undefined ? applyBlock(block, input) : input;
     if (hidden === 0) return tf.add(denseMatMul(tf, x, weights[0] as Tensor2D), weights[1]!);
     let h = tf.relu(tf.add(denseMatMul(tf, x, weights[0] as Tensor2D), weights[1]!)) as Tensor2D;
     if (dropout > 0) h = tf.dropout(h, dropout, undefined, dropoutSeed) as Tensor2D;
@@ -145,10 +164,13 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
       const started = performance.now();
       rng.shuffle(order);
       let lossSum = 0;
+      const tuning = block !== undefined && epoch >= warmup;
+      const source = tuning || frozen === undefined ? options.features : frozen;
+      const width = tuning || frozen === undefined ? inputDim : headInput;
       for (let start = 0; start + batchSize <= count; start += batchSize) {
         for (let i = 0; i < batchSize; i++) {
           const row = order[start + i]!;
-          batch.set(options.features.subarray(row * inputDim, (row + 1) * inputDim), i * inputDim);
+          batch.set(source.subarray(row * width, (row + 1) * width), i * width);
           batchLabels[i] = options.labels[row]!;
         }
         (optimizer as unknown as { learningRate: number }).learningRate = cosineRate(
@@ -158,21 +180,24 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
         );
         (blockOptimizer as unknown as { learningRate: number }).learningRate = cosineRate(
           blockLearningRate,
-          step,
-          epochs * stepsPerEpoch,
+          step - warmupSteps,
+          (epochs - warmup) * stepsPerEpoch,
         );
-        const { value, grads } = tf.variableGrads(() => {
-          const x = tf.tensor2d(batch, [batchSize, inputDim], 'float32');
-          const embedding = forward(x, seed * 1_000_003 + step * 64);
-          return normalizedSoftmaxLoss(tf, embedding, proxies, batchLabels, classes, scale);
-        }, variables);
+        const { value, grads } = tf.variableGrads(
+          () => {
+            const x = tf.tensor2d(batch.subarray(0, batchSize * width), [batchSize, width]);
+            const embedding = forward(x, tuning, seed * 1_000_003 + step * 64);
+            return normalizedSoftmaxLoss(tf, embedding, proxies, batchLabels, classes, scale);
+          },
+          tuning ? variables : headVariables,
+        );
         const headGrads: Record<string, Tensor> = {};
         const blockGrads: Record<string, Tensor> = {};
         for (const [name, grad] of Object.entries(grads)) {
           (blockNames.has(name) ? blockGrads : headGrads)[name] = grad;
         }
         optimizer.applyGradients(headGrads as Parameters<typeof optimizer.applyGradients>[0]);
-        if (blockNames.size > 0) {
+        if (tuning) {
           blockOptimizer.applyGradients(
             blockGrads as Parameters<typeof blockOptimizer.applyGradients>[0],
           );
@@ -208,7 +233,9 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
       scale,
       dropout,
       seed,
-      ...(block === undefined ? {} : { lastBlock: block.cutLayer, blockLearningRate }),
+      ...(block === undefined
+        ? {}
+        : { lastBlock: block.cutLayer, blockLearningRate, blockWarmupEpochs: warmup }),
       loss: 'normalised-softmax',
       examples: count,
       classes,
