@@ -40,10 +40,10 @@ const SNIPPET_TIMEOUT_MS = 5 * 60_000;
  * inside its own .d.ts with TypeScript 5.9). They, and the snippets fenced ```ts dom, are compiled
  * with the DOM lib and every error inside node_modules/@tensorflow/ tolerated and counted; an
  * error anywhere else, ours included, still fails. `@mlsd/tf/tfjs` is tfjs's namespace by design;
- * `@mlsd/vision` names tfjs types in its public signatures (LayersModel, Tensor, io.*), and
- * `@mlsd/serve` exposes vision's types.
+ * `@mlsd/vision/tfjs` holds vision's tfjs-typed helpers (the main entries of @mlsd/vision and
+ * @mlsd/serve name no tfjs type and compile without the DOM lib).
  */
-const TFJS_TYPED_ENTRIES = new Set(['@mlsd/tf/tfjs', '@mlsd/vision', '@mlsd/serve']);
+const TFJS_TYPED_ENTRIES = new Set(['@mlsd/tf/tfjs', '@mlsd/vision/tfjs']);
 const TFJS_DECLARATIONS = /^node_modules\/@tensorflow\//;
 
 const { values } = parseArgs({

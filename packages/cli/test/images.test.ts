@@ -295,44 +295,58 @@ describe('mlsd images: your own photos, a pretrained model, a live catalogue', (
     for (const key of ['precisionAtK', 'mapAtK', 'recallAtK', 'p50Ms', 'p99Ms']) {
       expect(typeof result[key], key).toBe('number');
     }
+    // Transfer learning on the shipped model as a backbone, then an index with the result.
+    const transfer = (out: string, epochs: number, ...extra: string[]) =>
+      runCli([
+        'images',
+        'train',
+        '--dir',
+        folder,
+        '--backbone',
+        model,
+        ...extra,
+        '--out',
+        out,
+        '--epochs',
+        String(epochs),
+        '--dim',
+        '16',
+        '--hidden',
+        '32',
+        '--cache',
+        join(work, 'cache'),
+        '--json',
+      ]);
+    const indexWith = (embedder: string, out: string) =>
+      runCli(['images', 'index', '--dir', folder, '--model', embedder, '--out', out, '--json']);
     const out = join(work, 'head');
-    const trained = await runCli([
-      'images',
-      'train',
-      '--dir',
-      folder,
-      '--backbone',
-      model,
-      '--out',
-      out,
-      '--epochs',
-      '20',
-      '--dim',
-      '16',
-      '--hidden',
-      '32',
-      '--cache',
-      join(work, 'cache'),
-      '--json',
-    ]);
+    const trained = await transfer(out, 20);
     expect(trained.code, trained.stderr).toBe(0);
     const metrics = JSON.parse(trained.stdout);
     expect(metrics).toMatchObject({ labels: 10, featuresComputed: 60, featuresReused: 0 });
     expect(typeof metrics.frozenPrecisionAt10).toBe('number');
     expect(typeof metrics.headPrecisionAt10).toBe('number');
     // The head is an embedder like any other: index with it.
-    const index = await runCli([
-      'images',
-      'index',
-      '--dir',
-      folder,
-      '--model',
-      out,
-      '--out',
-      join(work, 'head-index'),
-      '--json',
-    ]);
+    const index = await indexWith(out, join(work, 'head-index'));
     expect(index.code, index.stderr).toBe(0);
     expect(JSON.parse(index.stdout)).toMatchObject({ indexed: 60, dim: 16 });
-  }, 120_000);
+
+    // With the backbone's last block (its two dense layers, after the flatten) trained too.
+    const tunedOut = join(work, 'head-and-block');
+    const tuned = await transfer(
+      tunedOut,
+      10,
+      '--train-last-block',
+      '--cut-layer',
+      'flatten_Flatten1',
+    );
+    expect(tuned.code, tuned.stderr).toBe(0);
+    expect(JSON.parse(tuned.stdout)).toMatchObject({
+      lastBlockCut: 'flatten_Flatten1',
+      featuresComputed: 60,
+    });
+    const tunedIndex = await indexWith(tunedOut, join(work, 'tuned-index'));
+    expect(tunedIndex.code, tunedIndex.stderr).toBe(0);
+    expect(JSON.parse(tunedIndex.stdout)).toMatchObject({ indexed: 60, dim: 16 });
+  }, 180_000);
 });

@@ -49,6 +49,7 @@ export type { TrainingRecipe } from './embedding/fashion-mnist-recipe.js';
 export { FASHION_MNIST_RECIPE } from './embedding/fashion-mnist-recipe.js';
 export type { EmbedderInfo, EmbedOptions, ImageEmbedder } from './embedding/image-embedder.js';
 export { normalizeRows } from './embedding/image-embedder.js';
+export type { LayersInferenceSummary } from './embedding/layers-inference-summary.js';
 export type { SaveEmbedderOptions } from './embedding/load-embedder.js';
 export {
   EMBEDDER_KIND,
@@ -56,20 +57,19 @@ export {
   saveImageEmbedder,
   TFJS_EMBEDDER_LOADER,
 } from './embedding/load-embedder.js';
-export type { ModelFolder } from './embedding/model-folder-io.js';
-export { folderSaveHandler, MODEL_JSON, readModelFolder } from './embedding/model-folder-io.js';
 export type { ModelInputOptions, ModelInputShape } from './embedding/model-input.js';
 export { readInputShape, resolveModelSpec } from './embedding/model-input.js';
+export { MODEL_JSON } from './embedding/model-json.js';
 export type { NsfwjsModel } from './embedding/nsfwjs-models.js';
 export { extractNsfwjsModel } from './embedding/nsfwjs-models.js';
 export type { OnnxEmbedderOptions } from './embedding/onnx-embedder.js';
 export { ONNX_MODEL_FILE, OnnxImageEmbedder } from './embedding/onnx-embedder.js';
 export { ONNX_RUNTIME_PACKAGE } from './embedding/onnx-runtime.js';
+export type { TrainedLastBlock } from './embedding/projection-head-embedder.js';
 export {
   PROJECTION_HEAD_LOADER,
   ProjectionHeadEmbedder,
 } from './embedding/projection-head-embedder.js';
-export { sameConv2d } from './embedding/same-conv2d.js';
 export type { SaveEmbedderArtifactOptions } from './embedding/saved-embedder.js';
 export { SAVED_EMBEDDER_KIND, saveEmbedder } from './embedding/saved-embedder.js';
 export type {
@@ -120,6 +120,7 @@ export {
   imageSize,
   parseImageSpec,
 } from './image-spec.js';
+export type { LayersModelHandle } from './model-handle.js';
 export type { FolderAdded } from './pipelines/change-catalogue.js';
 export { addImageFolder, removeImages } from './pipelines/change-catalogue.js';
 export type { EvaluateFolderOptions, FolderEvaluation } from './pipelines/evaluate-folder.js';
@@ -180,12 +181,17 @@ export type {
   NearDuplicateOptions,
 } from './search/near-duplicates.js';
 export { findNearDuplicates } from './search/near-duplicates.js';
+export type { BackboneSplit } from './transfer/backbone-split.js';
+export { CutFeatures, splitBackbone } from './transfer/backbone-split.js';
 export type {
   CachedFeatures,
   FeatureCacheOptions,
   FeatureEntry,
+  FeatureSource,
 } from './transfer/feature-cache.js';
 export { cachedBackboneFeatures } from './transfer/feature-cache.js';
+export type { BlockLayer, BlockStep, BlockWeight, LastBlock } from './transfer/last-block.js';
+export { describeLastBlock } from './transfer/last-block.js';
 export type { TrainedHead, TrainHeadOptions } from './transfer/train-projection-head.js';
 export { trainProjectionHead } from './transfer/train-projection-head.js';
 export type {
@@ -194,3 +200,4 @@ export type {
   TransferResult,
 } from './transfer/train-transfer.js';
 export { splitByLabel, trainTransferEmbedder } from './transfer/train-transfer.js';
+export { TrainableBlock } from './transfer/trainable-block.js';

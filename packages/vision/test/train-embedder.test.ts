@@ -9,6 +9,7 @@ import {
   saveImageEmbedder,
   trainImageEmbedder,
 } from '../src/index.js';
+import { layersModelOf } from '../src/tfjs.js';
 import { makeShapes } from './helpers/shapes.js';
 
 const spec = parseImageSpec({ width: 12, height: 12, channels: 1 });
@@ -101,8 +102,12 @@ describe('trainImageEmbedder', () => {
       });
     const [alone, parallel] = [await run(1), await run(2)];
     expect(parallel.params.workers).toBe(2);
-    const a = alone.model.getWeights().map((w) => w.dataSync());
-    const b = parallel.model.getWeights().map((w) => w.dataSync());
+    const a = layersModelOf(alone.model)
+      .getWeights()
+      .map((w) => w.dataSync());
+    const b = layersModelOf(parallel.model)
+      .getWeights()
+      .map((w) => w.dataSync());
     expect(b).toHaveLength(a.length);
     let largest = 0;
     a.forEach((values, i) => {

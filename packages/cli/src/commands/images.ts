@@ -58,6 +58,8 @@ interface TrainFlags extends Partial<ModelFlags> {
   dir?: string;
   backbone?: string;
   cache?: string;
+  trainLastBlock?: boolean;
+  cutLayer?: string;
   epochs?: number;
   seed: number;
   workers: number;
@@ -74,7 +76,8 @@ function registerTrain(images: Command): void {
     .command('train')
     .description(
       'Without --dir: train the Fashion-MNIST embedder (normalised-softmax loss; the defaults reproduce the shipped model). ' +
-        'With --dir and --backbone: transfer learning on your labelled folder — a projection head on a frozen pretrained backbone, features cached.',
+        'With --dir and --backbone: transfer learning on your labelled folder — a projection head on a frozen pretrained backbone, features cached; ' +
+        "with --train-last-block, the backbone's last block too (TF.js layers models).",
     )
     .option(
       '--out <dir>',
@@ -83,6 +86,14 @@ function registerTrain(images: Command): void {
     .option('--dir <folder>', 'labelled images, one sub-folder per label (transfer learning)')
     .option('--backbone <folder|file.onnx>', 'pretrained model whose features the head learns from')
     .option('--cache <dir>', 'backbone feature cache (default <dir>/.mlsd-features)')
+    .option(
+      '--train-last-block',
+      'transfer: also fine-tune the backbone layers after --cut-layer, from their pretrained weights (features cached at the cut)',
+    )
+    .option(
+      '--cut-layer <name>',
+      'transfer: the layer the trained last block starts after (default: the input of the last convolution, e.g. block_16_project_BN in MobileNetV2)',
+    )
     .option('--epochs <n>', 'passes over the data', parsePositiveInt('--epochs'))
     .option(
       '--dim <n>',
@@ -169,6 +180,11 @@ async function trainTransfer(flags: TrainFlags): Promise<void> {
       'Transfer learning needs --dir <labelled folder>, --backbone <pretrained model> and --out <dir>.',
     );
   }
+  if (flags.cutLayer !== undefined && flags.trainLastBlock !== true) {
+    throw new InvalidArgumentError(
+      '--cut-layer chooses where the trained last block starts; add --train-last-block.',
+    );
+  }
   const backbone = await loadModel({ ...flags, model: flags.backbone });
   process.stderr.write(
     `backbone ${backbone.info.name}: ${backbone.dim}-d features of ${describeImageSpec(backbone.spec)}\n`,
@@ -177,6 +193,8 @@ async function trainTransfer(flags: TrainFlags): Promise<void> {
   const result = await trainTransferEmbedder(flags.dir, backbone, {
     seed: flags.seed,
     ...(flags.cache === undefined ? {} : { cacheDir: flags.cache }),
+    ...(flags.trainLastBlock === true ? { trainLastBlock: true } : {}),
+    ...(flags.cutLayer === undefined ? {} : { cutLayer: flags.cutLayer }),
     ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
     ...(flags.dim === undefined ? {} : { dim: flags.dim }),
     ...(flags.hidden === undefined ? {} : { hidden: flags.hidden }),
@@ -193,7 +211,7 @@ async function trainTransfer(flags: TrainFlags): Promise<void> {
   await saveEmbedder(flags.out, result.embedder, {
     params: result.params,
     metrics: result.metrics,
-    description: `Projection head on ${backbone.info.name}, trained by \`mlsd images train --dir\`.`,
+    description: `Projection head${result.metrics.lastBlockCut === undefined ? '' : ` and last block (after ${result.metrics.lastBlockCut})`} on ${backbone.info.name}, trained by \`mlsd images train --dir\`.`,
   });
   const summary = {
     out: resolve(flags.out),
@@ -205,7 +223,7 @@ async function trainTransfer(flags: TrainFlags): Promise<void> {
     return;
   }
   printLines([
-    `saved ${summary.out}: held-out precision@10 ${result.metrics.frozenPrecisionAt10.toFixed(4)} (frozen backbone) → ${result.metrics.headPrecisionAt10.toFixed(4)} (trained head), ${result.metrics.validationImages} queries against ${result.metrics.trainImages} images; backbone features: ${result.metrics.featuresComputed} computed, ${result.metrics.featuresReused} from the cache`,
+    `saved ${summary.out}: held-out precision@10 ${result.metrics.frozenPrecisionAt10.toFixed(4)} (frozen backbone) → ${result.metrics.headPrecisionAt10.toFixed(4)} (trained head${result.metrics.lastBlockCut === undefined ? '' : ' and last block'}), ${result.metrics.validationImages} queries against ${result.metrics.trainImages} images; backbone features: ${result.metrics.featuresComputed} computed, ${result.metrics.featuresReused} from the cache`,
   ]);
 }
 

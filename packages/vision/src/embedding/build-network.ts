@@ -1,5 +1,6 @@
-import { type LayersModel, layers, sequential } from '@tensorflow/tfjs-layers';
+import { layers, sequential } from '@tensorflow/tfjs-layers';
 import type { ImageSpec } from '../image-spec.js';
+import type { LayersModelHandle } from '../model-handle.js';
 
 /** Shape of the embedding network: two 3×3 conv blocks, a hidden layer, a linear projection. */
 export interface EmbedderArchitecture {
@@ -20,7 +21,7 @@ export function buildEmbedderNetwork(
   spec: ImageSpec,
   architecture: EmbedderArchitecture = {},
   seed = 0,
-): LayersModel {
+): LayersModelHandle {
   const [f1, f2] = architecture.filters ?? [16, 32];
   const hidden = architecture.hidden ?? 128;
   const dim = architecture.dim ?? 64;

@@ -11,6 +11,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { ImageSpec } from '../image-spec.js';
 import { buildEmbedderNetwork, type EmbedderArchitecture } from './build-network.js';
 import { denseMatMul } from './dense-matmul.js';
+import { layersModelOf } from './layers-model-of.js';
 import { maxPool2 } from './max-pool2.js';
 import { normalizedSoftmaxLoss } from './normalized-softmax.js';
 import { sameConv2d } from './same-conv2d.js';
@@ -58,7 +59,7 @@ export class EmbedderReplica {
   constructor(config: ReplicaConfig) {
     const tf = getTf();
     this.#config = config;
-    this.model = buildEmbedderNetwork(config.spec, config.architecture, config.seed);
+    this.model = layersModelOf(buildEmbedderNetwork(config.spec, config.architecture, config.seed));
     const proxies = tf.variable(
       tf.randomNormal([config.architecture.dim, config.classes], 0, 1, 'float32', config.seed + 7),
     );

@@ -2,6 +2,9 @@ import { InvalidArgumentError } from '@mlsd/core';
 import { getTf } from '@mlsd/tf/tfjs';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import type { LayersInferenceSummary } from './layers-inference-summary.js';
+
+export type { LayersInferenceSummary };
 
 /** Activations TensorFlow.js can apply inside a fused convolution or matrix product. */
 type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'elu';
@@ -37,18 +40,6 @@ type Step = { name: string; inputs: string[] } & (
   | { op: 'reshape'; shape: number[] }
 );
 
-/** What {@link compileLayersInference} folded away, for logs and tests. */
-export interface LayersInferenceSummary {
-  /** Steps the plan runs (layers after folding). */
-  steps: number;
-  /** Batch normalisations folded into the convolution or dense layer before them. */
-  foldedBatchNorms: number;
-  /** Activations applied inside the convolution or dense layer before them. */
-  fusedActivations: number;
-  /** Zero paddings merged into the convolution after them. */
-  mergedPaddings: number;
-}
-
 /** A layers model compiled for inference: NHWC float32 batch in, the chosen layer's output out. */
 export interface LayersInference {
   /** Runs the plan; intermediate tensors are freed as soon as their last reader ran. */
@@ -62,7 +53,8 @@ export interface LayersInference {
 export class UnsupportedLayerError extends InvalidArgumentError {}
 
 const FUSABLE: ReadonlySet<string> = new Set(['linear', 'relu', 'relu6', 'sigmoid', 'elu']);
-const DROPOUTS = new Set([
+/** Layers that are the identity at inference. */
+export const DROPOUTS: ReadonlySet<string> = new Set([
   'Dropout',
   'SpatialDropout1D',
   'SpatialDropout2D',
@@ -284,7 +276,7 @@ function stepOf(layer: Layer): Step {
 }
 
 /** A layer's weights by their last name part (`kernel`, `bias`, `gamma`, `moving_mean`...). */
-function namedWeights(layer: Layer): Map<string, Tensor> {
+export function namedWeights(layer: Layer): Map<string, Tensor> {
   const values = layer.getWeights();
   return new Map(
     layer.weights.map((weight, i) => [
@@ -468,7 +460,8 @@ function fusedActivation(name: string): FusedActivation {
   return FUSABLE.has(name) ? (name as FusedActivation) : 'linear';
 }
 
-function activate(x: Tensor, name: string): Tensor {
+/** Applies a Keras activation by name (the ones {@link activationName} accepts). */
+export function activate(x: Tensor, name: string): Tensor {
   const tf = getTf();
   switch (name) {
     case 'linear':
@@ -498,7 +491,8 @@ function activate(x: Tensor, name: string): Tensor {
 
 const STANDALONE = new Set([...FUSABLE, 'selu', 'tanh', 'softmax', 'softplus', 'swish']);
 
-function activationName(value: unknown): string {
+/** A layer's activation setting as a name `activate` runs, or UnsupportedLayerError. */
+export function activationName(value: unknown): string {
   const name = typeof value === 'string' ? value : 'linear';
   if (!STANDALONE.has(name)) throw new UnsupportedLayerError(`activation ${name}`);
   return name;
@@ -510,7 +504,8 @@ function explicitPad(
   return typeof pad === 'string' ? pad : [[0, 0], pad[0], pad[1], [0, 0]];
 }
 
-function pair(value: unknown): [number, number] {
+/** A Keras size setting (`3` or `[3, 3]`) as a pair. */
+export function pair(value: unknown): [number, number] {
   if (typeof value === 'number') return [value, value];
   const [a, b] = value as number[];
   return [a!, b ?? a!];

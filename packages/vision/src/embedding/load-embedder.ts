@@ -6,9 +6,11 @@ import { initBackend } from '@mlsd/tf';
 import { getTf } from '@mlsd/tf/tfjs';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import type { io } from '@tensorflow/tfjs-core';
-import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
+import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import { type ImageSpec, ImageSpecSchema, parseImageSpec } from '../image-spec.js';
+import type { LayersModelHandle } from '../model-handle.js';
 import type { EmbedderLoader, LoadEmbedderOptions } from './embedder-registry.js';
+import { layersModelOf } from './layers-model-of.js';
 import { folderSaveHandler, MODEL_JSON, readModelFolder } from './model-folder-io.js';
 import { readInputShape, resolveModelSpec } from './model-input.js';
 import { type BatchPredictor, TfjsImageEmbedder } from './tfjs-embedder.js';
@@ -104,7 +106,7 @@ function weightParts(data: io.ModelArtifacts['weightData']): Uint8Array[] {
 /** What {@link saveImageEmbedder} records beside the model. */
 export interface SaveEmbedderOptions {
   /** The network (a tfjs-layers model whose output is the embedding before normalisation). */
-  model: LayersModel;
+  model: LayersModelHandle;
   /** Its input spec. */
   spec: ImageSpec;
   /** How it was trained (epochs, seed, loss...). */
@@ -127,7 +129,7 @@ export async function saveImageEmbedder(dir: string, options: SaveEmbedderOption
     metrics: options.metrics ?? {},
     ...(options.description === undefined ? {} : { description: options.description }),
     write: async (staging) => {
-      await options.model.save(folderSaveHandler(join(staging, MODEL_SUBFOLDER)));
+      await layersModelOf(options.model).save(folderSaveHandler(join(staging, MODEL_SUBFOLDER)));
     },
   });
 }

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CorruptFileError, NotFoundError, writeFileAtomic } from '@mlsd/core';
 import type { io } from '@tensorflow/tfjs-core';
+import { MODEL_JSON } from './model-json.js';
 
-/** The file a TensorFlow.js model folder is described by. */
-export const MODEL_JSON = 'model.json';
+export { MODEL_JSON };
 
 /** model.json as TensorFlow.js writes it (the fields we read). */
 interface ModelJson {

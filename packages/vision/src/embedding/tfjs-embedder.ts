@@ -1,14 +1,7 @@
 import { cp } from 'node:fs/promises';
-import { describeWithNearest, InvalidArgumentError } from '@mlsd/core';
-import { noteFallback } from '@mlsd/core/internal';
+import { InvalidArgumentError } from '@mlsd/core';
 import { getTf } from '@mlsd/tf/tfjs';
-import { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import {
-  type LayersModel,
-  model as layersModel,
-  type SymbolicTensor,
-} from '@tensorflow/tfjs-layers';
 import type { ImageSpec } from '../image-spec.js';
 import { embedderVersion } from './embedder-version.js';
 import {
@@ -19,16 +12,18 @@ import {
   type ImageEmbedder,
   normalizeRows,
 } from './image-embedder.js';
-import {
-  compileLayersInference,
-  type LayersInference,
-  UnsupportedLayerError,
-} from './layers-inference.js';
+import type { LayersInference } from './layers-inference.js';
+import type { LayersInferenceSummary } from './layers-inference-summary.js';
+import { layerRunner, poolTensor, readWeights, registerBackbone } from './tfjs-runner.js';
 
-/** What a model may run a batch through: a tfjs layers or graph model, or anything with predict. */
+/**
+ * What a model may run a batch through: a tfjs layers or graph model, or anything with predict.
+ * `predict` is called with a float32 NHWC tensor and may return a tensor, an array of tensors
+ * (the first is used) or a name → tensor map (the first entry); its parameter is typed `never`
+ * so that any model's `predict` fits without naming TensorFlow.js types here.
+ */
 export interface BatchPredictor {
-  /** A tensor, an array of tensors (the first is used) or a name → tensor map (the first entry). */
-  predict(inputs: Tensor): unknown;
+  predict(inputs: never): unknown;
   dispose?(): void;
 }
 
@@ -102,14 +97,16 @@ export class TfjsImageEmbedder implements ImageEmbedder {
     }
     this.#sourceDir = options.sourceDir;
     const pooling = options.pooling ?? 'avg';
-    const forward = outputFunction(model, options.output, options.outputNames);
-    this.#compiled =
-      options.compileLayers === false ? undefined : compiledLayers(model, options.output);
-    const compiled = this.#compiled;
-    this.#run =
-      compiled === undefined
-        ? (input) => poolTensor(forward(input), pooling)
-        : (input) => poolTensor(compiled.run(input), pooling);
+    const runner = layerRunner(model, options.output, options.outputNames, options.compileLayers);
+    this.#compiled = runner.compiled;
+    this.#run = (input) => poolTensor(runner.run(input), pooling);
+    registerBackbone(this, {
+      model,
+      output: options.output,
+      pooling,
+      outputNames: options.outputNames,
+      compileLayers: options.compileLayers !== false,
+    });
     const probe = this.#predict(new Float32Array(spec.width * spec.height * spec.channels), 1);
     this.dim = probe.length;
     if (this.dim === 0) {
@@ -171,7 +168,7 @@ export class TfjsImageEmbedder implements ImageEmbedder {
   }
 
   /** What compiling the layers model folded away; undefined when it runs through tfjs-layers. */
-  get compiled(): LayersInference['summary'] | undefined {
+  get compiled(): LayersInferenceSummary | undefined {
     return this.#compiled?.summary;
   }
 
@@ -188,108 +185,4 @@ export class TfjsImageEmbedder implements ImageEmbedder {
       return this.#run(input).dataSync() as Float32Array;
     });
   }
-}
-
-/** The function from input to the chosen output tensor. */
-function outputFunction(
-  model: BatchPredictor,
-  output: string | undefined,
-  names: readonly string[] | undefined,
-): (input: Tensor) => Tensor {
-  if (output === undefined) {
-    return (input) => {
-      const first = firstTensor(model.predict(input));
-      if (first === undefined) throw new InvalidArgumentError('The embedding model has no output.');
-      return first;
-    };
-  }
-  if (model instanceof GraphModel) {
-    const known = names ?? [];
-    if (known.length > 0 && !known.includes(output.replace(/:\d+$/, ''))) {
-      throw unknownOutput(output, known);
-    }
-    return (input) => model.execute(input, output) as Tensor;
-  }
-  const layers = model as Partial<LayersModel>;
-  if (typeof layers.getLayer !== 'function' || layers.inputs === undefined) {
-    throw new InvalidArgumentError(
-      'This model has no named layers to choose an output from; leave the output out.',
-    );
-  }
-  const known = layers.layers?.map((layer) => layer.name) ?? [];
-  if (!known.includes(output)) throw unknownOutput(output, known);
-  const layer = layers.getLayer(output);
-  const sub = layersModel({
-    inputs: layers.inputs,
-    outputs: layer.output as SymbolicTensor | SymbolicTensor[],
-  });
-  return (input) => {
-    const first = firstTensor(sub.predict(input));
-    if (first === undefined) throw new InvalidArgumentError(`Layer ${output} has no output.`);
-    return first;
-  };
-}
-
-/**
- * The compiled plan of a layers model up to `output`, or undefined for a graph model or a
- * layers model with a layer the compiler does not know (a fallback, logged once and counted).
- */
-function compiledLayers(
-  model: BatchPredictor,
-  output: string | undefined,
-): LayersInference | undefined {
-  const layers = model as Partial<LayersModel>;
-  if (model instanceof GraphModel || !Array.isArray(layers.layers)) return undefined;
-  try {
-    return compileLayersInference(model as LayersModel, output);
-  } catch (error) {
-    if (!(error instanceof UnsupportedLayerError)) throw error;
-    noteFallback(
-      'vision.compileLayers',
-      `a layers model runs through tfjs-layers, unfused (${error.message})`,
-    );
-    return undefined;
-  }
-}
-
-function unknownOutput(output: string, known: readonly string[]): InvalidArgumentError {
-  const tail = known.slice(-8).join(', ');
-  return new InvalidArgumentError(
-    `The model has no layer or node ${describeWithNearest(output, known)}; its last ones are ${tail}.`,
-    { output },
-  );
-}
-
-/** Rank-4 outputs (feature maps, NHWC) pooled to [n, c]; others flattened to [n, d]. */
-function poolTensor(tensor: Tensor, pooling: FeaturePooling): Tensor {
-  const tf = getTf();
-  if (tensor.rank === 4 && pooling !== 'flatten') {
-    return pooling === 'max' ? tf.max(tensor, [1, 2]) : tf.mean(tensor, [1, 2]);
-  }
-  return tf.reshape(tensor, [tensor.shape[0] ?? 1, -1]);
-}
-
-function firstTensor(output: unknown): Tensor | undefined {
-  if (Array.isArray(output)) return output[0] as Tensor | undefined;
-  if (output !== null && typeof output === 'object' && 'dataSync' in output) {
-    return output as Tensor;
-  }
-  if (output !== null && typeof output === 'object') {
-    return Object.values(output as Record<string, Tensor>)[0];
-  }
-  return undefined;
-}
-
-/** The weights of an in-memory model as bytes, to fingerprint it. */
-function readWeights(model: BatchPredictor): Uint8Array[] {
-  const tensors: Tensor[] =
-    model instanceof GraphModel
-      ? Object.values(model.weights).flat()
-      : typeof (model as Partial<LayersModel>).getWeights === 'function'
-        ? (model as LayersModel).getWeights()
-        : [];
-  return tensors.map((tensor) => {
-    const data = tensor.dataSync();
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  });
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, InvalidDataError, Rng } from '@mlsd/core';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { type AugmentOptions, augmentBatch } from '../augment.js';
 import { type ImageSpec, imageSize } from '../image-spec.js';
+import type { LayersModelHandle } from '../model-handle.js';
 import type { EmbedderArchitecture } from './build-network.js';
 import { EmbedderReplica, type ReplicaConfig } from './embedder-replica.js';
 import { cosineRate, countClasses } from './normalized-softmax.js';
@@ -57,7 +57,7 @@ export interface EpochReport {
 /** What {@link trainImageEmbedder} returns. */
 export interface TrainedEmbedder {
   /** The network for inference (a plain tfjs-layers model; normalise its output rows). */
-  model: LayersModel;
+  model: LayersModelHandle;
   history: EpochReport[];
   /** The resolved training parameters, to store with the model. */
   params: Record<string, unknown>;

@@ -4,9 +4,21 @@ import { join } from 'node:path';
 import { logWarn, writeFileAtomic } from '@mlsd/core';
 import { decodeImage } from '../decode-image.js';
 import { type DecodeLimitsInput, pickDecodeLimits } from '../decode-limits.js';
-import type { ImageEmbedder } from '../embedding/image-embedder.js';
 import { type SkippedImage, skipCodeOf } from '../image-folder.js';
-import { imageSize } from '../image-spec.js';
+import { type ImageSpec, imageSize } from '../image-spec.js';
+
+/**
+ * What features are computed with: any `ImageEmbedder` (unit rows), or a backbone cut before
+ * its last block (the raw feature maps at the cut, see `splitBackbone`).
+ */
+export interface FeatureSource {
+  readonly spec: ImageSpec;
+  /** Values per image. */
+  readonly dim: number;
+  /** Rows cached under one version are reused only by a source of that version. */
+  readonly info: { readonly version: string };
+  embed(pixels: Float32Array, count: number): Promise<Float32Array>;
+}
 
 /** One image to compute backbone features for. */
 export interface FeatureEntry {
@@ -31,7 +43,7 @@ export interface FeatureCacheOptions extends DecodeLimitsInput {
 export interface CachedFeatures {
   /** Keys of the rows of `features` (entries that failed are left out). */
   keys: string[];
-  /** `keys.length × backbone.dim` unit rows. */
+  /** `keys.length × backbone.dim` values (unit rows for an `ImageEmbedder`). */
   features: Float32Array;
   /** Rows computed now / read from the cache. */
   computed: number;
@@ -53,7 +65,7 @@ interface CacheIndex {
  * A cache of another backbone version is never used.
  */
 export async function cachedBackboneFeatures(
-  backbone: ImageEmbedder,
+  backbone: FeatureSource,
   entries: readonly FeatureEntry[],
   cacheDir: string,
   options: FeatureCacheOptions = {},

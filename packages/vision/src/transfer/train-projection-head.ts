@@ -1,7 +1,7 @@
 import { InvalidArgumentError, InvalidDataError, Rng } from '@mlsd/core';
 import { getTf } from '@mlsd/tf/tfjs';
-import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
-import { type LayersModel, layers, sequential } from '@tensorflow/tfjs-layers';
+import type { Tensor, Tensor2D, Variable } from '@tensorflow/tfjs-core';
+import { layers, sequential } from '@tensorflow/tfjs-layers';
 import { denseMatMul } from '../embedding/dense-matmul.js';
 import {
   cosineRate,
@@ -9,12 +9,31 @@ import {
   normalizedSoftmaxLoss,
 } from '../embedding/normalized-softmax.js';
 import type { EpochReport } from '../embedding/train-embedder.js';
+import type { LayersModelHandle } from '../model-handle.js';
+import { applyBlock, blockVariables as trainableBlockVariables } from './block-ops.js';
+import type { TrainableBlock } from './trainable-block.js';
 
 /** Options of {@link trainProjectionHead}. */
 export interface TrainHeadOptions {
-  /** Backbone features, `labels.length × inputDim` values (unit rows, as embedders return). */
+  /**
+   * Backbone features, `labels.length × inputDim` values (unit rows, as embedders return); with
+   * `block`, the backbone's feature maps at the block's cut.
+   */
   features: Float32Array;
   inputDim: number;
+  /**
+   * A backbone's last block to train with the head (its weights change in place); the head
+   * then reads the block's pooled, unit-length output.
+   */
+  block?: TrainableBlock;
+  /** Peak Adam learning rate of the block's weights; default a tenth of `learningRate`. */
+  blockLearningRate?: number;
+  /**
+   * With `block`: epochs the head first trains alone on the block's pretrained output (computed
+   * once, so these epochs cost what head-only epochs cost) before the block trains with it, as
+   * fine-tuning should start from a trained head; default three quarters of `epochs`.
+   */
+  blockWarmupEpochs?: number;
   /** Class of each row, 0 .. classes − 1. */
   labels: ArrayLike<number>;
   /** Units of the hidden ReLU layer; 0 trains a linear projection. Default 512. */
@@ -38,7 +57,7 @@ export interface TrainHeadOptions {
 /** What {@link trainProjectionHead} returns. */
 export interface TrainedHead {
   /** The head as a tfjs-layers model: `[n, inputDim] → [n, dim]` (normalise its rows). */
-  model: LayersModel;
+  model: LayersModelHandle;
   history: EpochReport[];
   /** The resolved settings, to store with the head. */
   params: Record<string, unknown>;
@@ -68,6 +87,25 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
   const scale = options.scale ?? 16;
   const dropout = options.dropout ?? 0.1;
   const seed = options.seed ?? 0;
+  const block = options.block;
+  const blockLearningRate = options.blockLearningRate ?? learningRate / 10;
+  if (block !== undefined && block.inputDim !== inputDim) {
+    throw new InvalidDataError(
+      `trainProjectionHead: the block reads ${block.inputDim} values per image, inputDim is ${inputDim}.`,
+    );
+  }
+  const headInput = block?.dim ?? inputDim;
+  const warmup =
+    block === undefined
+      ? 0
+      : Math.min(epochs, options.blockWarmupEpochs ?? Math.floor((epochs * 3) / 4));
+  if (!Number.isInteger(warmup) || warmup < 0) {
+    throw new InvalidArgumentError(
+      `blockWarmupEpochs must be a non-negative integer, got ${warmup}.`,
+    );
+  }
+  // The block's pretrained output, which the head warms up on (unit rows, `headInput` each).
+  const frozen = warmup > 0 && block !== undefined ? block.run(options.features, count) : undefined;
   for (const [name, value] of [
     ['epochs', epochs],
     ['batchSize', batchSize],
@@ -84,7 +122,7 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
       ...(hidden > 0
         ? [
             layers.dense({
-              inputShape: [inputDim],
+              inputShape: [headInput],
               units: hidden,
               activation: 'relu',
               kernelInitializer: initializer(1),
@@ -92,7 +130,7 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
           ]
         : []),
       layers.dense({
-        ...(hidden > 0 ? {} : { inputShape: [inputDim] }),
+        ...(hidden > 0 ? {} : { inputShape: [headInput] }),
         units: dim,
         kernelInitializer: initializer(2),
       }),
@@ -100,16 +138,22 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
   });
   const weights = model.trainableWeights.map((weight) => weight.read() as Variable);
   const proxies = tf.variable(tf.randomNormal([dim, classes], 0, 1, 'float32', seed + 7));
-  const variables = [...weights, proxies];
+  const blockVariables = block === undefined ? [] : trainableBlockVariables(block);
+  const headVariables = [...weights, proxies];
+  const variables = [...headVariables, ...blockVariables];
   const optimizer = tf.train.adam(learningRate);
+  const blockOptimizer = tf.train.adam(blockLearningRate);
+  const blockNames = new Set(blockVariables.map((variable) => variable.name));
   const rng = new Rng(seed);
   const order = Int32Array.from({ length: count }, (_, i) => i);
-  const batch = new Float32Array(batchSize * inputDim);
+  const batch = new Float32Array(batchSize * Math.max(inputDim, headInput));
   const batchLabels = new Int32Array(batchSize);
   const stepsPerEpoch = Math.floor(count / batchSize);
+  const warmupSteps = warmup * stepsPerEpoch;
   const history: EpochReport[] = [];
   let step = 0;
-  const forward = (x: Tensor2D, dropoutSeed: number): Tensor2D => {
+  const forward = (input: Tensor2D, tuning: boolean, dropoutSeed: number): Tensor2D => {
+    const x = tuning && block !== undefined ? applyBlock(block, input) : input;
     if (hidden === 0) return tf.add(denseMatMul(tf, x, weights[0] as Tensor2D), weights[1]!);
     let h = tf.relu(tf.add(denseMatMul(tf, x, weights[0] as Tensor2D), weights[1]!)) as Tensor2D;
     if (dropout > 0) h = tf.dropout(h, dropout, undefined, dropoutSeed) as Tensor2D;
@@ -120,10 +164,13 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
       const started = performance.now();
       rng.shuffle(order);
       let lossSum = 0;
+      const tuning = block !== undefined && epoch >= warmup;
+      const source = tuning || frozen === undefined ? options.features : frozen;
+      const width = tuning || frozen === undefined ? inputDim : headInput;
       for (let start = 0; start + batchSize <= count; start += batchSize) {
         for (let i = 0; i < batchSize; i++) {
           const row = order[start + i]!;
-          batch.set(options.features.subarray(row * inputDim, (row + 1) * inputDim), i * inputDim);
+          batch.set(source.subarray(row * width, (row + 1) * width), i * width);
           batchLabels[i] = options.labels[row]!;
         }
         (optimizer as unknown as { learningRate: number }).learningRate = cosineRate(
@@ -131,14 +178,30 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
           step,
           epochs * stepsPerEpoch,
         );
-        const { value, grads } = tf.variableGrads(() => {
-          const x = tf.tensor2d(batch, [batchSize, inputDim], 'float32');
-          const embedding = forward(x, seed * 1_000_003 + step * 64);
-          return normalizedSoftmaxLoss(tf, embedding, proxies, batchLabels, classes, scale);
-        }, variables);
-        optimizer.applyGradients(
-          grads as unknown as Parameters<typeof optimizer.applyGradients>[0],
+        (blockOptimizer as unknown as { learningRate: number }).learningRate = cosineRate(
+          blockLearningRate,
+          step - warmupSteps,
+          (epochs - warmup) * stepsPerEpoch,
         );
+        const { value, grads } = tf.variableGrads(
+          () => {
+            const x = tf.tensor2d(batch.subarray(0, batchSize * width), [batchSize, width]);
+            const embedding = forward(x, tuning, seed * 1_000_003 + step * 64);
+            return normalizedSoftmaxLoss(tf, embedding, proxies, batchLabels, classes, scale);
+          },
+          tuning ? variables : headVariables,
+        );
+        const headGrads: Record<string, Tensor> = {};
+        const blockGrads: Record<string, Tensor> = {};
+        for (const [name, grad] of Object.entries(grads)) {
+          (blockNames.has(name) ? blockGrads : headGrads)[name] = grad;
+        }
+        optimizer.applyGradients(headGrads as Parameters<typeof optimizer.applyGradients>[0]);
+        if (tuning) {
+          blockOptimizer.applyGradients(
+            blockGrads as Parameters<typeof blockOptimizer.applyGradients>[0],
+          );
+        }
         lossSum += value.dataSync()[0]!;
         tf.dispose([value, ...Object.values(grads)]);
         step++;
@@ -154,6 +217,7 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
   } finally {
     proxies.dispose();
     optimizer.dispose();
+    blockOptimizer.dispose();
   }
   return {
     model,
@@ -169,6 +233,9 @@ export async function trainProjectionHead(options: TrainHeadOptions): Promise<Tr
       scale,
       dropout,
       seed,
+      ...(block === undefined
+        ? {}
+        : { lastBlock: block.cutLayer, blockLearningRate, blockWarmupEpochs: warmup }),
       loss: 'normalised-softmax',
       examples: count,
       classes,

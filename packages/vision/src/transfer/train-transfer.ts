@@ -7,12 +7,21 @@ import type { EpochReport } from '../embedding/train-embedder.js';
 import { listImageFolder, type SkippedImage } from '../image-folder.js';
 import { fileMetadata } from '../pipelines/index-folder.js';
 import { exactPrecisionAtK } from '../search/exact-precision.js';
+import { splitBackbone } from './backbone-split.js';
 import { cachedBackboneFeatures, type FeatureEntry } from './feature-cache.js';
 import { type TrainHeadOptions, trainProjectionHead } from './train-projection-head.js';
+import { TrainableBlock } from './trainable-block.js';
 
 /** Options of {@link trainTransferEmbedder}. */
 export interface TransferOptions
-  extends Omit<TrainHeadOptions, 'features' | 'inputDim' | 'labels' | 'onEpoch'> {
+  extends Omit<TrainHeadOptions, 'features' | 'inputDim' | 'labels' | 'onEpoch' | 'block'> {
+  /**
+   * Also fine-tune the backbone's last block (TF.js layers backbones): features are cached at
+   * `cutLayer` and the layers after it train with the head, from their pretrained weights.
+   */
+  trainLastBlock?: boolean;
+  /** Where the last block starts (its input layer); default the input of the last convolution. */
+  cutLayer?: string;
   /** Where backbone features are cached between runs; default `<dir>/.mlsd-features`. */
   cacheDir?: string;
   /** Share of each label's images held out to measure precision@10; default 0.2. */
@@ -33,8 +42,10 @@ export interface TransferMetrics extends Record<string, unknown> {
   labels: number;
   /** precision@10 of the frozen backbone's features. */
   frozenPrecisionAt10: number;
-  /** precision@10 of the trained head's embeddings. */
+  /** precision@10 of the trained head's embeddings (with the trained last block, if any). */
   headPrecisionAt10: number;
+  /** The cut layer the trained last block starts after; absent when only the head trained. */
+  lastBlockCut?: string;
   /** Backbone runs now, and rows read from the feature cache. */
   featuresComputed: number;
   featuresReused: number;
@@ -85,9 +96,11 @@ export async function trainTransferEmbedder(
       image: async () => path,
     });
   }
+  const split =
+    options.trainLastBlock === true ? splitBackbone(backbone, options.cutLayer) : undefined;
   const featureStart = performance.now();
   const cached = await cachedBackboneFeatures(
-    backbone,
+    split?.features ?? backbone,
     entries,
     options.cacheDir ?? join(root, '.mlsd-features'),
     {
@@ -101,7 +114,8 @@ export async function trainTransferEmbedder(
   );
   const labels = Int32Array.from(cached.keys, (key) => labelOfKey.get(key)!);
   const { train, validation } = splitByLabel(labels, options.validation ?? 0.2, options.seed ?? 0);
-  const dim = backbone.dim;
+  const dim = split?.features.dim ?? backbone.dim;
+  const block = split === undefined ? undefined : new TrainableBlock(split.block, split.pooling);
   const pick = (rows: Int32Array) => {
     const out = new Float32Array(rows.length * dim);
     rows.forEach((row, i) => {
@@ -111,6 +125,12 @@ export async function trainTransferEmbedder(
   };
   const trainFeatures = pick(train);
   const trainLabels = Int32Array.from(train, (row) => labels[row]!);
+  const validationFeatures = pick(validation);
+  const validationLabels = Int32Array.from(validation, (row) => labels[row]!);
+  // The frozen backbone's features: with a block, its pretrained weights run on the cut maps.
+  const frozen = (rows: Float32Array, count: number) => block?.run(rows, count) ?? rows;
+  const frozenTrain = frozen(trainFeatures, train.length);
+  const frozenValidation = frozen(validationFeatures, validation.length);
   const headStart = performance.now();
   const trained = await trainProjectionHead({
     ...options,
@@ -118,12 +138,16 @@ export async function trainTransferEmbedder(
     inputDim: dim,
     labels: trainLabels,
     seed: options.seed ?? 0,
+    ...(block === undefined ? {} : { block }),
   });
   const headSeconds = (performance.now() - headStart) / 1000;
   const params = { ...trained.params, labels: names, backbone: backbone.info.version };
-  const embedder = new ProjectionHeadEmbedder(backbone, trained.model, params);
-  const validationFeatures = pick(validation);
-  const validationLabels = Int32Array.from(validation, (row) => labels[row]!);
+  const embedder = new ProjectionHeadEmbedder(
+    backbone,
+    trained.model,
+    params,
+    split === undefined || block === undefined ? undefined : { block, features: split.features },
+  );
   const k = 10;
   const precision = (catalogue: Float32Array, queries: Float32Array, width: number) =>
     validation.length === 0
@@ -133,12 +157,13 @@ export async function trainTransferEmbedder(
     validationImages: validation.length,
     trainImages: train.length,
     labels: names.length,
-    frozenPrecisionAt10: precision(trainFeatures, validationFeatures, dim),
+    frozenPrecisionAt10: precision(frozenTrain, frozenValidation, backbone.dim),
     headPrecisionAt10: precision(
       embedder.project(trainFeatures, train.length),
       embedder.project(validationFeatures, validation.length),
       embedder.dim,
     ),
+    ...(split === undefined ? {} : { lastBlockCut: split.block.cutLayer }),
     featuresComputed: cached.computed,
     featuresReused: cached.reused,
     featureSeconds,
