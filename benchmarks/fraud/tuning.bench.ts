@@ -27,6 +27,13 @@
  * FRAUD_TUNING_MODEL=<dir> (with one seed): "ours" is the model `mlsd fraud tune` saved there
  * for that world instead of a tuning in this process — the acceptance path, scored on the same
  * rows as XGBoost (the CLI records its own tuning time; the search table is in its --json).
+ * FRAUD_TUNING_LOG=<file> FRAUD_TUNING_CONFIG=<config.json> (one seed: it only seeds XGBoost's
+ * draws): that transaction log through that pipeline config (e.g. the public-layout log and the
+ * config `mlsd fraud init` drafted) instead of the simulated world, results in
+ * fraud-tuning-log.json; with FRAUD_TUNING_MODEL, the model `mlsd fraud tune` saved for it.
+ * XGBoost gets the feature matrix fitted on the final training window for every fold (ours fits
+ * fitted features — frequencies, vocabularies — per fold); the seed-0 extras (the issue's grid,
+ * the online latency) are simulator-only and left out.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,15 +49,20 @@ import {
   timeSplit,
   validationTrainStartDay,
 } from '@mlsd/classify';
-import { Rng, type Table } from '@mlsd/core';
+import { Rng, toMatrix } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
+import { computeFeatures } from '@mlsd/features';
 import {
   createClassifier,
   type FraudData,
+  type FraudInput,
   FraudModel,
+  type FraudPipelineConfigInput,
   fraudMetrics,
   prepareFraudLog,
   protocolDay,
+  readFraudConfig,
+  readFraudLog,
   takeRows,
   takeValues,
   tuneFraudModel,
@@ -71,9 +83,18 @@ const XGBOOST_METHODS = (process.env.FRAUD_TUNING_XGBOOST ?? 'hist,exact')
   .split(',')
   .map((method) => method.trim())
   .filter((method): method is 'hist' | 'exact' => method === 'hist' || method === 'exact');
-if (TUNED_MODEL !== undefined && SEEDS.length !== 1) {
-  throw new Error('FRAUD_TUNING_MODEL names one tuned model: give one seed (FRAUD_TUNING_SEEDS).');
+const LOG = process.env.FRAUD_TUNING_LOG;
+const CONFIG = process.env.FRAUD_TUNING_CONFIG;
+if ((TUNED_MODEL !== undefined || LOG !== undefined) && SEEDS.length !== 1) {
+  throw new Error(
+    'FRAUD_TUNING_MODEL and FRAUD_TUNING_LOG name one world: give one seed (FRAUD_TUNING_SEEDS).',
+  );
 }
+if ((LOG === undefined) !== (CONFIG === undefined)) {
+  throw new Error('FRAUD_TUNING_LOG and FRAUD_TUNING_CONFIG go together.');
+}
+const config: FraudPipelineConfigInput | undefined =
+  CONFIG === undefined ? undefined : await readFraudConfig(CONFIG);
 const BUDGET = QUICK ? { candidates: 4, folds: 2 } : { candidates: 30, folds: 3 };
 const THREADS = 2;
 const K = 100;
@@ -184,9 +205,9 @@ interface OursTuned {
   candidates?: unknown[];
 }
 
-async function tuneHere(table: Table): Promise<OursTuned> {
+async function tuneHere(input: FraudInput): Promise<OursTuned> {
   log(`tuning ours (${BUDGET.candidates} × ${BUDGET.folds})`);
-  const tuned = await tuneFraudModel(table, undefined, {
+  const tuned = await tuneFraudModel(input, config, {
     budget: BUDGET,
     workers: THREADS,
     log: (line) => log(`  ${line}`),
@@ -240,10 +261,14 @@ const add = (model: string, scores: Scores) => {
 let limits: Record<string, unknown> = {};
 
 for (const seed of SEEDS) {
-  log(`seed ${seed}: simulating and computing features (load ${load().join(' ')})`);
-  const { table } = simulateTransactions({ seed, progress: false });
-  // The handbook preset: the simulator's columns, its 15 features, train from 2018-07-25.
-  const { data, protocol } = prepareFraudLog(table);
+  log(`seed ${seed}: ${LOG ?? 'simulating'}, computing features (load ${load().join(' ')})`);
+  // Default: the handbook preset (the simulator's columns, its 15 features, train from
+  // 2018-07-25) on the simulated world; or the given log through its config.
+  const simulated =
+    LOG === undefined ? simulateTransactions({ seed, progress: false }).table : null;
+  const table = simulated ?? (await readFraudLog(LOG!, (await readFraudConfig(CONFIG!)).columns!));
+  const prepared = prepareFraudLog(table, config);
+  const { data, protocol } = prepared;
   const trainStartDay = protocolDay(protocol, protocol.trainStart);
   const dated = { day: data.day, card: data.card, label: data.label };
   const split = timeSplit(dated, { ...layout, trainStartDay });
@@ -262,7 +287,16 @@ for (const seed of SEEDS) {
   const loadAfter = load();
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = TUNED_MODEL === undefined ? (cpu.user + cpu.system) / 1e6 : Number.NaN;
-  const ours = testMetrics(data, split.test, tuned.model.score(Xtest));
+  // The model's own fitted features on the test rows (the same rows' values as data.X when it
+  // was fitted on the same training window, which this does not take on trust).
+  const oursX =
+    TUNED_MODEL === undefined
+      ? Xtest
+      : (() => {
+          const own = computeFeatures(prepared.table, tuned.model.features, { dtype: 'float32' });
+          return takeRows(toMatrix(own.values, own.rows, own.columns, own.names), split.test);
+        })();
+  const ours = testMetrics(data, split.test, tuned.model.score(oursX));
   add(TUNED_MODEL === undefined ? 'ours, tuned' : 'ours, tuned (`mlsd fraud tune`)', ours);
 
   const draws = randomCandidates(treeSpace, BUDGET.candidates, new Rng(seed).fork('xgboost'));
@@ -289,7 +323,8 @@ for (const seed of SEEDS) {
 
   const run: Record<string, unknown> = {
     seed,
-    transactions: table.length,
+    ...(LOG === undefined ? {} : { log: LOG, config: CONFIG }),
+    transactions: prepared.table.length,
     trainRows: split.train.length,
     testRows: split.test.length,
     testFrauds: takeValues(data.label, split.test).reduce((a, b) => a + b, 0),
@@ -309,7 +344,7 @@ for (const seed of SEEDS) {
     xgboost,
   };
 
-  if (seed === SEEDS[0]) {
+  if (seed === SEEDS[0] && simulated !== null) {
     log('seed 0: the issue’s XGBoost baseline (18-point grid on the validation week)');
     const grid: Record<string, unknown>[] = [];
     for (const max_depth of [3, 6, 9])
@@ -323,7 +358,7 @@ for (const seed of SEEDS) {
       best: (baseline.info as { best: unknown }).best,
     };
     log('seed 0: online scoring latency of the tuned model');
-    const latency = onlineLatency(table, tuned.model, split.testStartDay + 7);
+    const latency = onlineLatency(simulated, tuned.model, split.testStartDay + 7);
     run.onlineLatencyUs = latency;
     limits = {
       tuningSeconds: tuned.seconds,
@@ -383,7 +418,14 @@ const results = fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(results, { recursive: true });
 if (!QUICK)
   writeFileSync(
-    join(results, SEEDS.length === 1 ? `fraud-tuning-seed${SEEDS[0]}.json` : 'fraud-tuning.json'),
+    join(
+      results,
+      LOG !== undefined
+        ? 'fraud-tuning-log.json'
+        : SEEDS.length === 1
+          ? `fraud-tuning-seed${SEEDS[0]}.json`
+          : 'fraud-tuning.json',
+    ),
     `${JSON.stringify(
       {
         benchmark: 'fraud-tuning',
