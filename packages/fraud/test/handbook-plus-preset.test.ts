@@ -8,7 +8,6 @@ import {
   HANDBOOK_COLUMNS,
   HANDBOOK_PLUS_CANDIDATES,
   HANDBOOK_PLUS_GROUPS,
-  handbookEntities,
   handbookPlusFeatures,
   normalizedTableOf,
   pairEntityName,
@@ -17,42 +16,35 @@ import {
 } from '../src/index.js';
 
 const PAIR = pairEntityName('CUSTOMER_ID', 'TERMINAL_ID');
-const usesPair = HANDBOOK_PLUS_CANDIDATES.some(
-  (group) => group.usesPair && HANDBOOK_PLUS_GROUPS.includes(group.name),
-);
 
 describe('the "handbook+" preset', () => {
-  it("is the handbook's 15 features, then the kept groups', with the pair entity they read", () => {
+  it("is the handbook's 15 features, then the kept groups' (the amount's z-scores)", () => {
     const config = resolveFraudConfig({ preset: 'handbook+' });
     const names = config.features.map((feature) => feature.name);
-    expect(names.slice(0, 15)).toEqual([...HANDBOOK_FEATURE_NAMES]);
-    const entities = handbookEntities(config.columns);
-    const kept = HANDBOOK_PLUS_CANDIDATES.filter((group) =>
-      HANDBOOK_PLUS_GROUPS.includes(group.name),
-    ).flatMap((group) => group.features(entities).map((feature) => feature.name));
-    expect(names.slice(15)).toEqual(kept);
+    expect(names).toEqual([
+      ...HANDBOOK_FEATURE_NAMES,
+      'CUSTOMER_ID_AMOUNT_ZSCORE_7DAY_WINDOW',
+      'CUSTOMER_ID_AMOUNT_ZSCORE_30DAY_WINDOW',
+    ]);
+    expect(HANDBOOK_PLUS_GROUPS).toEqual(['amount-z-score']);
+    expect(config.preset).toBe('handbook+');
     expect(config.protocol).toMatchObject({ trainStart: '2018-07-25', cardEntity: 'CUSTOMER_ID' });
-    if (usesPair) expect(config.columns.entities[PAIR]).toEqual(['CUSTOMER_ID', 'TERMINAL_ID']);
-    else expect(config.columns.entities[PAIR]).toBeUndefined();
+    expect(Object.keys(config.columns.entities)).toEqual(['CUSTOMER_ID', 'TERMINAL_ID']);
   });
 
-  it("declares the pair over the user's own first two entities, and keeps one they named", () => {
-    const columns = {
-      ...HANDBOOK_COLUMNS,
-      entities: { card: ['CUSTOMER_ID'], shop: ['TERMINAL_ID'] },
-    };
-    const protocol = { cardEntity: 'card' };
-    const config = resolveFraudConfig({ version: 1, preset: 'handbook+', columns, protocol });
-    expect(config.cardEntity).toBe('card');
-    const pair = pairEntityName('card', 'shop');
-    if (usesPair) expect(config.columns.entities[pair]).toEqual(['CUSTOMER_ID', 'TERMINAL_ID']);
-    const own = resolveFraudConfig({
+  it("names its features after the user's own entities", () => {
+    const config = resolveFraudConfig({
       version: 1,
       preset: 'handbook+',
-      columns: { ...columns, entities: { ...columns.entities, [pair]: ['TERMINAL_ID'] } },
-      protocol,
+      columns: { ...HANDBOOK_COLUMNS, entities: { card: ['CUSTOMER_ID'], shop: ['TERMINAL_ID'] } },
+      protocol: { cardEntity: 'card' },
     });
-    expect(own.columns.entities[pair]).toEqual(['TERMINAL_ID']);
+    const names = config.features.map((feature) => feature.name);
+    expect(names).toContain('shop_RISK_7DAY_WINDOW');
+    expect(names.slice(15)).toEqual([
+      'card_AMOUNT_ZSCORE_7DAY_WINDOW',
+      'card_AMOUNT_ZSCORE_30DAY_WINDOW',
+    ]);
   });
 
   it('refuses a feature group that is not a candidate', () => {
@@ -63,7 +55,7 @@ describe('the "handbook+" preset', () => {
 
   it('scores online exactly as the batch path, with every candidate group', async () => {
     // Every candidate, kept or not, so that the ablation compared features that are
-    // point-in-time the same way online; the pair entity is declared by hand here.
+    // point-in-time the same way online; the (card, terminal) pair is a compound entity.
     const { table } = simulateTransactions({
       customers: 120,
       terminals: 240,
@@ -95,13 +87,13 @@ describe('the "handbook+" preset', () => {
     const scorer = new FraudScorer(trained.model);
     const all = normalizedTableOf(Table.concat([history, stream]), trained.model.config);
     const batch = computeFeatures(all, trained.model.features, { dtype: 'float32' });
+    // The raw record the service takes: the preset's columns.
     const fields = [
-      'TRANSACTION_ID',
-      'TX_TIME_SECONDS',
-      'CUSTOMER_ID',
-      'TERMINAL_ID',
-      'TX_AMOUNT',
-      'TX_FRAUD',
+      HANDBOOK_COLUMNS.transactionId,
+      HANDBOOK_COLUMNS.time.column,
+      ...Object.values(HANDBOOK_COLUMNS.entities).flat(),
+      HANDBOOK_COLUMNS.amount,
+      HANDBOOK_COLUMNS.label.column,
     ];
     const width = batch.columns;
     const names = trained.model.features.names;

@@ -287,7 +287,7 @@ export const FraudPipelineConfigSchema = z
       .enum(FRAUD_CONFIG_PRESETS)
       .optional()
       .describe(
-        '"handbook": the Fraud Detection Handbook\'s columns, 15 features and protocol; "handbook+": the same with the feature groups the ablation kept (and the card × terminal pair entity they read); the keys given here override it.',
+        '"handbook": the Fraud Detection Handbook\'s columns, 15 features and protocol; "handbook+": the same plus the feature groups the ablation kept (the card\'s amount z-scores over 7 and 30 days); the keys given here override it.',
       ),
     columns: ColumnsSchema.optional().describe(
       'Which columns of the file are what; required unless a preset gives them.',

@@ -1,5 +1,4 @@
 import type { FraudPipelineConfigInput } from './fraud-config-schema.js';
-import { HANDBOOK_PLUS_CANDIDATES, HANDBOOK_PLUS_GROUPS, pairEntityName } from './handbook-plus.js';
 
 /**
  * The handbook preset's columns: the simulator's (Le Borgne et al. 2022, §3.2), the time read
@@ -33,13 +32,11 @@ export const HANDBOOK_PROTOCOL = Object.freeze({
 }) satisfies FraudPipelineConfigInput['protocol'];
 
 /**
- * Fills a config's sections from its preset before validation. With `"preset": "handbook"`,
- * missing `columns` become {@link HANDBOOK_COLUMNS}, and `protocol` keys not given take
- * {@link HANDBOOK_PROTOCOL}'s values. `"handbook+"` does the same and declares the (card,
- * terminal) pair entity its kept feature groups read, keyed by the first two entities' columns,
- * unless the config already has an entity of that name. Features are filled when the config is
- * resolved (the handbook's 15; for "handbook+" the kept groups after them). Input that is not a
- * preset config is returned as it is.
+ * Fills a config's sections from its preset before validation: with `"preset": "handbook"` or
+ * `"handbook+"`, missing `columns` become {@link HANDBOOK_COLUMNS}, and `protocol` keys not
+ * given take {@link HANDBOOK_PROTOCOL}'s values. Features are filled when the config is resolved
+ * (the handbook's 15; for "handbook+" the kept groups' after them). Input that is not a preset
+ * config is returned as it is.
  */
 export function applyPreset(input: unknown): unknown {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
@@ -47,28 +44,11 @@ export function applyPreset(input: unknown): unknown {
   if (config.preset !== 'handbook' && config.preset !== 'handbook+') return input;
   const protocol =
     config.protocol !== null && typeof config.protocol === 'object' ? config.protocol : {};
-  const columns = config.columns ?? structuredClone(HANDBOOK_COLUMNS);
   return {
     ...config,
-    columns: config.preset === 'handbook+' ? withPairEntity(columns) : columns,
+    columns: config.columns ?? structuredClone(HANDBOOK_COLUMNS),
     protocol: { ...HANDBOOK_PROTOCOL, ...protocol },
   };
-}
-
-/** `columns` with the (card, terminal) pair entity when a kept handbook+ group reads it. */
-function withPairEntity(columns: unknown): unknown {
-  const usesPair = HANDBOOK_PLUS_CANDIDATES.some(
-    (group) => group.usesPair && HANDBOOK_PLUS_GROUPS.includes(group.name),
-  );
-  if (!usesPair || columns === null || typeof columns !== 'object') return columns;
-  const entities = (columns as { entities?: unknown }).entities;
-  if (entities === null || typeof entities !== 'object' || Array.isArray(entities)) return columns;
-  const named = Object.entries(entities as Record<string, unknown>);
-  const [card, terminal] = named;
-  if (card === undefined || terminal === undefined) return columns;
-  const pair = pairEntityName(card[0], terminal[0]);
-  if (pair in entities || !Array.isArray(card[1]) || !Array.isArray(terminal[1])) return columns;
-  return { ...columns, entities: { ...entities, [pair]: [...card[1], ...terminal[1]] } };
 }
 
 /**
