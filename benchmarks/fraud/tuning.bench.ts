@@ -34,6 +34,9 @@
  * XGBoost gets the feature matrix fitted on the final training window for every fold (ours fits
  * fitted features — frequencies, vocabularies — per fold); the seed-0 extras (the issue's grid,
  * the online latency) are simulator-only and left out.
+ * FRAUD_TUNING_PRESET=handbook+ (one seed): the simulated world through that preset instead of
+ * the handbook's, both sides on its features, without the seed-0 extras; results in
+ * fraud-tuning-<preset>-seed<n>.json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,6 +57,7 @@ import { simulateTransactions } from '@mlsd/datasets';
 import { computeFeatures } from '@mlsd/features';
 import {
   createClassifier,
+  type FraudConfigPreset,
   type FraudData,
   type FraudInput,
   FraudModel,
@@ -93,8 +97,16 @@ if ((TUNED_MODEL !== undefined || LOG !== undefined) && SEEDS.length !== 1) {
 if ((LOG === undefined) !== (CONFIG === undefined)) {
   throw new Error('FRAUD_TUNING_LOG and FRAUD_TUNING_CONFIG go together.');
 }
+const PRESET = process.env.FRAUD_TUNING_PRESET as FraudConfigPreset | undefined;
+if (PRESET !== undefined && (LOG !== undefined || SEEDS.length !== 1)) {
+  throw new Error('FRAUD_TUNING_PRESET runs one simulated world: give one seed and no log.');
+}
 const config: FraudPipelineConfigInput | undefined =
-  CONFIG === undefined ? undefined : await readFraudConfig(CONFIG);
+  CONFIG !== undefined
+    ? await readFraudConfig(CONFIG)
+    : PRESET !== undefined
+      ? { version: 1, preset: PRESET }
+      : undefined;
 const BUDGET = QUICK ? { candidates: 4, folds: 2 } : { candidates: 30, folds: 3 };
 const THREADS = 2;
 const K = 100;
@@ -344,7 +356,7 @@ for (const seed of SEEDS) {
     xgboost,
   };
 
-  if (seed === SEEDS[0] && simulated !== null) {
+  if (seed === SEEDS[0] && simulated !== null && PRESET === undefined) {
     log('seed 0: the issue’s XGBoost baseline (18-point grid on the validation week)');
     const grid: Record<string, unknown>[] = [];
     for (const max_depth of [3, 6, 9])
@@ -393,7 +405,7 @@ const summary = Object.entries(perSeed).map(([model, scores]) => {
 const pm = (s: { mean: number; std: number }, n: number) =>
   n > 1 ? `${f(s.mean)} ± ${f(s.std)}` : f(s.mean);
 process.stdout.write(
-  `\nTest week, mean ± std over simulator seeds ${SEEDS.join(', ')} (seed 0 = the default world)\n\n| model | AUC | AP | CP@100 | recall@100/day |\n|---|---|---|---|---|\n`,
+  `\nTest week, ${LOG === undefined ? `mean ± std over simulator seeds ${SEEDS.join(', ')} (seed 0 = the default world)${PRESET === undefined ? '' : `, preset ${PRESET}`}` : `${LOG} through ${CONFIG}`}\n\n| model | AUC | AP | CP@100 | recall@100/day |\n|---|---|---|---|---|\n`,
 );
 for (const row of summary) {
   process.stdout.write(
@@ -422,15 +434,18 @@ if (!QUICK)
       results,
       LOG !== undefined
         ? 'fraud-tuning-log.json'
-        : SEEDS.length === 1
-          ? `fraud-tuning-seed${SEEDS[0]}.json`
-          : 'fraud-tuning.json',
+        : PRESET !== undefined
+          ? `fraud-tuning-${PRESET}-seed${SEEDS[0]}.json`
+          : SEEDS.length === 1
+            ? `fraud-tuning-seed${SEEDS[0]}.json`
+            : 'fraud-tuning.json',
     ),
     `${JSON.stringify(
       {
         benchmark: 'fraud-tuning',
         date: new Date().toISOString(),
         machine: describeMachine(),
+        ...(PRESET === undefined ? {} : { preset: PRESET }),
         budget: { ...BUDGET, threads: THREADS },
         handbookPublished: { auc: [0.87, 0.88], ap: 0.69, cpAt100: 0.3 },
         summary,
