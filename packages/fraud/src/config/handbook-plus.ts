@@ -163,7 +163,9 @@ export function handbookFeatures(columns: FraudColumns): FeatureEntry[] {
 
 /**
  * The "handbook+" features: the handbook's 15, then each named group's (default: the kept
- * {@link HANDBOOK_PLUS_GROUPS}) in the order of {@link HANDBOOK_PLUS_CANDIDATES}.
+ * {@link HANDBOOK_PLUS_GROUPS}) in the order of {@link HANDBOOK_PLUS_CANDIDATES}. A group that
+ * `usesPair` reads the entity {@link pairEntityName}(card, terminal), which `columns.entities`
+ * must declare (keyed by the card's and the terminal's columns).
  * @throws Error for a group name that is not a candidate (a programming error).
  */
 export function handbookPlusFeatures(
