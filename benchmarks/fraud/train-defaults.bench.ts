@@ -15,24 +15,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { meanStd, prequentialSplits, timeSplit, validationTrainStartDay } from '@mlsd/classify';
+import { meanStd } from '@mlsd/classify';
 import { simulateTransactions } from '@mlsd/datasets';
-import {
-  type ClassifierChoice,
-  createClassifier,
-  type FraudData,
-  fraudMetrics,
-  prepareFraudLog,
-  protocolDay,
-  splitLayout,
-  TUNED_FRAUD_MODEL,
-  takeRows,
-  takeValues,
-} from '@mlsd/fraud';
+import { type ClassifierChoice, prepareFraudLog, TUNED_FRAUD_MODEL } from '@mlsd/fraud';
 import { describeMachine } from '../machine.js';
+import { fitAndScore, protocolFolds } from './fold-scores.js';
 
 const FOLDS = 3;
-const K = 100;
 const log = (message: string) => process.stderr.write(`[fraud-train-defaults] ${message}\n`);
 const load = () => loadavg().map((v) => Math.round(v * 100) / 100);
 
@@ -42,50 +31,13 @@ const CANDIDATES: { name: string; choice: ClassifierChoice }[] = [
   { name: 'gbdt, tuned on the default world', choice: { ...TUNED_FRAUD_MODEL, seed: 0 } },
 ];
 
-function scoresOf(data: FraudData, rows: Int32Array, score: Float64Array) {
-  const m = fraudMetrics(
-    {
-      day: takeValues(data.day, rows),
-      card: takeValues(data.card, rows),
-      label: takeValues(data.label, rows),
-      amount: takeValues(data.amount, rows),
-      score,
-    },
-    0.5,
-    K,
-    0,
-  );
-  return { auc: m.auc, ap: m.ap, cpAt100: m.cpAtK };
-}
-
-async function fitAndScore(
-  choice: ClassifierChoice,
-  data: FraudData,
-  train: Int32Array,
-  test: Int32Array,
-) {
-  const started = performance.now();
-  const model = createClassifier(choice);
-  await model.fit(takeRows(data.X, train), takeValues(data.label, train));
-  const fitSeconds = (performance.now() - started) / 1000;
-  return { ...scoresOf(data, test, model.predictProba(takeRows(data.X, test))), fitSeconds };
-}
-
 const loadBefore = load();
 log(
   `simulating the default world and computing the handbook features (load ${loadBefore.join(' ')})`,
 );
 const { table } = simulateTransactions({ seed: 0, progress: false });
 const { data, protocol } = prepareFraudLog(table);
-const layout = splitLayout(protocol);
-const trainStartDay = protocolDay(protocol, protocol.trainStart);
-const dated = { day: data.day, card: data.card, label: data.label };
-const folds = prequentialSplits(dated, {
-  ...layout,
-  trainStartDay: validationTrainStartDay({ ...layout, trainStartDay }),
-  folds: FOLDS,
-});
-const split = timeSplit(dated, { ...layout, trainStartDay });
+const { folds, split } = protocolFolds(data, protocol, FOLDS);
 
 const rows = [];
 for (const { name, choice } of CANDIDATES) {

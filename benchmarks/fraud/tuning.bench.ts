@@ -27,6 +27,16 @@
  * FRAUD_TUNING_MODEL=<dir> (with one seed): "ours" is the model `mlsd fraud tune` saved there
  * for that world instead of a tuning in this process — the acceptance path, scored on the same
  * rows as XGBoost (the CLI records its own tuning time; the search table is in its --json).
+ * FRAUD_TUNING_LOG=<file> FRAUD_TUNING_CONFIG=<config.json> (one seed: it only seeds XGBoost's
+ * draws): that transaction log through that pipeline config (e.g. the public-layout log and the
+ * config `mlsd fraud init` drafted) instead of the simulated world, results in
+ * fraud-tuning-log.json; with FRAUD_TUNING_MODEL, the model `mlsd fraud tune` saved for it.
+ * XGBoost gets the feature matrix fitted on the final training window for every fold (ours fits
+ * fitted features — frequencies, vocabularies — per fold); the seed-0 extras (the issue's grid,
+ * the online latency) are simulator-only and left out.
+ * FRAUD_TUNING_PRESET=handbook+ (one seed): the simulated world through that preset instead of
+ * the handbook's, both sides on its features, without the seed-0 extras; results in
+ * fraud-tuning-<preset>-seed<n>.json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,15 +52,21 @@ import {
   timeSplit,
   validationTrainStartDay,
 } from '@mlsd/classify';
-import { Rng, type Table } from '@mlsd/core';
+import { Rng, toMatrix } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
+import { computeFeatures } from '@mlsd/features';
 import {
   createClassifier,
+  type FraudConfigPreset,
   type FraudData,
+  type FraudInput,
   FraudModel,
+  type FraudPipelineConfigInput,
   fraudMetrics,
   prepareFraudLog,
   protocolDay,
+  readFraudConfig,
+  readFraudLog,
   takeRows,
   takeValues,
   tuneFraudModel,
@@ -71,9 +87,26 @@ const XGBOOST_METHODS = (process.env.FRAUD_TUNING_XGBOOST ?? 'hist,exact')
   .split(',')
   .map((method) => method.trim())
   .filter((method): method is 'hist' | 'exact' => method === 'hist' || method === 'exact');
-if (TUNED_MODEL !== undefined && SEEDS.length !== 1) {
-  throw new Error('FRAUD_TUNING_MODEL names one tuned model: give one seed (FRAUD_TUNING_SEEDS).');
+const LOG = process.env.FRAUD_TUNING_LOG;
+const CONFIG = process.env.FRAUD_TUNING_CONFIG;
+if ((TUNED_MODEL !== undefined || LOG !== undefined) && SEEDS.length !== 1) {
+  throw new Error(
+    'FRAUD_TUNING_MODEL and FRAUD_TUNING_LOG name one world: give one seed (FRAUD_TUNING_SEEDS).',
+  );
 }
+if ((LOG === undefined) !== (CONFIG === undefined)) {
+  throw new Error('FRAUD_TUNING_LOG and FRAUD_TUNING_CONFIG go together.');
+}
+const PRESET = process.env.FRAUD_TUNING_PRESET as FraudConfigPreset | undefined;
+if (PRESET !== undefined && (LOG !== undefined || SEEDS.length !== 1)) {
+  throw new Error('FRAUD_TUNING_PRESET runs one simulated world: give one seed and no log.');
+}
+const config: FraudPipelineConfigInput | undefined =
+  CONFIG !== undefined
+    ? await readFraudConfig(CONFIG)
+    : PRESET !== undefined
+      ? { version: 1, preset: PRESET }
+      : undefined;
 const BUDGET = QUICK ? { candidates: 4, folds: 2 } : { candidates: 30, folds: 3 };
 const THREADS = 2;
 const K = 100;
@@ -184,9 +217,9 @@ interface OursTuned {
   candidates?: unknown[];
 }
 
-async function tuneHere(table: Table): Promise<OursTuned> {
+async function tuneHere(input: FraudInput): Promise<OursTuned> {
   log(`tuning ours (${BUDGET.candidates} × ${BUDGET.folds})`);
-  const tuned = await tuneFraudModel(table, undefined, {
+  const tuned = await tuneFraudModel(input, config, {
     budget: BUDGET,
     workers: THREADS,
     log: (line) => log(`  ${line}`),
@@ -240,10 +273,14 @@ const add = (model: string, scores: Scores) => {
 let limits: Record<string, unknown> = {};
 
 for (const seed of SEEDS) {
-  log(`seed ${seed}: simulating and computing features (load ${load().join(' ')})`);
-  const { table } = simulateTransactions({ seed, progress: false });
-  // The handbook preset: the simulator's columns, its 15 features, train from 2018-07-25.
-  const { data, protocol } = prepareFraudLog(table);
+  log(`seed ${seed}: ${LOG ?? 'simulating'}, computing features (load ${load().join(' ')})`);
+  // Default: the handbook preset (the simulator's columns, its 15 features, train from
+  // 2018-07-25) on the simulated world; or the given log through its config.
+  const simulated =
+    LOG === undefined ? simulateTransactions({ seed, progress: false }).table : null;
+  const table = simulated ?? (await readFraudLog(LOG!, (await readFraudConfig(CONFIG!)).columns!));
+  const prepared = prepareFraudLog(table, config);
+  const { data, protocol } = prepared;
   const trainStartDay = protocolDay(protocol, protocol.trainStart);
   const dated = { day: data.day, card: data.card, label: data.label };
   const split = timeSplit(dated, { ...layout, trainStartDay });
@@ -262,7 +299,16 @@ for (const seed of SEEDS) {
   const loadAfter = load();
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = TUNED_MODEL === undefined ? (cpu.user + cpu.system) / 1e6 : Number.NaN;
-  const ours = testMetrics(data, split.test, tuned.model.score(Xtest));
+  // The model's own fitted features on the test rows (the same rows' values as data.X when it
+  // was fitted on the same training window, which this does not take on trust).
+  const oursX =
+    TUNED_MODEL === undefined
+      ? Xtest
+      : (() => {
+          const own = computeFeatures(prepared.table, tuned.model.features, { dtype: 'float32' });
+          return takeRows(toMatrix(own.values, own.rows, own.columns, own.names), split.test);
+        })();
+  const ours = testMetrics(data, split.test, tuned.model.score(oursX));
   add(TUNED_MODEL === undefined ? 'ours, tuned' : 'ours, tuned (`mlsd fraud tune`)', ours);
 
   const draws = randomCandidates(treeSpace, BUDGET.candidates, new Rng(seed).fork('xgboost'));
@@ -289,7 +335,8 @@ for (const seed of SEEDS) {
 
   const run: Record<string, unknown> = {
     seed,
-    transactions: table.length,
+    ...(LOG === undefined ? {} : { log: LOG, config: CONFIG }),
+    transactions: prepared.table.length,
     trainRows: split.train.length,
     testRows: split.test.length,
     testFrauds: takeValues(data.label, split.test).reduce((a, b) => a + b, 0),
@@ -309,7 +356,7 @@ for (const seed of SEEDS) {
     xgboost,
   };
 
-  if (seed === SEEDS[0]) {
+  if (seed === SEEDS[0] && simulated !== null && PRESET === undefined) {
     log('seed 0: the issue’s XGBoost baseline (18-point grid on the validation week)');
     const grid: Record<string, unknown>[] = [];
     for (const max_depth of [3, 6, 9])
@@ -323,7 +370,7 @@ for (const seed of SEEDS) {
       best: (baseline.info as { best: unknown }).best,
     };
     log('seed 0: online scoring latency of the tuned model');
-    const latency = onlineLatency(table, tuned.model, split.testStartDay + 7);
+    const latency = onlineLatency(simulated, tuned.model, split.testStartDay + 7);
     run.onlineLatencyUs = latency;
     limits = {
       tuningSeconds: tuned.seconds,
@@ -358,7 +405,7 @@ const summary = Object.entries(perSeed).map(([model, scores]) => {
 const pm = (s: { mean: number; std: number }, n: number) =>
   n > 1 ? `${f(s.mean)} ± ${f(s.std)}` : f(s.mean);
 process.stdout.write(
-  `\nTest week, mean ± std over simulator seeds ${SEEDS.join(', ')} (seed 0 = the default world)\n\n| model | AUC | AP | CP@100 | recall@100/day |\n|---|---|---|---|---|\n`,
+  `\nTest week, ${LOG === undefined ? `mean ± std over simulator seeds ${SEEDS.join(', ')} (seed 0 = the default world)${PRESET === undefined ? '' : `, preset ${PRESET}`}` : `${LOG} through ${CONFIG}`}\n\n| model | AUC | AP | CP@100 | recall@100/day |\n|---|---|---|---|---|\n`,
 );
 for (const row of summary) {
   process.stdout.write(
@@ -383,12 +430,22 @@ const results = fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(results, { recursive: true });
 if (!QUICK)
   writeFileSync(
-    join(results, SEEDS.length === 1 ? `fraud-tuning-seed${SEEDS[0]}.json` : 'fraud-tuning.json'),
+    join(
+      results,
+      LOG !== undefined
+        ? 'fraud-tuning-log.json'
+        : PRESET !== undefined
+          ? `fraud-tuning-${PRESET}-seed${SEEDS[0]}.json`
+          : SEEDS.length === 1
+            ? `fraud-tuning-seed${SEEDS[0]}.json`
+            : 'fraud-tuning.json',
+    ),
     `${JSON.stringify(
       {
         benchmark: 'fraud-tuning',
         date: new Date().toISOString(),
         machine: describeMachine(),
+        ...(PRESET === undefined ? {} : { preset: PRESET }),
         budget: { ...BUDGET, threads: THREADS },
         handbookPublished: { auc: [0.87, 0.88], ap: 0.69, cpAt100: 0.3 },
         summary,

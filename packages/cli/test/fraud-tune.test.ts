@@ -1,7 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FraudModel } from '@mlsd/fraud';
+import { FraudModel, resolveFraudConfig } from '@mlsd/fraud';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
@@ -81,12 +81,14 @@ describe('mlsd fraud tune', () => {
     expect(metrics.auc).toBeGreaterThan(0.6);
   }, 180_000);
 
-  it('prints the results table, searching only the kinds named', async () => {
+  it('prints the results table, searching only the kinds named, from the handbook+ preset', async () => {
     const tuned = await runCli([
       'fraud',
       'tune',
       '--in',
       log,
+      '--preset',
+      'handbook+',
       '--out',
       join(work, 'tuned-logreg'),
       '--kinds',
@@ -105,6 +107,11 @@ describe('mlsd fraud tune', () => {
     );
     expect(lines.filter((line) => /^\s+[12]\s+logreg\s/.test(line))).toHaveLength(2);
     expect(tuned.stdout).toMatch(/saved .*tuned-logreg: logreg/);
+    // The preset's features: the handbook's 15, then the groups the ablation kept.
+    const model = await FraudModel.load(join(work, 'tuned-logreg'));
+    const preset = resolveFraudConfig({ preset: 'handbook+' });
+    expect(model.features.names).toEqual(preset.features.map((feature) => feature.name));
+    expect(model.config.preset).toBe('handbook+');
   }, 120_000);
 
   it('refuses a kind nobody registered, naming the nearest', async () => {

@@ -26,6 +26,7 @@ export {
 export type {
   FeatureEntry,
   FraudColumns,
+  FraudConfigPreset,
   FraudPipelineConfig,
   FraudPipelineConfigInput,
   ProtocolConfig,
@@ -40,6 +41,15 @@ export {
 } from './config/fraud-config-schema.js';
 export type { FraudLog, FraudLogOptions } from './config/fraud-log-builder.js';
 export { FraudLogBuilder } from './config/fraud-log-builder.js';
+export type { HandbookEntities, HandbookPlusGroup } from './config/handbook-plus.js';
+export {
+  HANDBOOK_PLUS_CANDIDATES,
+  HANDBOOK_PLUS_GROUPS,
+  handbookEntities,
+  handbookFeatures,
+  handbookPlusFeatures,
+  pairEntityName,
+} from './config/handbook-plus.js';
 export { normalizeTable } from './config/normalize-table.js';
 export type { NormalizedLayout } from './config/normalized-layout.js';
 export { JOINED_TIME_COLUMN, normalizedLayout } from './config/normalized-layout.js';

@@ -1,5 +1,6 @@
 import { simulateTransactions, toPublicLayout } from '@mlsd/datasets';
 import { describe, expect, it } from 'vitest';
+import { TUNED_FRAUD_MODEL } from '../src/classifiers.js';
 import { parseFraudConfig } from '../src/config/parse-fraud-config.js';
 import { readFraudLog } from '../src/config/read-fraud-log.js';
 import { inferFraudConfig } from '../src/init/infer-fraud-config.js';
@@ -72,6 +73,13 @@ describe('inferFraudConfig', () => {
     expect(log.stats.quarantined).toBe(0);
     expect(log.stats.accepted).toBe(simulation.table.length);
     expect(config.features!.length).toBeGreaterThan(10);
+    // The draft names no model kind, so it trains the tuned trees rather than logreg.
+    expect(config.model).toEqual({ classWeight: 'none', seed: 0 });
+    expect(parsed.model).toMatchObject({
+      kind: TUNED_FRAUD_MODEL.kind,
+      params: TUNED_FRAUD_MODEL.params,
+    });
+    expect(explanations.join('\n')).toMatch(/model: no "kind", so the tuned trees \(gbdt/);
   });
 
   it('reads local text when there is no epoch column, and a date + time pair', async () => {

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from '@mlsd/core';
 import {
+  FRAUD_CONFIG_PRESETS,
+  type FraudConfigPreset,
   type FraudModelKind,
   type FraudPipelineConfigInput,
   type ResolvedFraudConfig,
@@ -17,7 +19,7 @@ const SIMULATOR_COLUMNS = ['TRANSACTION_ID', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX_A
 export interface ConfigFlags {
   in: string;
   config?: string;
-  preset?: 'handbook';
+  preset?: FraudConfigPreset;
   model?: FraudModelKind;
   classWeight?: 'none' | 'balanced';
   seed?: number;
@@ -87,8 +89,9 @@ export function addLogAndConfigOptions(command: Command): Command {
     .requiredOption('--out <dir>', 'model folder to write')
     .option('--config <file>', 'pipeline config (JSON; see `mlsd fraud init`)')
     .addOption(
-      new Option('--preset <name>', 'start from a preset instead of a config file').choices([
-        'handbook',
-      ]),
+      new Option(
+        '--preset <name>',
+        'start from a preset instead of a config file (handbook+: the handbook with the feature groups the ablation kept)',
+      ).choices(FRAUD_CONFIG_PRESETS),
     );
 }

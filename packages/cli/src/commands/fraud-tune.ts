@@ -3,6 +3,7 @@ import { classifierRegistry, formatParams } from '@mlsd/classify';
 import { createProgress, InvalidArgumentError } from '@mlsd/core';
 import {
   DEFAULT_TUNING_KINDS,
+  type FraudConfigPreset,
   protocolDates,
   type TuneFraudModelOptions,
   tuneFraudModel,
@@ -18,7 +19,7 @@ interface TuneFlags {
   in: string;
   out: string;
   config?: string;
-  preset?: 'handbook';
+  preset?: FraudConfigPreset;
   seed?: number;
   trainStart?: string;
   budget: number;

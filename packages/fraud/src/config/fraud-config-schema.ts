@@ -271,7 +271,9 @@ export const ModelSchema = z
 export const FeatureEntrySchema = FeatureDefinitionSchema;
 
 /** The presets a config can start from. */
-export const FRAUD_CONFIG_PRESETS = ['handbook'] as const;
+export const FRAUD_CONFIG_PRESETS = ['handbook', 'handbook+'] as const;
+/** A preset's name. */
+export type FraudConfigPreset = (typeof FRAUD_CONFIG_PRESETS)[number];
 
 /**
  * The fraud pipeline on one transaction log, as one JSON file: which columns are what, the
@@ -285,7 +287,7 @@ export const FraudPipelineConfigSchema = z
       .enum(FRAUD_CONFIG_PRESETS)
       .optional()
       .describe(
-        '"handbook": the Fraud Detection Handbook\'s columns, 15 features and protocol; the keys given here override it.',
+        '"handbook": the Fraud Detection Handbook\'s columns, 15 features and protocol; "handbook+": the same plus the feature groups the ablation kept (the card\'s amount z-scores over 7 and 30 days); the keys given here override it.',
       ),
     columns: ColumnsSchema.optional().describe(
       'Which columns of the file are what; required unless a preset gives them.',

@@ -32,15 +32,16 @@ export const HANDBOOK_PROTOCOL = Object.freeze({
 }) satisfies FraudPipelineConfigInput['protocol'];
 
 /**
- * Fills a config's sections from its preset before validation: with `"preset": "handbook"`,
- * missing `columns` become {@link HANDBOOK_COLUMNS}, and `protocol` keys not given take
- * {@link HANDBOOK_PROTOCOL}'s values. Features are filled when the config is resolved (the
- * preset's are the handbook's 15). Input that is not a preset config is returned as it is.
+ * Fills a config's sections from its preset before validation: with `"preset": "handbook"` or
+ * `"handbook+"`, missing `columns` become {@link HANDBOOK_COLUMNS}, and `protocol` keys not
+ * given take {@link HANDBOOK_PROTOCOL}'s values. Features are filled when the config is resolved
+ * (the handbook's 15; for "handbook+" the kept groups' after them). Input that is not a preset
+ * config is returned as it is.
  */
 export function applyPreset(input: unknown): unknown {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
   const config = input as Record<string, unknown>;
-  if (config.preset !== 'handbook') return input;
+  if (config.preset !== 'handbook' && config.preset !== 'handbook+') return input;
   const protocol =
     config.protocol !== null && typeof config.protocol === 'object' ? config.protocol : {};
   return {

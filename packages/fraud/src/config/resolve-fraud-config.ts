@@ -1,13 +1,13 @@
-import { type FeatureSpecInput, handbookFeatureSpec } from '@mlsd/features';
+import type { FeatureSpecInput } from '@mlsd/features';
 import { defaultFeatures } from './default-features.js';
 import {
-  type FeatureEntry,
   FeatureEntrySchema,
   type FraudColumns,
   type FraudPipelineConfig,
   type FraudPipelineConfigInput,
   type ParsedFeatureEntry,
 } from './fraud-config-schema.js';
+import { handbookFeatures, handbookPlusFeatures } from './handbook-plus.js';
 import { cardEntityOf, type NormalizedLayout, normalizedLayout } from './normalized-layout.js';
 import { parseFraudConfig } from './parse-fraud-config.js';
 
@@ -47,7 +47,9 @@ export function resolveFraudConfig(
     config.features ??
     (config.preset === 'handbook'
       ? handbookFeatures(columns)
-      : defaultFeatures(columns, { cardEntity })
+      : config.preset === 'handbook+'
+        ? handbookPlusFeatures(columns)
+        : defaultFeatures(columns, { cardEntity })
     ).map((feature) => FeatureEntrySchema.parse(feature));
   return {
     ...config,
@@ -83,25 +85,4 @@ export function featureSpecOf(config: ResolvedFraudConfig): FeatureSpecInput {
     })),
     features: config.features as FeatureSpecInput['features'],
   };
-}
-
-/**
- * The handbook's 15 features over the preset's columns (normalized times are epoch seconds, so
- * no time origin), named as the handbook names them.
- */
-function handbookFeatures(columns: FraudColumns): FeatureEntry[] {
-  const entities = Object.keys(columns.entities);
-  const spec = handbookFeatureSpec({
-    origin: null,
-    delayDays: columns.labelDelay.days ?? 7,
-    customerKey: entities[0] ?? 'CUSTOMER_ID',
-    terminalKey: entities[1] ?? 'TERMINAL_ID',
-    columns: {
-      transactionId: columns.transactionId,
-      time: columns.time.column ?? 'time',
-      amount: columns.amount,
-      label: columns.label?.column ?? 'TX_FRAUD',
-    },
-  });
-  return spec.features as FeatureEntry[];
 }

@@ -1,4 +1,5 @@
 import { InvalidDataError } from '@mlsd/core';
+import { FRAUD_MODEL_KINDS, TUNED_FRAUD_MODEL } from '../classifiers.js';
 import { defaultFeatures } from '../config/default-features.js';
 import type {
   FraudColumns,
@@ -254,6 +255,7 @@ export function inferFraudConfig(
   const features = cardEntity === undefined ? [] : defaultFeatures(columns, { cardEntity, oneHot });
   explanations.push(
     `features: ${features.length} defaults over the amount, the time of day and the entities — edit the list (kinds: numeric, hour, day-of-week, weekend, night, window, distinct, time-since-previous, amount-relative, risk, target-encoding, frequency, one-hot, geo-distance).`,
+    `model: no "kind", so the tuned trees (${TUNED_FRAUD_MODEL.kind}, the hyperparameters mlsd fraud tune chose on the simulated world); run mlsd fraud tune --in <file> --config <this file> to search your own data, or set model.kind (${FRAUD_MODEL_KINDS.join(', ')}).`,
     `protocol: the last 7 days are the test, a 7-day label delay before them, 7 training days before that; the alert threshold is chosen one layout earlier; ${cardEntity === undefined ? 'no card entity yet' : `cards are "${cardEntity}"`}, 100 alerts a day. Set columns.labelDelay.days to how long your labels take, and protocol.dailyBudget to the cards your investigators can check a day (a budget near the number of active cards alerts on almost everything).`,
   );
   const config: FraudPipelineConfigInput = {
@@ -273,7 +275,9 @@ export function inferFraudConfig(
       ...(cardEntity === undefined ? {} : { cardEntity }),
       dropKnownCompromised: true,
     },
-    model: { kind: 'logreg', classWeight: 'none', seed: 0 },
+    // No kind: the trees tuned on the default world (TUNED_FRAUD_MODEL); `mlsd fraud tune`
+    // searches the user's own data when those do not suit it.
+    model: { classWeight: 'none', seed: 0 },
   };
   return { config, explanations, leftOut };
 }
