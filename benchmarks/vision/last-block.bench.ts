@@ -26,17 +26,15 @@ import {
   DEFAULT_EMBEDDER_DIR,
   datasetSource,
   exactPrecisionAtK,
-  extractNsfwjsModel,
   fashionMnistCatalogue,
-  fashionMnistPng,
   loadImageEmbedder,
   ProjectionHeadEmbedder,
   splitBackbone,
   TrainableBlock,
   trainProjectionHead,
 } from '@mlsd/vision';
-import sharp from 'sharp';
 import { describeMachine } from '../machine.js';
+import { benchLogger, fashionMnistJpeg, loadMobileNetV2Backbone } from './mobilenet-backbone.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const CATALOGUE = env('CATALOGUE', 2_000);
@@ -45,26 +43,15 @@ const HEAD_EPOCHS = env('HEAD_EPOCHS', 40);
 const BLOCK_EPOCHS = env('BLOCK_EPOCHS', 10);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cacheDir = join(root, 'out', 'bench-cache', 'vision-last-block');
-const log = (message: string) =>
-  process.stderr.write(`[vision-last-block] ${message} (load ${loadavg()[0]!.toFixed(1)})\n`);
+const log = benchLogger('vision-last-block');
 const loadAverageAtStart = loadavg();
 const started = performance.now();
 
 await initBackend({ quiet: true });
-const modelDir = await extractNsfwjsModel('mobilenet_v2', join(cacheDir, 'mobilenet_v2'), {
-  from: import.meta.url,
-});
-const backbone = await loadImageEmbedder(modelDir, {
-  preset: 'unit',
-  output: 'average_pooling2d_1',
-});
+const { backbone } = await loadMobileNetV2Backbone(cacheDir);
 const split = splitBackbone(backbone);
 const dataset = await loadFashionMnist();
-const fashionJpeg = async (part: 'train' | 'test', index: number) =>
-  sharp(await fashionMnistPng(dataset[part].images.subarray(index * 784, (index + 1) * 784)))
-    .resize(112)
-    .jpeg({ quality: 90 })
-    .toBuffer();
+const fashionJpeg = fashionMnistJpeg(dataset);
 
 /** Feature maps at the cut of the first `count` images of a split, cached across runs. */
 async function cutFeatures(part: 'train' | 'test', count: number) {

@@ -35,10 +35,8 @@ import {
   decodeImage,
   embedImageFolder,
   exactPrecisionAtK,
-  extractNsfwjsModel,
   type FeatureEntry,
   fashionMnistCatalogue,
-  fashionMnistPng,
   ImageSearch,
   imageSize,
   loadImageEmbedder,
@@ -48,6 +46,7 @@ import {
 } from '@mlsd/vision';
 import sharp from 'sharp';
 import { describeMachine } from '../machine.js';
+import { benchLogger, fashionMnistJpeg, loadMobileNetV2Backbone } from './mobilenet-backbone.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const PHOTO_VARIANTS = env('PHOTO_VARIANTS', 5_000);
@@ -58,21 +57,14 @@ const LARGE_PHOTOS = env('LARGE_PHOTOS', 40);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cacheDir = join(root, 'out', 'bench-cache', 'vision-pretrained');
 const photosDir = join(root, 'examples', 'visual-search', 'photos');
-const log = (message: string) =>
-  process.stderr.write(`[vision-pretrained] ${message} (load ${loadavg()[0]!.toFixed(1)})\n`);
+const log = benchLogger('vision-pretrained');
 const loadAverageAtStart = loadavg();
 // A full collection before each memory reading, without a command-line flag.
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
 await initBackend({ quiet: true });
-const modelDir = await extractNsfwjsModel('mobilenet_v2', join(cacheDir, 'mobilenet_v2'), {
-  from: import.meta.url,
-});
-const backbone = await loadImageEmbedder(modelDir, {
-  preset: 'unit',
-  output: 'average_pooling2d_1',
-});
+const { modelDir, backbone } = await loadMobileNetV2Backbone(cacheDir);
 const size = imageSize(backbone.spec);
 const sources = (await readdir(photosDir)).filter((file) => file.endsWith('.jpg')).sort();
 
@@ -214,11 +206,7 @@ async function photoVariant(i: number): Promise<Buffer> {
 }
 
 const dataset = await loadFashionMnist();
-const fashionJpeg = async (split: 'train' | 'test', index: number) =>
-  sharp(await fashionMnistPng(dataset[split].images.subarray(index * 784, (index + 1) * 784)))
-    .resize(112)
-    .jpeg({ quality: 90 })
-    .toBuffer();
+const fashionJpeg = fashionMnistJpeg(dataset);
 
 // 3. The 10,000-photo catalogue: backbone features computed once (cached), then indexed.
 log(
