@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RouteErrorConfig } from '../http/error-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { requireJson } from '../http/require-json.js';
+import { scoreBodyValidator, scoreResponseSerializer } from '../http/score-route-compilers.js';
 import {
   ExampleResponseSchema,
   LabelBodySchema,
@@ -31,6 +32,8 @@ export function fraudRoutes(context: ServiceContext): FastifyPluginAsyncZod {
       '/v1/fraud/score',
       {
         schema: { body: ScoreBodySchema, response: { 200: ScoreResponseSchema } },
+        validatorCompiler: scoreBodyValidator,
+        serializerCompiler: scoreResponseSerializer,
         config: {
           validationCode: 'INVALID_TRANSACTION',
           bodyName: 'transaction',
