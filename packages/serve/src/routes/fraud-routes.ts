@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RouteErrorConfig } from '../http/error-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { requireJson } from '../http/require-json.js';
-import { scoreBodyValidator, scoreResponseSerializer } from '../http/score-route-compilers.js';
 import {
   ExampleResponseSchema,
   LabelBodySchema,
   ScoreBodySchema,
   ScoreResponseSchema,
 } from '../http/schemas.js';
+import { scoreBodyValidator, scoreResponseSerializer } from '../http/score-route-compilers.js';
 import type { ServiceContext } from '../service-context.js';
 
 /** 404 FRAUD_MODEL_NOT_LOADED when the service has no fraud model (checked first). */
