@@ -334,44 +334,35 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     },
   });
 
-  // The per-request hooks take callbacks, not async functions: each async hook costs a promise
-  // per request on the scoring path.
-  app.addHook('onRequest', (request, _reply, done) => {
+  app.addHook('onRequest', async (request) => {
     if (context.closing && request.url !== '/healthz' && !request.url.startsWith('/readyz')) {
-      done(
-        new HttpError(
-          503,
-          'SHUTTING_DOWN',
-          'The service is shutting down; retry on another replica.',
-        ),
+      throw new HttpError(
+        503,
+        'SHUTTING_DOWN',
+        'The service is shutting down; retry on another replica.',
       );
-      return;
     }
-    done();
   });
   // While draining, tell keep-alive clients to go: an idle connection would hold close() open.
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  app.addHook('onSend', async (_request, reply, payload) => {
     if (context.closing) void reply.header('connection', 'close');
-    done(null, payload);
+    return payload;
   });
-  app.addHook('onResponse', (request, reply, done) => {
+  app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     metrics.observeRequest(route, request.method, reply.statusCode, seconds);
-    if (logger !== undefined) {
-      const code = errorCodes.get(request);
-      request.log.info(
-        {
-          method: request.method,
-          url: request.url,
-          status: reply.statusCode,
-          ms: Math.round(reply.elapsedTime * 100) / 100,
-          ...(code === undefined ? {} : { code }),
-        },
-        'request',
-      );
-    }
-    done();
+    const code = errorCodes.get(request);
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        ...(code === undefined ? {} : { code }),
+      },
+      'request',
+    );
   });
 
   // OpenAPI 3 document of every route, generated from the same zod schemas that validate them.
