@@ -2,6 +2,7 @@ import { InvalidArgumentError, Table } from '@mlsd/core';
 import type { EntityEvaluator } from './entity-plan.js';
 import { type EventColumns, NO_EVENTS } from './event-columns.js';
 import type { FeatureSet } from './feature-set.js';
+import { bucketByDestination } from './row-buckets.js';
 import { readTableInputs, type TableInputs } from './table-inputs.js';
 
 /** Features of many transactions: a row-major `rows × columns` matrix and its column names. */
@@ -138,10 +139,14 @@ function writeEntityFeatures(
   for (let g = 0; g < count; g++) starts[g + 1]! += starts[g]!;
   const grouped = n - missing;
   const order = new Int32Array(grouped);
+  const rank = new Int32Array(n).fill(-1);
   const next = starts.slice(0, count);
   for (let i = 0; i < n; i++) {
     const id = ids[i]!;
-    if (id >= 0) order[next[id]!++] = i;
+    if (id >= 0) {
+      rank[i] = next[id]!;
+      order[next[id]!++] = i;
+    }
   }
 
   const readsLabels = layout.labels && input.labels.length > 0;
@@ -149,7 +154,7 @@ function writeEntityFeatures(
   if (readsLabels) sources.push(input.labels, input.labelTimes);
   for (const column of layout.valueColumns) sources.push(input.values.get(column)!);
   for (const column of layout.categoryColumns) sources.push(input.categories.get(column)!.codes);
-  const gathered = gatherColumns(sources, order);
+  const gathered = gatherColumns(sources, rank, grouped);
   let field = 0;
   const times = gathered[field++]!;
   const events: EventColumns = {
@@ -162,8 +167,8 @@ function writeEntityFeatures(
   const arrivals = readsLabels && input.hasLabelTimes ? labelArrivals(events, starts) : undefined;
   const labelWindows = evaluator.labelWindows;
   // The features are written in group order into a compact block (`span` values per event),
-  // then copied to the rows in row order: writing each row's cells where its entity's events
-  // are visited would touch the whole matrix at random, a cache and TLB miss per write.
+  // then bucketed by row and copied: writing each row's cells where its entity's events are
+  // visited would touch the whole matrix at random, a cache and TLB miss per write.
   const outputs = Int32Array.from(evaluator.features, (feature) => feature.output);
   let first = stride;
   let last = -1;
@@ -193,14 +198,11 @@ function writeEntityFeatures(
       evaluator.write(block, k * span - first, events, start, k, time);
     }
   }
-  const rank = new Int32Array(n).fill(-1);
-  for (let k = 0; k < grouped; k++) rank[order[k]!] = k;
-  for (let i = 0; i < n; i++) {
-    const k = rank[i]!;
-    if (k < 0) continue;
-    const from = k * span - first;
-    const to = i * stride;
-    for (let f = 0; f < outputs.length; f++) out[to + outputs[f]!] = block[from + outputs[f]!]!;
+  const { rows, destinations } = bucketByDestination(block, span, order, n);
+  for (let e = 0; e < grouped; e++) {
+    const from = e * span - first;
+    const to = destinations[e]! * stride;
+    for (let f = 0; f < outputs.length; f++) out[to + outputs[f]!] = rows[from + outputs[f]!]!;
   }
   if (missing > 0) {
     evaluator.clear();
@@ -211,29 +213,28 @@ function writeEntityFeatures(
 }
 
 /**
- * `sources[f][order[k]]` for every field `f` and position `k`, as float64 columns. Several
- * fields are first interleaved row by row (one sequential pass), so the gather, which visits
- * the rows at random, reads one cache line per row instead of one per field.
+ * Each source column in entity order: `sources[f][i]` at position `rank[i]` (rows with rank −1
+ * left out), as float64 columns of `grouped` values. The columns are interleaved row by row
+ * first (one sequential pass), then bucketed by position (see {@link bucketByDestination}), so
+ * no pass visits the rows at random.
  */
-function gatherColumns(sources: readonly ArrayLike<number>[], order: Int32Array): Float64Array[] {
+function gatherColumns(
+  sources: readonly ArrayLike<number>[],
+  rank: Int32Array,
+  grouped: number,
+): Float64Array[] {
   const width = sources.length;
-  const grouped = order.length;
-  const targets = sources.map(() => new Float64Array(grouped));
-  if (width === 1) {
-    const source = sources[0]!;
-    const target = targets[0]!;
-    for (let k = 0; k < grouped; k++) target[k] = source[order[k]!]!;
-    return targets;
-  }
-  const rows = sources[0]!.length;
-  const packed = new Float64Array(rows * width);
+  const rowCount = rank.length;
+  const packed = new Float64Array(rowCount * width);
   for (let f = 0; f < width; f++) {
     const source = sources[f]!;
-    for (let i = 0; i < rows; i++) packed[i * width + f] = source[i]!;
+    for (let i = 0; i < rowCount; i++) packed[i * width + f] = source[i]!;
   }
-  for (let k = 0; k < grouped; k++) {
-    const base = order[k]! * width;
-    for (let f = 0; f < width; f++) targets[f]![k] = packed[base + f]!;
+  const { rows, destinations } = bucketByDestination(packed, width, rank, grouped);
+  const targets = sources.map(() => new Float64Array(grouped));
+  for (let e = 0; e < destinations.length; e++) {
+    const k = destinations[e]!;
+    for (let f = 0; f < width; f++) targets[f]![k] = rows[e * width + f]!;
   }
   return targets;
 }
