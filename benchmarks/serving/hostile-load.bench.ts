@@ -153,19 +153,24 @@ async function goodOnly(
   name: string,
   options: Record<string, unknown>,
   seconds: number,
-): Promise<PacedRunResult & { rssPeakBytes: number }> {
+): Promise<PacedRunResult & { rssPeakBytes: number; cpuUsPerRequest: number }> {
   const child = await startService(options);
   const stream = goodStream();
   const warm = await scoreGood(child, stream, RATE / 2, 3);
   log(`${name}: warm-up ${warm.responses} responses`);
   const rss = sampleRss(child.pid);
+  const cpuBefore = metric(await metricsOf(child.url), 'process_cpu_seconds_total');
   const run = await scoreGood(child, stream, RATE, seconds);
+  const cpuAfter = metric(await metricsOf(child.url), 'process_cpu_seconds_total');
   const { peakBytes } = rss.stop();
   await stopService(child);
+  // The service's CPU time per answered request: what a busy machine does not change much,
+  // unlike the latencies, which there measure how long the service waited for a core.
+  const cpuUsPerRequest = Math.round(((cpuAfter - cpuBefore) * 1e6) / Math.max(1, run.responses));
   log(
-    `${name}: ${run.requestsPerSecond} req/s, p50 ${run.latency.p50Ms} ms, p99 ${run.latency.p99Ms} ms, non-2xx ${run.non2xx}, errors ${run.errors}`,
+    `${name}: ${run.requestsPerSecond} req/s, p50 ${run.latency.p50Ms} ms, p99 ${run.latency.p99Ms} ms, non-2xx ${run.non2xx}, errors ${run.errors}, CPU ${cpuUsPerRequest} µs per request`,
   );
-  return { ...run, rssPeakBytes: peakBytes };
+  return { ...run, rssPeakBytes: peakBytes, cpuUsPerRequest };
 }
 
 const DRIFT_OFF = { driftCheckEvery: 1_000_000_000 };
@@ -271,6 +276,7 @@ const result = {
       p99Ms: driftOff.latency.p99Ms,
       maxMs: driftOff.latency.maxMs,
       rps: driftOff.requestsPerSecond,
+      cpuUsPerRequest: driftOff.cpuUsPerRequest,
       non2xx: driftOff.non2xx,
       errors: driftOff.errors,
     },
@@ -279,6 +285,7 @@ const result = {
       p99Ms: driftOn.latency.p99Ms,
       maxMs: driftOn.latency.maxMs,
       rps: driftOn.requestsPerSecond,
+      cpuUsPerRequest: driftOn.cpuUsPerRequest,
       non2xx: driftOn.non2xx,
       errors: driftOn.errors,
     },
@@ -334,7 +341,7 @@ writeFileSync(resultsPath, `${JSON.stringify({ ...existing, hostileLoad: result 
 
 process.stdout.write(
   [
-    `drift off: p50 ${driftOff.latency.p50Ms} ms, p99 ${driftOff.latency.p99Ms} ms; drift on: p50 ${driftOn.latency.p50Ms} ms, p99 ${driftOn.latency.p99Ms} ms (${RATE} req/s, ${DRIFT_SECONDS} s each)`,
+    `drift off: p50 ${driftOff.latency.p50Ms} ms, p99 ${driftOff.latency.p99Ms} ms, CPU ${driftOff.cpuUsPerRequest} µs/request; drift on: p50 ${driftOn.latency.p50Ms} ms, p99 ${driftOn.latency.p99Ms} ms, CPU ${driftOn.cpuUsPerRequest} µs/request (${RATE} req/s, ${DRIFT_SECONDS} s each)`,
     `hostile ${HOSTILE_SECONDS} s: good ${good.responses}/${good.sent} answered, ${good.requestsPerSecond} req/s p50 ${good.latency.p50Ms} ms p99 ${good.latency.p99Ms} ms non-2xx ${good.non2xx} errors ${good.errors}; hostile ${hostileExpected}/${hostileSent} answered as expected; slow clients ${slowClients.opened} opened, ${slowClients.timedOut} got 408`,
     `service RSS peak ${(memory.peakBytes / 2 ** 20).toFixed(0)} MiB; targets ${result.targets.met ? 'met' : 'NOT met'}`,
     `load average ${loadAverageAtStart.join(' ')} at the start, ${result.loadAverageAtEnd.join(' ')} at the end`,

@@ -21,7 +21,7 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const child = fork(join(here, 'service-child.ts'), [], {
     cwd: root,
-    execArgv: ['--import', 'tsx', '--conditions=@mlsd/source'],
+    execArgv: ['--import', 'tsx', '--conditions=@mlsd/source', ...profileArgs()],
     env: { ...process.env, MLSD_SERVE_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -32,6 +32,15 @@ export async function startServiceProcess(
     );
   });
   return { process: child, url: ready.url, pid: ready.pid };
+}
+
+/**
+ * `--cpu-prof` for the child when MLSD_BENCH_CHILD_CPU_PROF names a folder: where the time of
+ * the service goes under the bench's load (one `.cpuprofile` per child, written on exit).
+ */
+function profileArgs(): string[] {
+  const folder = process.env.MLSD_BENCH_CHILD_CPU_PROF;
+  return folder === undefined || folder === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${folder}`];
 }
 
 /** A positive number from the environment variable `name`, or `fallback` when unset. */

@@ -2,6 +2,7 @@ import { InvalidArgumentError, Table } from '@mlsd/core';
 import type { EntityEvaluator } from './entity-plan.js';
 import { type EventColumns, NO_EVENTS } from './event-columns.js';
 import type { FeatureSet } from './feature-set.js';
+import { bucketByDestination } from './row-buckets.js';
 import { readTableInputs, type TableInputs } from './table-inputs.js';
 
 /** Features of many transactions: a row-major `rows × columns` matrix and its column names. */
@@ -75,6 +76,9 @@ export function computeFeatures(
   return { names, values, rows: n, columns };
 }
 
+/** Rows per block of the row-feature pass: a block's rows of the matrix stay in cache. */
+const ROW_BLOCK = 1_024;
+
 function writeRowFeatures(
   features: FeatureSet,
   input: TableInputs,
@@ -82,19 +86,31 @@ function writeRowFeatures(
   stride: number,
 ): void {
   const numbers = new Float64Array(4);
-  for (const feature of features.rowFeatures) {
-    const numeric = feature.numericInputs.map((column) => input.numeric.get(column)!);
-    const category =
-      feature.categoryInput === undefined ? undefined : input.categories.get(feature.categoryInput);
-    const times = input.times;
-    for (let i = 0; i < input.rows; i++) {
-      for (let k = 0; k < numeric.length; k++) numbers[k] = numeric[k]![i]!;
-      let value: string | null = null;
-      if (category !== undefined) {
-        const code = category.codes[i]!;
-        value = code < 0 ? null : category.levels[code]!;
+  const rowFeatures = features.rowFeatures;
+  const numeric = rowFeatures.map((feature) =>
+    feature.numericInputs.map((column) => input.numeric.get(column)!),
+  );
+  const categories = rowFeatures.map((feature) =>
+    feature.categoryInput === undefined ? undefined : input.categories.get(feature.categoryInput),
+  );
+  const times = input.times;
+  // Feature by feature within blocks of rows: each feature's loop stays simple, and the block's
+  // rows are written while in cache instead of one pass over the whole matrix per feature.
+  for (let from = 0; from < input.rows; from += ROW_BLOCK) {
+    const to = Math.min(input.rows, from + ROW_BLOCK);
+    for (let r = 0; r < rowFeatures.length; r++) {
+      const feature = rowFeatures[r]!;
+      const columns = numeric[r]!;
+      const category = categories[r];
+      for (let i = from; i < to; i++) {
+        for (let k = 0; k < columns.length; k++) numbers[k] = columns[k]![i]!;
+        let value: string | null = null;
+        if (category !== undefined) {
+          const code = category.codes[i]!;
+          value = code < 0 ? null : category.levels[code]!;
+        }
+        feature.write(out, i * stride, times[i]!, numbers, value);
       }
-      feature.write(out, i * stride, times[i]!, numbers, value);
     }
   }
 }
@@ -123,33 +139,45 @@ function writeEntityFeatures(
   for (let g = 0; g < count; g++) starts[g + 1]! += starts[g]!;
   const grouped = n - missing;
   const order = new Int32Array(grouped);
+  const rank = new Int32Array(n).fill(-1);
   const next = starts.slice(0, count);
   for (let i = 0; i < n; i++) {
     const id = ids[i]!;
-    if (id >= 0) order[next[id]!++] = i;
+    if (id >= 0) {
+      rank[i] = next[id]!;
+      order[next[id]!++] = i;
+    }
   }
 
-  const gather = <A extends Float64Array | Uint8Array | Int32Array>(
-    source: ArrayLike<number>,
-    make: new (length: number) => A,
-  ): A => {
-    const target = new make(grouped);
-    for (let k = 0; k < grouped; k++) target[k] = source[order[k]!]!;
-    return target;
-  };
   const readsLabels = layout.labels && input.labels.length > 0;
+  const sources: ArrayLike<number>[] = [input.times];
+  if (readsLabels) sources.push(input.labels, input.labelTimes);
+  for (const column of layout.valueColumns) sources.push(input.values.get(column)!);
+  for (const column of layout.categoryColumns) sources.push(input.categories.get(column)!.codes);
+  const gathered = gatherColumns(sources, rank, grouped);
+  let field = 0;
+  const times = gathered[field++]!;
   const events: EventColumns = {
-    times: gather(input.times, Float64Array),
-    labels: readsLabels ? gather(input.labels, Uint8Array) : new Uint8Array(0),
-    labelTimes: readsLabels ? gather(input.labelTimes, Float64Array) : new Float64Array(0),
-    values: layout.valueColumns.map((column) => gather(input.values.get(column)!, Float64Array)),
-    codes: layout.categoryColumns.map((column) =>
-      gather(input.categories.get(column)!.codes, Int32Array),
-    ),
+    times,
+    labels: readsLabels ? Uint8Array.from(gathered[field++]!) : new Uint8Array(0),
+    labelTimes: readsLabels ? gathered[field++]! : new Float64Array(0),
+    values: layout.valueColumns.map(() => gathered[field++]!),
+    codes: layout.categoryColumns.map(() => Int32Array.from(gathered[field++]!)),
   };
   const arrivals = readsLabels && input.hasLabelTimes ? labelArrivals(events, starts) : undefined;
-  const times = events.times;
   const labelWindows = evaluator.labelWindows;
+  // The features are written in group order into a compact block (`span` values per event),
+  // then bucketed by row and copied: writing each row's cells where its entity's events are
+  // visited would touch the whole matrix at random, a cache and TLB miss per write.
+  const outputs = Int32Array.from(evaluator.features, (feature) => feature.output);
+  let first = stride;
+  let last = -1;
+  for (const output of outputs) {
+    first = Math.min(first, output);
+    last = Math.max(last, output);
+  }
+  const span = last - first + 1;
+  const block = new Float64Array(grouped * span);
 
   for (let g = 0; g < count; g++) {
     const start = starts[g]!;
@@ -167,8 +195,14 @@ function writeEntityFeatures(
         }
       }
       evaluator.slide(events, k, time);
-      evaluator.write(out, order[k]! * stride, events, start, k, time);
+      evaluator.write(block, k * span - first, events, start, k, time);
     }
+  }
+  const { rows, destinations } = bucketByDestination(block, span, order, n);
+  for (let e = 0; e < grouped; e++) {
+    const from = e * span - first;
+    const to = destinations[e]! * stride;
+    for (let f = 0; f < outputs.length; f++) out[to + outputs[f]!] = rows[from + outputs[f]!]!;
   }
   if (missing > 0) {
     evaluator.clear();
@@ -176,6 +210,33 @@ function writeEntityFeatures(
       if (ids[i]! < 0) evaluator.write(out, i * stride, NO_EVENTS, 0, 0, input.times[i]!);
     }
   }
+}
+
+/**
+ * Each source column in entity order: `sources[f][i]` at position `rank[i]` (rows with rank −1
+ * left out), as float64 columns of `grouped` values. The columns are interleaved row by row
+ * first (one sequential pass), then bucketed by position (see {@link bucketByDestination}), so
+ * no pass visits the rows at random.
+ */
+function gatherColumns(
+  sources: readonly ArrayLike<number>[],
+  rank: Int32Array,
+  grouped: number,
+): Float64Array[] {
+  const width = sources.length;
+  const rowCount = rank.length;
+  const packed = new Float64Array(rowCount * width);
+  for (let f = 0; f < width; f++) {
+    const source = sources[f]!;
+    for (let i = 0; i < rowCount; i++) packed[i * width + f] = source[i]!;
+  }
+  const { rows, destinations } = bucketByDestination(packed, width, rank, grouped);
+  const targets = sources.map(() => new Float64Array(grouped));
+  for (let e = 0; e < destinations.length; e++) {
+    const k = destinations[e]!;
+    for (let f = 0; f < width; f++) targets[f]![k] = rows[e * width + f]!;
+  }
+  return targets;
 }
 
 /**

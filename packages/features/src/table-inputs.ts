@@ -171,27 +171,48 @@ function readKeys(table: Table, columns: readonly string[]): { ids: Int32Array; 
       count = part.levels.length;
       continue;
     }
-    // Combine with the next part and renumber densely, so ids stay small whatever the columns.
-    const width = part.levels.length;
-    const dense = new Map<number, number>();
-    const combined = new Int32Array(ids.length);
-    for (let i = 0; i < ids.length; i++) {
-      const a = ids[i]!;
-      const b = part.codes[i]!;
-      if (a < 0 || b < 0) {
-        combined[i] = -1;
-        continue;
-      }
-      const key = a * width + b;
-      let id = dense.get(key);
-      if (id === undefined) {
-        id = dense.size;
-        dense.set(key, id);
-      }
-      combined[i] = id;
-    }
-    ids = combined;
-    count = dense.size;
+    ({ ids, count } = combineKeys(ids, count, part.codes, part.levels.length));
   }
   return { ids, count };
+}
+
+/**
+ * Dense ids of the pairs `(a[i], b[i])` (−1 when either is missing), numbered by `a` then by
+ * first appearance within it. Rows are bucketed by `a` (a counting sort), and each bucket
+ * numbers its `b` values through one array indexed by `b`, stamped with the bucket: no hash of
+ * the pairs, whose number can reach `aCount × bCount`.
+ */
+function combineKeys(
+  a: Int32Array,
+  aCount: number,
+  b: Int32Array,
+  bCount: number,
+): { ids: Int32Array; count: number } {
+  const n = a.length;
+  const starts = new Int32Array(aCount + 1);
+  for (let i = 0; i < n; i++) {
+    if (a[i]! >= 0 && b[i]! >= 0) starts[a[i]! + 1]!++;
+  }
+  for (let g = 0; g < aCount; g++) starts[g + 1]! += starts[g]!;
+  const rows = new Int32Array(starts[aCount]!);
+  const next = starts.slice(0, aCount);
+  for (let i = 0; i < n; i++) {
+    if (a[i]! >= 0 && b[i]! >= 0) rows[next[a[i]!]!++] = i;
+  }
+  const combined = new Int32Array(n).fill(-1);
+  const stamp = new Int32Array(bCount).fill(-1);
+  const local = new Int32Array(bCount);
+  let ids = 0;
+  for (let g = 0; g < aCount; g++) {
+    for (let k = starts[g]!; k < starts[g + 1]!; k++) {
+      const i = rows[k]!;
+      const value = b[i]!;
+      if (stamp[value] !== g) {
+        stamp[value] = g;
+        local[value] = ids++;
+      }
+      combined[i] = local[value]!;
+    }
+  }
+  return { ids: combined, count: ids };
 }

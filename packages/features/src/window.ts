@@ -22,9 +22,12 @@ export class Window {
   readonly delaySeconds: number;
   /** True when the transaction's own event is inside (delay 0 windows of aggregates). */
   readonly includeSelf: boolean;
-  /** Every window counts its events. */
+  /**
+   * Every window counts its events: set from the window's bounds (`hi − lo`) rather than fed
+   * event by event like the attached accumulators.
+   */
   readonly count = new CountAccumulator();
-  readonly #accumulators: Accumulator[] = [this.count];
+  readonly #accumulators: Accumulator[] = [];
   /** Sliding state (batch): positions of the oldest held event and one past the newest. */
   #lo = 0;
   #hi = 0;
@@ -68,6 +71,7 @@ export class Window {
   resetAt(position: number): void {
     this.#lo = position;
     this.#hi = position;
+    this.count.reset();
     for (const accumulator of this.#accumulators) accumulator.reset();
   }
 
@@ -93,6 +97,7 @@ export class Window {
     }
     this.#lo = lo;
     this.#hi = hi;
+    this.count.count = hi - lo;
   }
 
   /**
@@ -111,12 +116,14 @@ export class Window {
       accumulator.reset();
       accumulator.addRange(events, lo, hi, time);
     }
+    this.count.count = hi - lo;
     this.#lo = lo;
     this.#hi = hi;
   }
 
   /** Resets every accumulator (an entity without events, e.g. a missing key). */
   clear(): void {
+    this.count.reset();
     for (const accumulator of this.#accumulators) accumulator.reset();
     this.#lo = 0;
     this.#hi = 0;

@@ -334,35 +334,44 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     },
   });
 
-  app.addHook('onRequest', async (request) => {
+  // The per-request hooks take callbacks, not async functions: each async hook costs a promise
+  // per request on the scoring path.
+  app.addHook('onRequest', (request, _reply, done) => {
     if (context.closing && request.url !== '/healthz' && !request.url.startsWith('/readyz')) {
-      throw new HttpError(
-        503,
-        'SHUTTING_DOWN',
-        'The service is shutting down; retry on another replica.',
+      done(
+        new HttpError(
+          503,
+          'SHUTTING_DOWN',
+          'The service is shutting down; retry on another replica.',
+        ),
       );
+      return;
     }
+    done();
   });
   // While draining, tell keep-alive clients to go: an idle connection would hold close() open.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (context.closing) void reply.header('connection', 'close');
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     metrics.observeRequest(route, request.method, reply.statusCode, seconds);
-    const code = errorCodes.get(request);
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 100) / 100,
-        ...(code === undefined ? {} : { code }),
-      },
-      'request',
-    );
+    if (logger !== undefined) {
+      const code = errorCodes.get(request);
+      request.log.info(
+        {
+          method: request.method,
+          url: request.url,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 100) / 100,
+          ...(code === undefined ? {} : { code }),
+        },
+        'request',
+      );
+    }
+    done();
   });
 
   // OpenAPI 3 document of every route, generated from the same zod schemas that validate them.

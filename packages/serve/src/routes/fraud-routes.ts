@@ -8,6 +8,7 @@ import {
   ScoreBodySchema,
   ScoreResponseSchema,
 } from '../http/schemas.js';
+import { scoreBodyValidator, scoreResponseSerializer } from '../http/score-route-compilers.js';
 import type { ServiceContext } from '../service-context.js';
 
 /** 404 FRAUD_MODEL_NOT_LOADED when the service has no fraud model (checked first). */
@@ -31,6 +32,8 @@ export function fraudRoutes(context: ServiceContext): FastifyPluginAsyncZod {
       '/v1/fraud/score',
       {
         schema: { body: ScoreBodySchema, response: { 200: ScoreResponseSchema } },
+        validatorCompiler: scoreBodyValidator,
+        serializerCompiler: scoreResponseSerializer,
         config: {
           validationCode: 'INVALID_TRANSACTION',
           bodyName: 'transaction',
