@@ -17,7 +17,9 @@
  *
  * Run: node --import tsx --conditions=@mlsd/source benchmarks/serving/hostile-load.bench.ts
  * Knobs (env): MLSD_BENCH_HOSTILE_SECONDS (60), MLSD_BENCH_DRIFT_SECONDS (20),
- * MLSD_BENCH_SLOW_CLIENTS (200), MLSD_BENCH_REQUEST_TIMEOUT_MS (the service's, default 30,000).
+ * MLSD_BENCH_SLOW_CLIENTS (200), MLSD_BENCH_REQUEST_TIMEOUT_MS (the service's, default 30,000),
+ * MLSD_BENCH_SERVICE_CPUS / MLSD_BENCH_CLIENT_CPUS (taskset CPU lists: the service and this load
+ * generator on cores of their own, e.g. "1" and "0"; unset, they share every core).
  * Writes the `hostileLoad` entry of benchmarks/results/serving.json (other entries kept).
  */
 import type { ChildProcess } from 'node:child_process';
@@ -29,7 +31,7 @@ import { FraudModel } from '@mlsd/fraud';
 import { describeMachine } from '../machine.js';
 import { type HostileAnswer, holdSlowClients, hostileCorpus, sendRaw } from './hostile-requests.js';
 import { type PacedRunResult, runPaced } from './paced-run.js';
-import { envNumber, startServiceProcess } from './service-process.js';
+import { envNumber, pinToCpus, startServiceProcess } from './service-process.js';
 import { simulatorTimeOf, TransactionStream } from './transaction-stream.js';
 
 const log = (message: string) => process.stderr.write(`[hostile] ${message}\n`);
@@ -43,6 +45,11 @@ const TARGET = { p99Ms: 10, rssBytes: 1024 ** 3 };
 const ADMIN_TOKEN = 'hostile-bench-admin-token';
 
 const loadAverageAtStart = describeMachine().loadAverage;
+pinToCpus(process.pid, process.env.MLSD_BENCH_CLIENT_CPUS);
+const cpuPinning = {
+  service: process.env.MLSD_BENCH_SERVICE_CPUS ?? 'shared',
+  loadGenerator: process.env.MLSD_BENCH_CLIENT_CPUS ?? 'shared',
+};
 
 // Artifacts: the service tests' builders (a bigger simulated world for a ~6,700-row reference).
 const work = mkdtempSync(join(tmpdir(), 'mlsd-hostile-bench-'));
@@ -57,8 +64,16 @@ await fixtures.buildSmallFraudModel(fraudModelDir, {
   seed: 11,
   referenceRows: 6_700,
 });
-const model = await FraudModel.load(fraudModelDir);
-const clock = simulatorTimeOf(model.state?.watermark);
+// Only the clock and a description are kept: the loaded model (its online state included) is
+// garbage once read, so this load generator's heap — and its collector's pauses, which would be
+// counted as the service's latency — stays small.
+const { clock, modelSummary } = await (async () => {
+  const model = await FraudModel.load(fraudModelDir);
+  return {
+    clock: simulatorTimeOf(model.state?.watermark),
+    modelSummary: `${model.features.names.length} features, drift reference ${model.reference.rows} rows`,
+  };
+})();
 
 interface Child {
   process: ChildProcess;
@@ -195,6 +210,9 @@ await fetch(`${child.url}/v1/fraud/score`, {
 });
 stream.answered();
 const corpus = hostileCorpus(scored as unknown as Record<string, number>, built.sampleImagePng);
+// Each kind's bytes are built once: rebuilding the larger bodies per send made garbage whose
+// collection paused this load generator for up to ~100 ms, late reads counted as the service's.
+const corpusBytes = corpus.map((request) => request.bytes());
 const before = await metricsOf(child.url);
 const rss = sampleRss(child.pid);
 const slow = holdSlowClients(child.port, SLOW_CLIENTS);
@@ -212,6 +230,7 @@ const hostileDone = new Promise<void>((resolve) => {
     const now = performance.now();
     while (!hostileStop && hostileStarted + (hostileSent * 1000) / hostileRate <= now) {
       const request = corpus[hostileSent % corpus.length]!;
+      const bytes = corpusBytes[hostileSent % corpus.length]!;
       hostileSent++;
       const entry = hostileAnswers.get(request.name) ?? {
         sent: 0,
@@ -222,7 +241,7 @@ const hostileDone = new Promise<void>((resolve) => {
       hostileAnswers.set(request.name, entry);
       entry.sent++;
       hostilePending.push(
-        sendRaw(child.port, request.bytes()).then((answer: HostileAnswer) => {
+        sendRaw(child.port, bytes).then((answer: HostileAnswer) => {
           entry.maxMs = Math.max(entry.maxMs, Math.round(answer.ms));
           if (request.status.includes(answer.status) && answer.code !== undefined) entry.expected++;
           else if (entry.unexpected.length < 3)
@@ -259,9 +278,10 @@ const result = {
   machine: describeMachine(),
   loadAverageAtStart,
   loadAverageAtEnd: describeMachine().loadAverage,
+  cpuPinning,
   command: 'node --import tsx --conditions=@mlsd/source benchmarks/serving/hostile-load.bench.ts',
   setup: {
-    service: `child process, fraud model (logistic regression, ${model.features.names.length} features, drift reference ${model.reference.rows} rows) + 600-image index, in-process state, request timeout ${REQUEST_TIMEOUT_MS} ms, logging off`,
+    service: `child process, fraud model (logistic regression, ${modelSummary}) + 600-image index, in-process state, request timeout ${REQUEST_TIMEOUT_MS} ms, logging off`,
     driftOn:
       'a drift check every 500 scores with no minimum interval (window 2,000 rows): 4 checks a second at 2,000 req/s',
     load: 'open loop (evenly spaced, latency from the scheduled send time); good = one fraud transaction per request on keep-alive connections; hostile = one request per fresh connection',

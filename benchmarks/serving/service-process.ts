@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,7 +31,26 @@ export async function startServiceProcess(
       reject(new Error(`The service child exited (code ${code}) before listening.`)),
     );
   });
+  pinToCpus(ready.pid, process.env.MLSD_BENCH_SERVICE_CPUS);
   return { process: child, url: ready.url, pid: ready.pid };
+}
+
+/**
+ * Pins every thread of process `pid` to the CPU list `cpus` (taskset's syntax, e.g. "1") when
+ * given. With MLSD_BENCH_SERVICE_CPUS and MLSD_BENCH_CLIENT_CPUS the service and the load
+ * generator get cores of their own, as they would on separate hosts; unset, the scheduler shares
+ * every core among them (the default). Fails loudly when taskset cannot apply the list.
+ */
+export function pinToCpus(pid: number, cpus: string | undefined): void {
+  if (cpus === undefined || cpus === '') return;
+  const result = spawnSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus, String(pid)], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `taskset could not pin pid ${pid} to CPUs "${cpus}": ${result.stderr || result.error}`,
+    );
+  }
 }
 
 /**
