@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
+import { simulateSmallFraudLog } from './small-fraud-log.js';
 
 const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 let work: string;
@@ -12,22 +13,7 @@ let work: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mlsd-fraud-cli-'));
   for (const file of ['tx.csv', 'tx.jsonl']) {
-    const simulated = await runCli([
-      'fraud',
-      'simulate',
-      '--customers',
-      '300',
-      '--terminals',
-      '600',
-      '--days',
-      '140',
-      '--seed',
-      '5',
-      '--out',
-      join(work, file),
-      '--json',
-    ]);
-    expect(simulated.code, simulated.stderr).toBe(0);
+    await simulateSmallFraudLog(join(work, file));
   }
 }, 60_000);
 

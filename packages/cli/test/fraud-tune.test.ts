@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FraudModel, resolveFraudConfig } from '@mlsd/fraud';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
+import { simulateSmallFraudLog } from './small-fraud-log.js';
 
 let work: string;
 let log: string;
@@ -11,22 +12,7 @@ let log: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'mlsd-fraud-tune-'));
   log = join(work, 'tx.csv');
-  const simulated = await runCli([
-    'fraud',
-    'simulate',
-    '--customers',
-    '300',
-    '--terminals',
-    '600',
-    '--days',
-    '140',
-    '--seed',
-    '5',
-    '--out',
-    log,
-    '--json',
-  ]);
-  expect(simulated.code, simulated.stderr).toBe(0);
+  await simulateSmallFraudLog(log);
 }, 60_000);
 
 describe('mlsd fraud tune', () => {

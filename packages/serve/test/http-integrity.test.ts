@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HandbookTransaction } from '@mlsd/fraud';
+import { type ScoredAnswer, postScore as score } from '@mlsd/test-utils/http';
 import { type RedisServerHandle, startRedisServer } from '@mlsd/test-utils/redis-server';
 import { buildSmallFraudModel, toRequests } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,24 +11,7 @@ import { createService, type Service } from '../src/create-service.js';
 // Issue 13, items 8–10, at the HTTP level: limits checked before anything is recorded, a
 // Redis restarted empty refused then re-seeded, a retried transaction answered again.
 
-interface Scored {
-  transactionId: string | number;
-  score: number;
-  decision: string;
-  features: Record<string, number>;
-  error?: { code: string; message: string };
-}
-
 const COUNT_1D = 'CUSTOMER_ID_NB_TX_1DAY_WINDOW';
-
-async function score(base: string, body: unknown): Promise<{ status: number; json: Scored }> {
-  const response = await fetch(`${base}/v1/fraud/score`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Scored };
-}
 
 describe('scoring integrity over HTTP (issue 13, items 8–10)', () => {
   let dir: string;
@@ -130,7 +114,7 @@ describe('scoring integrity over HTTP (issue 13, items 8–10)', () => {
     await redis.stop();
     redis = await startRedisServer({ port });
     let refused = 0;
-    let answer: { status: number; json: Scored } | undefined;
+    let answer: { status: number; json: ScoredAnswer } | undefined;
     for (let attempt = 0; attempt < 100; attempt++) {
       answer = await score(base, transaction);
       if (answer.status === 200) break;

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HandbookTransaction } from '@mlsd/fraud';
+import { postScore as score } from '@mlsd/test-utils/http';
 import { useRedisServer } from '@mlsd/test-utils/redis-server';
 import { buildSmallFraudModel, toRequests } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,21 +11,6 @@ import { createService, type Service } from '../src/create-service.js';
 const server = useRedisServer();
 const DAY = 86_400;
 const HISTORY_DAYS = 37;
-
-interface Scored {
-  transactionId: string;
-  score: number;
-  features: Record<string, number>;
-}
-
-async function score(base: string, body: unknown): Promise<{ status: number; json: Scored }> {
-  const response = await fetch(`${base}/v1/fraud/score`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Scored };
-}
 
 describe('two service replicas sharing one Redis', () => {
   let dir: string;

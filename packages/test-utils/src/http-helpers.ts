@@ -49,3 +49,25 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, ms = 5_
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** What `POST /v1/fraud/score` answered with one transaction: the fields the tests read. */
+export interface ScoredAnswer {
+  transactionId: string | number;
+  score: number;
+  decision: string;
+  features: Record<string, number>;
+  error?: { code: string; message: string };
+}
+
+/** POSTs `body` as JSON to the service at `base`'s `/v1/fraud/score`; the status and parsed body. */
+export async function postScore(
+  base: string,
+  body: unknown,
+): Promise<{ status: number; json: ScoredAnswer }> {
+  const response = await fetch(`${base}/v1/fraud/score`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as ScoredAnswer };
+}
