@@ -14,7 +14,7 @@ export {
   CalibratedClassifier,
   fitCalibrator,
 } from './calibration/calibrated-classifier.js';
-export { IsotonicCalibrator } from './calibration/isotonic-calibrator.js';
+export { ISOTONIC_TIE_BREAK, IsotonicCalibrator } from './calibration/isotonic-calibrator.js';
 export type { PlattCalibratorOptions } from './calibration/platt-calibrator.js';
 export { PlattCalibrator, PlattCalibratorOptionsSchema } from './calibration/platt-calibrator.js';
 export { reliabilityChart } from './calibration/reliability-chart.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidArgumentError, InvalidDataError } from '@mlsd/core';
+import { InvalidArgumentError, InvalidDataError, Rng } from '@mlsd/core';
 import { describe, expect, it } from 'vitest';
 import {
   averagePrecision,
@@ -11,6 +11,7 @@ import {
   classifierRegistry,
   expectedValueThreshold,
   GradientBoostingClassifier,
+  ISOTONIC_TIE_BREAK,
   IsotonicCalibrator,
   PlattCalibrator,
   reliabilityCurve,
@@ -78,11 +79,36 @@ describe('calibration against scikit-learn (fixtures/make-calibration-fixture.py
 
   for (const c of fixture.isotonic) {
     it(`isotonic regression: ${c.name}`, async () => {
-      const iso = await new IsotonicCalibrator().fit(c.scores, c.labels, c.weights);
+      const iso = await new IsotonicCalibrator({ ties: 'keep' }).fit(c.scores, c.labels, c.weights);
       const predicted = iso.transform(c.probe);
       for (const [i, value] of c.predicted.entries()) expect(predicted[i]).toBeCloseTo(value, 12);
+      // Breaking ties (the default) moves no probability by more than ISOTONIC_TIE_BREAK.
+      const broken = (await new IsotonicCalibrator().fit(c.scores, c.labels, c.weights)).transform(
+        c.probe,
+      );
+      for (const [i, value] of c.predicted.entries()) {
+        expect(Math.abs(broken[i]! - value)).toBeLessThanOrEqual(ISOTONIC_TIE_BREAK);
+      }
     });
   }
+
+  it('isotonic calibration keeps the order of distinct scores by default, and ties them with ties: keep', async () => {
+    // Labels that force pooling: the step function is flat over most of the range.
+    const rng = new Rng(7);
+    const scores = Float64Array.from({ length: 2_000 }, () => rng.uniform());
+    const labels = Float64Array.from(scores, (s) => (rng.uniform() < s * s ? 1 : 0));
+    const probe = Float64Array.from({ length: 500 }, (_, i) => (i + 0.5) / 500);
+    const kept = (await new IsotonicCalibrator({ ties: 'keep' }).fit(scores, labels)).transform(
+      probe,
+    );
+    const broken = (await new IsotonicCalibrator().fit(scores, labels)).transform(probe);
+    expect(new Set(kept).size).toBeLessThan(probe.length / 2);
+    for (let i = 1; i < probe.length; i++) expect(broken[i]).toBeGreaterThan(broken[i - 1]!);
+    const restored = IsotonicCalibrator.fromJSON(
+      JSON.parse(JSON.stringify(await new IsotonicCalibrator().fit(scores, labels))),
+    );
+    expect([...restored.transform(probe)]).toEqual([...broken]);
+  });
 
   it('Brier score and reliability curves', () => {
     const b = fixture.brier;

@@ -2,8 +2,31 @@ import { BaseEstimator, InvalidArgumentError, InvalidDataError } from '@mlsd/cor
 import { z } from 'zod';
 import { checkCalibrationInputs } from './calibration-inputs.js';
 
-const IsotonicOptionsSchema = z.object({}).strict();
+const IsotonicOptionsSchema = z
+  .object({
+    /**
+     * `'break'` (default): add {@link ISOTONIC_TIE_BREAK} × a strictly increasing squash of the raw
+     * score, so that scores distinct before calibration stay distinct and in the same order (the
+     * model's ranking — and so AUC, AP and card precision@k — survives calibration; probabilities
+     * move by at most 1e-6). `'keep'`: scikit-learn's step function exactly, which ties every
+     * score inside a pooled block.
+     */
+    ties: z.enum(['break', 'keep']).default('break'),
+  })
+  .strict();
 type IsotonicParams = z.output<typeof IsotonicOptionsSchema>;
+
+/**
+ * Weight of the raw score in an isotonic calibrator's output when ties are broken: small enough to
+ * leave probabilities as fitted (≤ 1e-6 away), large enough for float64 to keep raw scores that
+ * differ by ~1e-10 apart.
+ */
+export const ISOTONIC_TIE_BREAK = 1e-6;
+
+/** A strictly increasing map of the real line onto (0, 1) — the identity's order, bounded. */
+function squash(score: number): number {
+  return 0.5 + (0.5 * score) / (1 + Math.abs(score));
+}
 
 const typed = <T>(Type: abstract new (...args: never[]) => T) =>
   z.custom<T>((value) => value instanceof Type, { message: `expected a ${Type.name}` });
@@ -27,7 +50,7 @@ type IsotonicState = z.output<typeof IsotonicState>;
 export class IsotonicCalibrator extends BaseEstimator<IsotonicParams, IsotonicState> {
   readonly kind = 'IsotonicCalibrator';
 
-  constructor(options: Record<string, never> = {}) {
+  constructor(options: { ties?: 'break' | 'keep' } = {}) {
     super(IsotonicOptionsSchema, options);
   }
 
@@ -88,6 +111,7 @@ export class IsotonicCalibrator extends BaseEstimator<IsotonicParams, IsotonicSt
   /** Calibrated probabilities of `scores` (interpolated between fitted points, clipped outside). */
   transform(scores: ArrayLike<number>): Float64Array {
     const { x, y } = this.fitted;
+    const tieBreak = this.params.ties === 'break' ? ISOTONIC_TIE_BREAK : 0;
     const out = new Float64Array(scores.length);
     const last = x.length - 1;
     for (let i = 0; i < scores.length; i++) {
@@ -109,17 +133,19 @@ export class IsotonicCalibrator extends BaseEstimator<IsotonicParams, IsotonicSt
         const t = (s - x[lo]!) / (x[hi]! - x[lo]!);
         out[i] = y[lo]! + t * (y[hi]! - y[lo]!);
       }
+      if (tieBreak > 0) out[i] = (1 - tieBreak) * out[i]! + tieBreak * squash(s);
     }
     return out;
   }
 
   static fromJSON(json: unknown): IsotonicCalibrator {
-    const { state } = BaseEstimator.checkJSON(json, {
+    const checked = BaseEstimator.checkJSON(json, {
       kind: 'IsotonicCalibrator',
       version: 1,
       params: IsotonicOptionsSchema,
       state: IsotonicState,
     });
+    const { params, state } = checked;
     const { x, y } = state;
     const ordered = x.every((v, k) => k === 0 || v > x[k - 1]!);
     const monotone = y.every((v, k) => k === 0 || v >= y[k - 1]!);
@@ -128,7 +154,7 @@ export class IsotonicCalibrator extends BaseEstimator<IsotonicParams, IsotonicSt
         'IsotonicCalibrator.fromJSON: expected as many fitted points as scores, scores increasing and values non-decreasing.',
       );
     }
-    const model = new IsotonicCalibrator();
+    const model = new IsotonicCalibrator(params);
     model.setFitted(state);
     return model;
   }
