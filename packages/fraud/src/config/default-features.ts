@@ -16,7 +16,8 @@ export interface DefaultFeatureOptions {
  * The features a config gets when it lists none, generalising the handbook's (Le Borgne et al.
  * 2022, §3.3) to any entities: the amount; hour, weekend and night in the config's zone; for the
  * card, its count and mean amount over 1, 7 and 30 days (the transaction included), the time since
- * its previous one and the amount against its 30-day mean; for every other entity (merchant,
+ * its previous one, the amount against its 30-day mean and its z-score against the last 7 and 30
+ * days (the feature group the "handbook+" ablation kept); for every other entity (merchant,
  * device, ...), its count and fraud share over 1, 7 and 30 days ending a label delay ago; each
  * categorical column's frequency and a one-hot (small vocabularies) or delayed target encoding;
  * each numeric column passed through (coordinates are left for a geo-distance feature).
@@ -46,6 +47,10 @@ export function defaultFeatures(
       windowDays: 30,
       relative: 'ratio-to-mean',
     });
+    // The one group of the "handbook+" ablation that validation kept (benchmarks/fraud/ablation.bench.ts).
+    for (const windowDays of [7, 30]) {
+      features.push({ kind: 'amount-relative', entity: card, windowDays, relative: 'z-score' });
+    }
   }
   for (const entity of Object.keys(columns.entities)) {
     if (entity === card) continue;
