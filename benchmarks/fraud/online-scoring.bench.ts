@@ -4,7 +4,10 @@
  * then). The default world (seed 0, handbook preset) trains the default model — the tuned trees
  * (`TUNED_FRAUD_MODEL`) — and, as the baseline in the same run, logistic regression; each then
  * scores ten days one transaction at a time (raw record → normalized → features → model), after
- * a feature state warmed on the 37 days before (`onlineLatency`).
+ * a feature state warmed on the 37 days before (`onlineLatency`), with the CPU time per score;
+ * then the model alone on the streamed feature vectors, in CPU time per row, through a one-row
+ * matrix (the batch path) and through `predictProbaRow` (the one-row path the online scorer
+ * takes), with the count of scores that differ between the two (`modelRowCost`).
  *
  * Run: node --import tsx --conditions=@mlsd/source benchmarks/fraud/online-scoring.bench.ts
  * Writes benchmarks/results/fraud-online-scoring.json; a table on stdout, progress on stderr.
@@ -15,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { simulateTransactions } from '@mlsd/datasets';
 import { type ClassifierChoice, TUNED_FRAUD_MODEL, trainFraudModel } from '@mlsd/fraud';
 import { describeMachine } from '../machine.js';
-import { onlineLatency } from './online-latency.js';
+import { modelRowCost, onlineLatency } from './online-latency.js';
 
 /** Day 136 of the simulator's clock (2018-04-01 is day 0): the handbook test week's second week, as tuning.bench.ts streams. */
 const STREAM_START_DAY = 136;
@@ -33,13 +36,28 @@ const MODELS: { name: string; model: ClassifierChoice }[] = [
 const machineAtStart = describeMachine();
 log(`simulating the default world (load ${machineAtStart.loadAverage.join(' ')})`);
 const { table } = simulateTransactions({ seed: 0, progress: false });
-const rows: { name: string; p50Us: number; p99Us: number; transactions: number }[] = [];
+const rows: {
+  name: string;
+  p50Us: number;
+  p99Us: number;
+  transactions: number;
+  cpuPerScoreUs: number;
+  modelRowCost: ReturnType<typeof modelRowCost>;
+}[] = [];
 for (const { name, model } of MODELS) {
   log(`training ${name}`);
   const trained = await trainFraudModel(table, { preset: 'handbook', model });
   log(`scoring online: ${name}`);
   const latency = onlineLatency(table, trained.model, STREAM_START_DAY);
-  rows.push({ name, p50Us: latency.p50, p99Us: latency.p99, transactions: latency.transactions });
+  log(`the model alone, per row: one-row matrix against predictProbaRow`);
+  rows.push({
+    name,
+    p50Us: latency.p50,
+    p99Us: latency.p99,
+    transactions: latency.transactions,
+    cpuPerScoreUs: latency.cpuPerScoreUs,
+    modelRowCost: modelRowCost(table, trained.model, STREAM_START_DAY),
+  });
 }
 
 const result = {
@@ -56,8 +74,9 @@ const results = fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(results, { recursive: true });
 writeFileSync(join(results, 'fraud-online-scoring.json'), `${JSON.stringify(result, null, 2)}\n`);
 for (const row of rows) {
+  const cost = row.modelRowCost;
   console.log(
-    `${row.name.padEnd(44)} p50 ${row.p50Us.toFixed(1)} µs, p99 ${row.p99Us.toFixed(1)} µs (${row.transactions} transactions)`,
+    `${row.name.padEnd(44)} p50 ${row.p50Us.toFixed(1)} µs, p99 ${row.p99Us.toFixed(1)} µs, CPU ${row.cpuPerScoreUs.toFixed(1)} µs/score (${row.transactions} transactions); model alone: ${cost.matrixUs.toFixed(2)} µs/row as a one-row matrix, ${cost.rowUs === null ? 'no one-row path' : `${cost.rowUs.toFixed(2)} µs/row by predictProbaRow (${cost.scoresThatDiffer} scores differ)`}`,
   );
 }
 console.log(
