@@ -1,6 +1,11 @@
 import { encodeTypedArray, isMlsdError, Rng, toMatrix } from '@mlsd/core';
 import { describe, expect, it } from 'vitest';
-import { GradientBoostingClassifier } from '../src/index.js';
+import {
+  type BinaryClassifier,
+  CalibratedClassifier,
+  GradientBoostingClassifier,
+  LogisticRegression,
+} from '../src/index.js';
 import { PackedTrees } from '../src/models/gbdt/packed-trees.js';
 import { predictRaw, type TreeEnsemble } from '../src/models/gbdt/tree-ensemble.js';
 import { makeData } from './gbdt-data.js';
@@ -183,5 +188,33 @@ describe('GradientBoostingClassifier.predictProbaRow', () => {
     expect(() => GradientBoostingClassifier.fromJSON(json)).toThrow(
       /corrupt trees: node \d+'s children .* are not its own/,
     );
+  });
+});
+
+describe('CalibratedClassifier.predictProbaRow', () => {
+  it('keeps the trees’ one-row path through either calibrator, to the bit', async () => {
+    const train = makeData(500, 3, (row) => (row[0]! - row[2]! > 0 ? 0.85 : 0.15), 8);
+    const held = makeData(300, 3, (row) => (row[0]! - row[2]! > 0 ? 0.85 : 0.15), 9);
+    for (const method of ['platt', 'isotonic'] as const) {
+      const base = new GradientBoostingClassifier({ maxIter: 20, maxDepth: 3, seed: 2 });
+      const model = await new CalibratedClassifier(base, 'gbdt', method).fit(train.X, train.y, {
+        calibration: held,
+      });
+      expect(model.predictProbaRow).toBeDefined();
+      const batch = model.predictProba(held.X);
+      for (let i = 0; i < held.X.rows; i++) {
+        const row = held.X.data.subarray(i * 3, (i + 1) * 3);
+        expect(model.predictProbaRow!(row)).toBe(batch[i]);
+        expect(model.predictProbaRow!(Float32Array.from(row))).toBe(
+          model.predictProba(toMatrix(Float32Array.from(row), 1, 3))[0],
+        );
+      }
+    }
+  });
+
+  it('has none when the base has none', () => {
+    const base: BinaryClassifier = new LogisticRegression();
+    expect(base.predictProbaRow).toBeUndefined();
+    expect(new CalibratedClassifier(base, 'logreg', 'platt').predictProbaRow).toBeUndefined();
   });
 });
