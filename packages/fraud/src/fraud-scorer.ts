@@ -1,4 +1,4 @@
-import { InvalidDataError, toMatrix } from '@mlsd/core';
+import { InvalidDataError } from '@mlsd/core';
 import { OnlineFeatureState, type OnlineStateOptions } from '@mlsd/features';
 import { RowNormalizer } from './config/row-normalizer.js';
 import type { FraudModel } from './fraud-model.js';
@@ -28,8 +28,6 @@ export class FraudScorer {
   readonly state: OnlineFeatureState;
   readonly normalizer: RowNormalizer;
   readonly #vector: Float32Array;
-  /** P(fraud) of one feature vector: the classifier's one-row path when it has one. */
-  readonly #scoreVector: (vector: Float32Array) => number;
 
   /**
    * @param state - the online state to continue from; default a copy of the state saved with
@@ -44,12 +42,6 @@ export class FraudScorer {
         : OnlineFeatureState.fromJSON(model.state.toJSON(), options));
     this.normalizer = new RowNormalizer(model.config.columns, { labels: 'optional' });
     this.#vector = new Float32Array(model.features.names.length);
-    const { classifier } = model;
-    // The one-row path gives the same score to the bit, without a matrix and an output array.
-    this.#scoreVector =
-      classifier.predictProbaRow === undefined
-        ? (vector) => model.score(toMatrix(vector, 1, vector.length))[0]!
-        : (vector) => classifier.predictProbaRow!(vector);
   }
 
   /**
@@ -81,7 +73,7 @@ export class FraudScorer {
   score(transaction: unknown): ScoreResult {
     const record = this.normalize(transaction);
     const vector = this.state.update(record, this.#vector);
-    const score = this.#scoreVector(vector);
+    const score = this.model.scoreRow(vector);
     return this.result(record, vector, score);
   }
 
