@@ -1,6 +1,6 @@
 import { type Table, toMatrix } from '@mlsd/core';
 import { OnlineFeatureState } from '@mlsd/features';
-import { type FraudModel, FraudScorer } from '@mlsd/fraud';
+import { FraudModel, FraudScorer } from '@mlsd/fraud';
 
 const COLUMNS = [
   'TRANSACTION_ID',
@@ -128,4 +128,27 @@ export function modelRowCost(
     rowUs: classifier.predictProbaRow === undefined ? null : rowUs,
     scoresThatDiffer,
   };
+}
+
+/**
+ * The same model with a classifier that has no one-row path (`predictProbaRow`): its scorer
+ * then scores each transaction through a one-row matrix, the path before the one-row one.
+ */
+export function withoutRowPath(model: FraudModel): FraudModel {
+  const { classifier } = model;
+  return new FraudModel({
+    classifier: {
+      fit: (X, y, options) => classifier.fit(X, y, options),
+      predictProba: (X) => classifier.predictProba(X),
+      save: (dir) => classifier.save(dir),
+    },
+    config: model.config,
+    features: model.features,
+    protocol: model.protocol,
+    threshold: model.threshold,
+    reference: model.reference,
+    state: model.state,
+    example: model.example,
+    metrics: model.metrics,
+  });
 }

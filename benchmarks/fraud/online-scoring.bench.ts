@@ -7,7 +7,9 @@
  * a feature state warmed on the 37 days before (`onlineLatency`), with the CPU time per score;
  * then the model alone on the streamed feature vectors, in CPU time per row, through a one-row
  * matrix (the batch path) and through `predictProbaRow` (the one-row path the online scorer
- * takes), with the count of scores that differ between the two (`modelRowCost`).
+ * takes), with the count of scores that differ between the two (`modelRowCost`); and, for a
+ * model with a one-row path, the online stream again without it (each score through a one-row
+ * matrix, as before that path existed), as a baseline in the same run.
  *
  * Run: node --import tsx --conditions=@mlsd/source benchmarks/fraud/online-scoring.bench.ts
  * Writes benchmarks/results/fraud-online-scoring.json; a table on stdout, progress on stderr.
@@ -16,9 +18,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulateTransactions } from '@mlsd/datasets';
-import { type ClassifierChoice, TUNED_FRAUD_MODEL, trainFraudModel } from '@mlsd/fraud';
+import {
+  type ClassifierChoice,
+  type FraudModel,
+  TUNED_FRAUD_MODEL,
+  trainFraudModel,
+} from '@mlsd/fraud';
 import { describeMachine } from '../machine.js';
-import { modelRowCost, onlineLatency } from './online-latency.js';
+import { modelRowCost, onlineLatency, withoutRowPath } from './online-latency.js';
 
 /** Day 136 of the simulator's clock (2018-04-01 is day 0): the handbook test week's second week, as tuning.bench.ts streams. */
 const STREAM_START_DAY = 136;
@@ -42,22 +49,29 @@ const rows: {
   p99Us: number;
   transactions: number;
   cpuPerScoreUs: number;
-  modelRowCost: ReturnType<typeof modelRowCost>;
+  modelRowCost?: ReturnType<typeof modelRowCost>;
 }[] = [];
-for (const { name, model } of MODELS) {
-  log(`training ${name}`);
-  const trained = await trainFraudModel(table, { preset: 'handbook', model });
+const measure = (name: string, model: FraudModel) => {
   log(`scoring online: ${name}`);
-  const latency = onlineLatency(table, trained.model, STREAM_START_DAY);
-  log(`the model alone, per row: one-row matrix against predictProbaRow`);
-  rows.push({
+  const latency = onlineLatency(table, model, STREAM_START_DAY);
+  return {
     name,
     p50Us: latency.p50,
     p99Us: latency.p99,
     transactions: latency.transactions,
     cpuPerScoreUs: latency.cpuPerScoreUs,
-    modelRowCost: modelRowCost(table, trained.model, STREAM_START_DAY),
-  });
+  };
+};
+for (const { name, model } of MODELS) {
+  log(`training ${name}`);
+  const trained = await trainFraudModel(table, { preset: 'handbook', model });
+  const row = measure(name, trained.model);
+  log('the model alone, per row: one-row matrix against predictProbaRow');
+  rows.push({ ...row, modelRowCost: modelRowCost(table, trained.model, STREAM_START_DAY) });
+  if (trained.model.classifier.predictProbaRow !== undefined) {
+    // The same model without its one-row path: what the scorer ran before it, in this run.
+    rows.push(measure(`${name}, one-row matrix`, withoutRowPath(trained.model)));
+  }
 }
 
 const result = {
@@ -75,8 +89,12 @@ mkdirSync(results, { recursive: true });
 writeFileSync(join(results, 'fraud-online-scoring.json'), `${JSON.stringify(result, null, 2)}\n`);
 for (const row of rows) {
   const cost = row.modelRowCost;
+  const alone =
+    cost === undefined
+      ? ''
+      : `; model alone: ${cost.matrixUs.toFixed(2)} µs/row as a one-row matrix, ${cost.rowUs === null ? 'no one-row path' : `${cost.rowUs.toFixed(2)} µs/row by predictProbaRow (${cost.scoresThatDiffer} scores differ)`}`;
   console.log(
-    `${row.name.padEnd(44)} p50 ${row.p50Us.toFixed(1)} µs, p99 ${row.p99Us.toFixed(1)} µs, CPU ${row.cpuPerScoreUs.toFixed(1)} µs/score (${row.transactions} transactions); model alone: ${cost.matrixUs.toFixed(2)} µs/row as a one-row matrix, ${cost.rowUs === null ? 'no one-row path' : `${cost.rowUs.toFixed(2)} µs/row by predictProbaRow (${cost.scoresThatDiffer} scores differ)`}`,
+    `${row.name.padEnd(56)} p50 ${row.p50Us.toFixed(1)} µs, p99 ${row.p99Us.toFixed(1)} µs, CPU ${row.cpuPerScoreUs.toFixed(1)} µs/score (${row.transactions} transactions)${alone}`,
   );
 }
 console.log(
