@@ -47,6 +47,9 @@ const rows: {
   name: string;
   p50Us: number;
   p99Us: number;
+  cpuP50Us: number;
+  cpuP99Us: number;
+  cpuClockUs: number;
   transactions: number;
   cpuPerScoreUs: number;
   modelRowCost?: ReturnType<typeof modelRowCost>;
@@ -58,6 +61,9 @@ const measure = (name: string, model: FraudModel) => {
     name,
     p50Us: latency.p50,
     p99Us: latency.p99,
+    cpuP50Us: latency.cpuP50,
+    cpuP99Us: latency.cpuP99,
+    cpuClockUs: latency.cpuClockUs,
     transactions: latency.transactions,
     cpuPerScoreUs: latency.cpuPerScoreUs,
   };
@@ -94,7 +100,7 @@ for (const row of rows) {
       ? ''
       : `; model alone: ${cost.matrixUs.toFixed(2)} µs/row as a one-row matrix, ${cost.rowUs === null ? 'no one-row path' : `${cost.rowUs.toFixed(2)} µs/row by predictProbaRow (${cost.scoresThatDiffer} scores differ)`}`;
   console.log(
-    `${row.name.padEnd(56)} p50 ${row.p50Us.toFixed(1)} µs, p99 ${row.p99Us.toFixed(1)} µs, CPU ${row.cpuPerScoreUs.toFixed(1)} µs/score (${row.transactions} transactions)${alone}`,
+    `${row.name.padEnd(56)} p50 ${row.p50Us.toFixed(1)} µs, p99 ${row.p99Us.toFixed(1)} µs wall; CPU p50 ${row.cpuP50Us.toFixed(0)} µs, p99 ${row.cpuP99Us.toFixed(0)} µs, mean ${row.cpuPerScoreUs.toFixed(1)} µs, clock read ${row.cpuClockUs.toFixed(2)} µs (${row.transactions} transactions)${alone}`,
   );
 }
 console.log(
