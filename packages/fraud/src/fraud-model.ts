@@ -107,6 +107,18 @@ export class FraudModel {
     return this.classifier.predictProba(X);
   }
 
+  /**
+   * Fraud probability of one feature vector (columns in `features.names` order): the same
+   * number as {@link score} of a one-row matrix of it, through the classifier's one-row path
+   * when it has one (`predictProbaRow`: the trees, calibrated or not), which allocates nothing.
+   */
+  scoreRow(vector: Float32Array | Float64Array): number {
+    const { classifier } = this;
+    return classifier.predictProbaRow === undefined
+      ? classifier.predictProba(toMatrix(vector, 1, vector.length))[0]!
+      : classifier.predictProbaRow(vector);
+  }
+
   /** Saves the model as an artifact folder (atomic; checksums in the manifest). */
   async save(dir: string): Promise<void> {
     const reference = this.reference;

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Table } from '@mlsd/core';
+import { Table, toMatrix } from '@mlsd/core';
 import { simulateTransactions } from '@mlsd/datasets';
 import { computeFeatures } from '@mlsd/features';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,25 @@ beforeAll(async () => {
   trained = await trainFraudModel(history, { model: { kind: 'gbdt', seed: 1 } });
 }, 120_000);
 
+/** The stream's i-th transaction as a request: the log's columns, its label included. */
+function streamTransaction(i: number): Record<string, number> {
+  const columns = [
+    'TRANSACTION_ID',
+    'TX_TIME_SECONDS',
+    'CUSTOMER_ID',
+    'TERMINAL_ID',
+    'TX_AMOUNT',
+    'TX_FRAUD',
+  ];
+  return Object.fromEntries(columns.map((c) => [c, stream.numeric(c)[i]!]));
+}
+
+/** The batch path's features of history then stream, as float32 (the online vector's type). */
+function batchFeatures() {
+  const all = normalizedTableOf(Table.concat([history, stream]), trained.model.config);
+  return computeFeatures(all, trained.model.features, { dtype: 'float32' });
+}
+
 describe('trainFraudModel + evaluateFraudModel', () => {
   it('chooses the threshold on validation and scores the test week far better than chance', () => {
     const { model, validation } = trained;
@@ -79,21 +98,11 @@ describe('trainFraudModel + evaluateFraudModel', () => {
 
   it('scores new transactions online exactly as the batch path would', () => {
     const scorer = new FraudScorer(trained.model);
-    const all = normalizedTableOf(Table.concat([history, stream]), trained.model.config);
-    const batch = computeFeatures(all, trained.model.features, { dtype: 'float32' });
+    const batch = batchFeatures();
     const offset = history.length;
-    const columns = [
-      'TRANSACTION_ID',
-      'TX_TIME_SECONDS',
-      'CUSTOMER_ID',
-      'TERMINAL_ID',
-      'TX_AMOUNT',
-      'TX_FRAUD',
-    ];
     let alerts = 0;
     for (let i = 0; i < stream.length; i++) {
-      const tx = Object.fromEntries(columns.map((c) => [c, stream.numeric(c)[i]!]));
-      const result = scorer.score(tx);
+      const result = scorer.score(streamTransaction(i));
       const expected = batch.values.subarray(
         (offset + i) * batch.columns,
         (offset + i + 1) * batch.columns,
@@ -103,6 +112,21 @@ describe('trainFraudModel + evaluateFraudModel', () => {
     }
     expect(alerts).toBeGreaterThan(0);
     expect(stream.numeric('TX_TIME_SECONDS')[0]! / SECONDS_PER_DAY).toBeGreaterThanOrEqual(137);
+  });
+
+  it('gives online, one row at a time, the scores the model gives the batch features', () => {
+    const { model } = trained;
+    // The trees' one-row path (predictProbaRow) is what the scorer takes.
+    expect(model.classifier.predictProbaRow).toBeDefined();
+    const batch = batchFeatures();
+    const width = batch.columns;
+    const expected = model.score(
+      toMatrix(batch.values.subarray(history.length * width), stream.length, width),
+    );
+    const scorer = new FraudScorer(model);
+    for (let i = 0; i < stream.length; i++) {
+      expect(scorer.score(streamTransaction(i)).score).toBe(expected[i]);
+    }
   });
 
   it('rejects malformed transactions naming the field, and keeps scoring', () => {

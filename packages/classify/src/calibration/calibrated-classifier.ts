@@ -61,6 +61,12 @@ export class CalibratedClassifier implements BinaryClassifier {
   readonly baseKind: string;
   readonly method: CalibrationMethod;
   #calibrator: Calibrator | undefined;
+  /**
+   * Calibrated P(y = 1) of one row, equal to the bit to {@link predictProba} of a one-row
+   * matrix of it: present when the base has a one-row path (`BinaryClassifier.predictProbaRow`),
+   * so an online scorer keeps the base's fast path through the calibrator.
+   */
+  readonly predictProbaRow?: (row: Float32Array | Float64Array) => number;
 
   /** Wraps `base` (fitted or not); `calibrator` when one was already fitted for it. */
   constructor(
@@ -73,6 +79,14 @@ export class CalibratedClassifier implements BinaryClassifier {
     this.baseKind = baseKind;
     this.method = method;
     this.#calibrator = calibrator;
+    const baseRow = base.predictProbaRow;
+    if (baseRow !== undefined) {
+      const one = new Float64Array(1);
+      this.predictProbaRow = (row) => {
+        one[0] = baseRow.call(base, row);
+        return this.calibrator.transform(one)[0]!;
+      };
+    }
   }
 
   /**

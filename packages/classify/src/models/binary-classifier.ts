@@ -17,6 +17,12 @@ export interface BinaryClassifier {
   fit(X: Matrix, y: ArrayLike<number>, options?: BinaryClassifierFitOptions): Promise<unknown>;
   /** P(y = 1) for every row of `X`. */
   predictProba(X: Matrix): Float64Array;
+  /**
+   * Optional fast path for scoring one transaction at a time: P(y = 1) of one row, equal to the
+   * bit to `predictProba` of a one-row matrix of it, without allocating. Online scorers use it
+   * when a model has it.
+   */
+  predictProbaRow?(row: Float32Array | Float64Array): number;
   /** Writes the fitted model as an artifact folder at `dir`, atomically. */
   save(dir: string): Promise<unknown>;
 }

@@ -28,6 +28,7 @@ import {
   GradientBoostingOptionsSchema,
   type GradientBoostingParams,
 } from './options.js';
+import { PackedTrees } from './packed-trees.js';
 import { createScores, resyncScores } from './raw-scores.js';
 import { addTreeOnBins, type RegressionTree } from './regression-tree.js';
 import { TrainingMemory } from './training-memory.js';
@@ -110,6 +111,8 @@ export class GradientBoostingClassifier extends BaseEstimator<
 > {
   readonly kind = 'GradientBoostingClassifier';
   #ensemble: TreeEnsemble | undefined;
+  /** The trees laid out for one row at a time, built at the first {@link predictProbaRow}. */
+  #packed: PackedTrees | undefined;
 
   /** Validates the options (see {@link GradientBoostingOptions}); no other work. */
   constructor(options: GradientBoostingOptions = {}) {
@@ -283,6 +286,7 @@ export class GradientBoostingClassifier extends BaseEstimator<
     }
     const ensemble = concatTrees(trees, baseline);
     this.#ensemble = ensemble;
+    this.#packed = undefined;
     this.setFitted({
       featureCount: X.cols,
       featureNames: X.columnNames === undefined ? null : [...X.columnNames],
@@ -305,6 +309,23 @@ export class GradientBoostingClassifier extends BaseEstimator<
     const raw = this.decisionFunction(X);
     for (let i = 0; i < raw.length; i++) raw[i] = sigmoid(raw[i]!);
     return raw;
+  }
+
+  /**
+   * P(y = 1) for one row of `featureCount` values (NaN = missing): the value
+   * {@link predictProba} gives for a one-row matrix of it, to the bit, without a matrix or an
+   * output array — the online scoring path. The first call lays the trees out for it.
+   * @throws DimensionMismatchError when the row's length is not the fitted feature count.
+   */
+  predictProbaRow(row: Float32Array | Float64Array): number {
+    const { featureCount } = this.fitted;
+    if (row.length !== featureCount) {
+      throw new DimensionMismatchError(
+        `GradientBoostingClassifier: the model was fitted on ${featureCount} features; the row has ${row.length} values.`,
+      );
+    }
+    this.#packed ??= PackedTrees.from(this.#trees(), featureCount);
+    return sigmoid(this.#packed.predictRawRow(row));
   }
 
   /** 1 where P(y = 1) ≥ `threshold` (default 0.5), else 0. */
@@ -559,6 +580,7 @@ function checkEnsemble(state: GradientBoostingState): void {
   if (state.featureNames !== null && state.featureNames.length !== featureCount) {
     fail(`${state.featureNames.length} feature names for ${featureCount} features`);
   }
+  const hasParent = new Uint8Array(nodes);
   for (let t = 0; t + 1 < treeStarts.length; t++) {
     const start = treeStarts[t]!;
     const end = treeStarts[t + 1]!;
@@ -573,6 +595,12 @@ function checkEnsemble(state: GradientBoostingState): void {
       if (!(left > k && left < end && right > k && right < end)) {
         fail(`node ${k} has children ${left}, ${right} outside (${k}, ${end})`);
       }
+      // A tree, not a graph: the single-row layout (packed-trees.ts) gives each node one place.
+      if (left === right || hasParent[left] === 1 || hasParent[right] === 1) {
+        fail(`node ${k}'s children ${left}, ${right} are not its own (another node has them)`);
+      }
+      hasParent[left] = 1;
+      hasParent[right] = 1;
     }
   }
 }
