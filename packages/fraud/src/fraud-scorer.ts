@@ -42,9 +42,8 @@ export class FraudScorer {
         : OnlineFeatureState.fromJSON(model.state.toJSON(), options));
     this.normalizer = new RowNormalizer(model.config.columns, { labels: 'optional' });
     this.#vector = new Float32Array(model.features.names.length);
-    // The trees lay their one-row path out at its first use (milliseconds for a few hundred
-    // trees): pay that here rather than in the first transaction's latency.
-    if (model.classifier.predictProbaRow !== undefined) model.scoreRow(this.#vector);
+    // Paid here rather than in the first transaction's latency.
+    model.prepareScoreRow();
   }
 
   /**

@@ -44,6 +44,8 @@ export class FraudRuntime {
     this.dir = parts.dir;
     this.drift = parts.drift;
     this.row = new Float32Array(parts.model.features.names.length);
+    // The model's one-row path is built now, not in the first request's latency.
+    parts.model.prepareScoreRow();
     this.normalizer = new RowNormalizer(parts.model.config.columns, { labels: 'optional' });
     this.fields = transactionFields(parts.model.config);
   }

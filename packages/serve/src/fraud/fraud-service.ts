@@ -185,7 +185,7 @@ export class FraudService {
       const { vector, repeated } = await update(runtime, transaction, undefined);
       const row = runtime.row;
       for (let j = 0; j < row.length; j++) row[j] = vector[j]!;
-      const score = runtime.model.score(toMatrix(row, 1, row.length))[0]!;
+      const score = runtime.model.scoreRow(row);
       // A retry is not new traffic: the drift window has its row already.
       if (!repeated) runtime.drift?.push(row);
       return {
