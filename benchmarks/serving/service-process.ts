@@ -21,7 +21,7 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const child = fork(join(here, 'service-child.ts'), [], {
     cwd: root,
-    execArgv: ['--import', 'tsx', '--conditions=@mlsd/source', ...profileArgs()],
+    execArgv: ['--import', 'tsx', '--conditions=@mlsd/source', ...profileArgs(), ...extraFlags()],
     env: { ...process.env, MLSD_SERVE_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -60,6 +60,14 @@ export function pinToCpus(pid: number, cpus: string | undefined): void {
 function profileArgs(): string[] {
   const folder = process.env.MLSD_BENCH_CHILD_CPU_PROF;
   return folder === undefined || folder === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${folder}`];
+}
+
+/**
+ * Extra Node/V8 flags for the child from MLSD_BENCH_CHILD_NODE_FLAGS (space-separated, e.g.
+ * "--trace-gc"): for looking into the service under the bench's load.
+ */
+function extraFlags(): string[] {
+  return (process.env.MLSD_BENCH_CHILD_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
 }
 
 /** A positive number from the environment variable `name`, or `fallback` when unset. */
