@@ -1,6 +1,7 @@
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serviceNodeFlags } from '@mlsd/serve';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -21,7 +22,15 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const child = fork(join(here, 'service-child.ts'), [], {
     cwd: root,
-    execArgv: ['--import', 'tsx', '--conditions=@mlsd/source', ...profileArgs(), ...extraFlags()],
+    // The service's own Node flags, as `mlsd serve` starts it (its young-generation size).
+    execArgv: [
+      '--import',
+      'tsx',
+      '--conditions=@mlsd/source',
+      ...serviceNodeFlags(),
+      ...profileArgs(),
+      ...extraFlags(),
+    ],
     env: { ...process.env, MLSD_SERVE_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -64,7 +73,8 @@ function profileArgs(): string[] {
 
 /**
  * Extra Node/V8 flags for the child from MLSD_BENCH_CHILD_NODE_FLAGS (space-separated, e.g.
- * "--trace-gc"): for looking into the service under the bench's load.
+ * "--trace-gc"): for looking into the service under the bench's load. Given last, they override
+ * the service's own (e.g. "--max-semi-space-size=16", Node's default, to compare).
  */
 function extraFlags(): string[] {
   return (process.env.MLSD_BENCH_CHILD_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
