@@ -17,12 +17,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FraudModel } from '@mlsd/fraud';
 import { describeMachine } from '../machine.js';
+import { buildHostileArtifacts } from './hostile-artifacts.js';
 import { holdSlowClients, hostileCorpus, sendRaw } from './hostile-requests.js';
 import { runPaced } from './paced-run.js';
 import { envNumber, startServiceProcess } from './service-process.js';
-import { simulatorTimeOf, TransactionStream } from './transaction-stream.js';
+import { TransactionStream } from './transaction-stream.js';
 
 const log = (message: string) => process.stderr.write(`[hostile-cost] ${message}\n`);
 const COUNT = envNumber('MLSD_BENCH_COST_COUNT', 400);
@@ -32,18 +32,9 @@ const SLOW_TIMEOUT_MS = 3_000;
 const loadAverageAtStart = describeMachine().loadAverage;
 
 const work = mkdtempSync(join(tmpdir(), 'mlsd-hostile-cost-'));
-const fixtures = await import('@mlsd/test-utils/serve-artifacts');
 log('building artifacts (the hostile-load bench’s: 6,700-row drift reference, 600-image index)');
-const built = await fixtures.buildTestArtifacts(join(work, 'images'));
-const fraudModelDir = join(work, 'fraud-model');
-await fixtures.buildSmallFraudModel(fraudModelDir, {
-  customers: 1_000,
-  terminals: 2_000,
-  laterDays: 1,
-  seed: 11,
-  referenceRows: 6_700,
-});
-const clock = simulatorTimeOf((await FraudModel.load(fraudModelDir)).state?.watermark);
+const built = await buildHostileArtifacts(work);
+const { fraudModelDir, clock } = built;
 
 const child = await startServiceProcess({
   fraudModelDir,
@@ -90,15 +81,18 @@ const stream = new TransactionStream({
   customers: 5_000,
   terminals: 10_000,
 });
-await runPaced({
-  url: child.url,
-  path: '/v1/fraud/score',
-  contentType: 'application/json',
-  nextBody: () => JSON.stringify(stream.next()),
-  onAnswered: () => stream.answered(),
-  rate: 1_000,
-  seconds: 3,
-});
+/** Good fraud scoring at 1,000 req/s for `seconds`, open loop. */
+const scoreGood = (seconds: number) =>
+  runPaced({
+    url: child.url,
+    path: '/v1/fraud/score',
+    contentType: 'application/json',
+    nextBody: () => JSON.stringify(stream.next()),
+    onAnswered: () => stream.answered(),
+    rate: 1_000,
+    seconds,
+  });
+await scoreGood(3);
 const scored = stream.next();
 await fetch(`${child.url}/v1/fraud/score`, {
   method: 'POST',
@@ -118,15 +112,7 @@ const record = (name: string, cost: { cpuUs: number; wallMs: number }) => {
 
 {
   const before = await cpuSeconds();
-  const run = await runPaced({
-    url: child.url,
-    path: '/v1/fraud/score',
-    contentType: 'application/json',
-    nextBody: () => JSON.stringify(stream.next()),
-    onAnswered: () => stream.answered(),
-    rate: 1_000,
-    seconds: COUNT / 200,
-  });
+  const run = await scoreGood(COUNT / 200);
   const after = await cpuSeconds();
   record('good scoring (keep-alive)', {
     cpuUs: ((after - before - scrapeSeconds) * 1e6) / run.responses,
@@ -151,16 +137,7 @@ for (const request of corpus) {
 let slowBurst: Record<string, number>;
 {
   const windowSeconds = (SLOW_TIMEOUT_MS * 1.5) / 1000;
-  const goodAt1000 = () =>
-    runPaced({
-      url: child.url,
-      path: '/v1/fraud/score',
-      contentType: 'application/json',
-      nextBody: () => JSON.stringify(stream.next()),
-      onAnswered: () => stream.answered(),
-      rate: 1_000,
-      seconds: windowSeconds,
-    });
+  const goodAt1000 = () => scoreGood(windowSeconds);
   const idle = () => new Promise((resolve) => setTimeout(resolve, windowSeconds * 1000));
   // CPU: the service idle for one window, then with the slow clients alone (they connect, send
   // half a body, get 408 at the deadline and are replaced): the difference per 408.
