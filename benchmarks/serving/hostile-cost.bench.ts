@@ -6,11 +6,15 @@
  * a child process (as hostile-load.bench.ts does), sends COUNT requests of one kind at a time
  * (hostile-requests.ts's corpus, plus good scoring for comparison), CONCURRENCY in flight, and
  * reads the child's CPU time (`process_cpu_seconds_total`, every thread) before and after each
- * kind: CPU microseconds per request of that kind. CPU time, unlike latency, hardly changes on a
- * busy machine, so the per-kind figures compare across runs.
+ * kind: CPU microseconds per request of that kind. Then SLOW_CLIENTS half-sent bodies opened
+ * together (the service's request deadline is 3 s here): their CPU per slow client against an
+ * idle window, and good requests' latency at 1,000 req/s without and with that burst. CPU time
+ * moves far less than latency on a busy machine (by a fifth or so, not tenfold), so the per-kind
+ * figures compare across runs.
  *
  * Run: node --import tsx --conditions=@mlsd/source benchmarks/serving/hostile-cost.bench.ts
- * Knobs (env): MLSD_BENCH_COST_COUNT (400 per kind), MLSD_BENCH_COST_CONCURRENCY (4).
+ * Knobs (env): MLSD_BENCH_COST_COUNT (400 per kind), MLSD_BENCH_COST_CONCURRENCY (4),
+ * MLSD_BENCH_SLOW_CLIENTS (200).
  * Writes the `hostileCost` entry of benchmarks/results/serving.json (other entries kept).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

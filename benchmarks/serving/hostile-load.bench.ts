@@ -27,6 +27,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serviceNodeFlags } from '@mlsd/serve';
 import { describeMachine } from '../machine.js';
 import { buildHostileArtifacts } from './hostile-artifacts.js';
 import { type HostileAnswer, holdSlowClients, hostileCorpus, sendRaw } from './hostile-requests.js';
@@ -261,6 +262,7 @@ const result = {
   loadAverageAtStart,
   loadAverageAtEnd: describeMachine().loadAverage,
   cpuPinning,
+  serviceNodeFlags: serviceNodeFlags(),
   command: 'node --import tsx --conditions=@mlsd/source benchmarks/serving/hostile-load.bench.ts',
   setup: {
     service: `child process, fraud model (logistic regression, ${modelSummary}) + 600-image index, in-process state, request timeout ${REQUEST_TIMEOUT_MS} ms, logging off`,
@@ -317,6 +319,13 @@ const result = {
             metric(before, 'process_cpu_seconds_total')) *
             100,
         ) / 100,
+      // Every request of the run (good and hostile): what a busy machine changes least.
+      cpuUsPerRequest: Math.round(
+        ((metric(after, 'process_cpu_seconds_total') -
+          metric(before, 'process_cpu_seconds_total')) *
+          1e6) /
+          Math.max(1, good.responses + hostileSent),
+      ),
       driftWindowRows: metric(after, 'mlsd_drift_window_rows'),
       healthzAfter: healthz,
       pidUnchanged: pidAfter === child.pid,
