@@ -34,9 +34,8 @@ function youngGenerationChosen(): boolean {
 /**
  * V8 reads its heap sizes only when a process starts, so `mlsd serve` runs the service in a
  * child Node process started with the service's flags (`serviceNodeFlags()` of @mlsd/serve: V8's
- * young generation sized for it) — unless the user
- * chose a size already (`NODE_OPTIONS=--max-semi-space-size=16 mlsd serve …` keeps theirs), or
- * this is that child. The child shares stdin/stdout/stderr; SIGINT and SIGTERM sent to this
+ * young generation sized for it) — unless the user chose a size already
+ * (`NODE_OPTIONS=--max-semi-space-size=16 mlsd serve …` keeps theirs), or this is that child. The child shares stdin/stdout/stderr; SIGINT and SIGTERM sent to this
  * process are passed on once (the child drains, then exits); the child stops if this process
  * goes away. Resolves to the child's exit code, or to undefined when no relaunch is needed and
  * the service should run in this process.
@@ -49,8 +48,10 @@ export async function relaunchForServing(argv: readonly string[]): Promise<numbe
     [...process.execArgv, ...serviceNodeFlags(), ...argv.slice(1)],
     {
       // Its own process group: a terminal's Ctrl-C reaches this process only, which passes it
-      // on once (a second SIGINT to the child would skip the drain).
-      detached: true,
+      // on once (a second SIGINT to the child would skip the drain). Not on Windows, where a
+      // detached child gets a console window of its own.
+      detached: process.platform !== 'win32',
+      windowsHide: true,
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, [RELAUNCHED_ENV]: '1' },
     },
