@@ -27,12 +27,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FraudModel } from '@mlsd/fraud';
+import { serviceNodeFlags } from '@mlsd/serve';
 import { describeMachine } from '../machine.js';
+import { buildHostileArtifacts } from './hostile-artifacts.js';
 import { type HostileAnswer, holdSlowClients, hostileCorpus, sendRaw } from './hostile-requests.js';
 import { type PacedRunResult, runPaced } from './paced-run.js';
 import { envNumber, pinToCpus, startServiceProcess } from './service-process.js';
-import { simulatorTimeOf, TransactionStream } from './transaction-stream.js';
+import { TransactionStream } from './transaction-stream.js';
 
 const log = (message: string) => process.stderr.write(`[hostile] ${message}\n`);
 const HOSTILE_SECONDS = envNumber('MLSD_BENCH_HOSTILE_SECONDS', 60);
@@ -53,27 +54,9 @@ const cpuPinning = {
 
 // Artifacts: the service tests' builders (a bigger simulated world for a ~6,700-row reference).
 const work = mkdtempSync(join(tmpdir(), 'mlsd-hostile-bench-'));
-const fixtures = await import('@mlsd/test-utils/serve-artifacts');
 log('building artifacts (fraud model with a 6,700-row drift reference, 600-image index)');
-const built = await fixtures.buildTestArtifacts(join(work, 'images'));
-const fraudModelDir = join(work, 'fraud-model');
-await fixtures.buildSmallFraudModel(fraudModelDir, {
-  customers: 1_000,
-  terminals: 2_000,
-  laterDays: 1,
-  seed: 11,
-  referenceRows: 6_700,
-});
-// Only the clock and a description are kept: the loaded model (its online state included) is
-// garbage once read, so this load generator's heap — and its collector's pauses, which would be
-// counted as the service's latency — stays small.
-const { clock, modelSummary } = await (async () => {
-  const model = await FraudModel.load(fraudModelDir);
-  return {
-    clock: simulatorTimeOf(model.state?.watermark),
-    modelSummary: `${model.features.names.length} features, drift reference ${model.reference.rows} rows`,
-  };
-})();
+const built = await buildHostileArtifacts(work);
+const { fraudModelDir, clock, modelSummary } = built;
 
 interface Child {
   process: ChildProcess;
@@ -279,6 +262,7 @@ const result = {
   loadAverageAtStart,
   loadAverageAtEnd: describeMachine().loadAverage,
   cpuPinning,
+  serviceNodeFlags: serviceNodeFlags(),
   command: 'node --import tsx --conditions=@mlsd/source benchmarks/serving/hostile-load.bench.ts',
   setup: {
     service: `child process, fraud model (logistic regression, ${modelSummary}) + 600-image index, in-process state, request timeout ${REQUEST_TIMEOUT_MS} ms, logging off`,
@@ -335,6 +319,13 @@ const result = {
             metric(before, 'process_cpu_seconds_total')) *
             100,
         ) / 100,
+      // Every request of the run (good and hostile): what a busy machine changes least.
+      cpuUsPerRequest: Math.round(
+        ((metric(after, 'process_cpu_seconds_total') -
+          metric(before, 'process_cpu_seconds_total')) *
+          1e6) /
+          Math.max(1, good.responses + hostileSent),
+      ),
       driftWindowRows: metric(after, 'mlsd_drift_window_rows'),
       healthzAfter: healthz,
       pidUnchanged: pidAfter === child.pid,

@@ -1,6 +1,7 @@
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serviceNodeFlags } from '@mlsd/serve';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -21,7 +22,15 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const child = fork(join(here, 'service-child.ts'), [], {
     cwd: root,
-    execArgv: ['--import', 'tsx', '--conditions=@mlsd/source', ...profileArgs()],
+    // The service's own Node flags, as `mlsd serve` starts it (its young-generation size).
+    execArgv: [
+      '--import',
+      'tsx',
+      '--conditions=@mlsd/source',
+      ...serviceNodeFlags(),
+      ...profileArgs(),
+      ...extraFlags(),
+    ],
     env: { ...process.env, MLSD_SERVE_OPTIONS: JSON.stringify(options) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -60,6 +69,15 @@ export function pinToCpus(pid: number, cpus: string | undefined): void {
 function profileArgs(): string[] {
   const folder = process.env.MLSD_BENCH_CHILD_CPU_PROF;
   return folder === undefined || folder === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${folder}`];
+}
+
+/**
+ * Extra Node/V8 flags for the child from MLSD_BENCH_CHILD_NODE_FLAGS (space-separated, e.g.
+ * "--trace-gc"): for looking into the service under the bench's load. Given last, they override
+ * the service's own (e.g. "--max-semi-space-size=16", Node's default, to compare).
+ */
+function extraFlags(): string[] {
+  return (process.env.MLSD_BENCH_CHILD_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
 }
 
 /** A positive number from the environment variable `name`, or `fallback` when unset. */

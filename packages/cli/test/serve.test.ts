@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_SEMI_SPACE_MB } from '@mlsd/serve';
 import { buildTestArtifacts, type TestArtifacts } from '@mlsd/test-utils/serve-artifacts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
@@ -177,4 +178,61 @@ describe('mlsd serve', () => {
     expect(stderr()).toContain('SIGTERM, draining');
     expect(stderr()).toContain('shutdown deadline passed');
   }, 25_000);
+});
+
+/** Command lines of the processes whose parent is `pid` (Linux `ps`). */
+function childrenOf(pid: number): string[] {
+  const listed = spawnSync('ps', ['-o', 'args=', '--ppid', String(pid)], { encoding: 'utf8' });
+  return listed.stdout.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** True while process `pid` exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('mlsd serve runs the service with a young generation sized for it', () => {
+  const args = ['--fraud-model', '', '--port', '0'];
+  const withModel = () => args.map((arg) => (arg === '' ? artifacts.fraudModelDir : arg));
+
+  it('starts it in a child with --max-semi-space-size, which stops when the launcher is killed', async () => {
+    const { child, exited } = spawnServe(withModel(), {});
+    const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const service = childrenOf(child.pid!);
+    expect(service).toHaveLength(1);
+    expect(service[0]).toContain(`--max-semi-space-size=${SERVICE_SEMI_SPACE_MB}`);
+    expect(service[0]).toContain(' serve ');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const servicePid = Number(
+      spawnSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' }).stdout,
+    );
+    // Killed outright, the launcher cannot pass anything on: the service sees its IPC channel
+    // close and drains, rather than living on as an orphan holding the port.
+    child.kill('SIGKILL');
+    await exited;
+    const deadline = Date.now() + 15_000;
+    while (alive(servicePid) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(alive(servicePid)).toBe(false);
+  }, 60_000);
+
+  it('keeps a size the user chose in NODE_OPTIONS and serves in its own process', async () => {
+    const { child, exited } = spawnServe(withModel(), {
+      NODE_OPTIONS: '--max-semi-space-size=8',
+    });
+    try {
+      const [, url] = await waitForLine(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      expect(childrenOf(child.pid!).filter((line) => line.includes(' serve '))).toEqual([]);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
 });

@@ -32,6 +32,7 @@ export type {
 export { ImageService } from './images/image-service.js';
 export type { Thumbnail } from './images/thumbnails.js';
 export { ServiceMetrics } from './metrics.js';
+export { SERVICE_SEMI_SPACE_MB, serviceNodeFlags } from './node-flags.js';
 export { PUBLIC_DIR } from './public-dir.js';
 export type { RedisClient, RedisClientOptions, RedisTarget } from './redis/redis-client.js';
 export { openRedisClient, parseRedisUrl, redactRedisUrl } from './redis/redis-client.js';

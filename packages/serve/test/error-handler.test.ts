@@ -1,7 +1,7 @@
 import { InvalidDataError, NotFoundError } from '@mlsd/core';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { handleError } from '../src/http/error-handler.js';
+import { errorCodes, handleError } from '../src/http/error-handler.js';
 import { HttpError } from '../src/http/http-error.js';
 
 /** A bare fastify app with the service's error handler and routes that throw `error`. */
@@ -46,5 +46,30 @@ describe('errors no route turned into an answer (issue 13, item 15)', () => {
     const { status, body } = await answerFor(new HttpError(409, 'OUT_OF_ORDER', 'older than 12'));
     expect(status).toBe(409);
     expect(body.error).toEqual({ code: 'OUT_OF_ORDER', message: 'older than 12' });
+  });
+});
+
+describe('a request whose client is gone', () => {
+  it('gets no answer written (nothing can reach it), but its code is still recorded', async () => {
+    const app = Fastify({ logger: false });
+    app.setErrorHandler(handleError);
+    let seen: { request: FastifyRequest; reply: FastifyReply } | undefined;
+    app.addHook('onError', async (request, reply) => {
+      // Runs before the error handler: the handler sees the socket already closed.
+      request.raw.socket.destroy();
+      seen = { request, reply };
+    });
+    app.get('/gone', async () => {
+      throw new HttpError(400, 'INVALID_REQUEST', 'too late');
+    });
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const answer = await fetch(`${base}/gone`).then(
+      (response) => response.status,
+      () => 'closed' as const,
+    );
+    await app.close();
+    expect(answer).toBe('closed');
+    expect(seen?.reply.sent).toBe(false);
+    expect(errorCodes.get(seen!.request)).toBe('INVALID_REQUEST');
   });
 });

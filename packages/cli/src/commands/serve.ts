@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '@mlsd/core';
 import { createService } from '@mlsd/serve';
 import { type Command, InvalidArgumentError as UsageError } from 'commander';
 import { printLines } from '../output.js';
+import { onLauncherGone, relaunchForServing, runAsProgram } from './serve-launcher.js';
 
 interface ServeOptions {
   fraudModel?: string;
@@ -92,6 +93,14 @@ export function registerServeCommand(program: Command): void {
       10,
     )
     .action(async (options: ServeOptions) => {
+      // Run as the program itself (not main() called in-process), the service gets its own
+      // process with V8's young generation sized for it (serve-launcher.ts).
+      if (runAsProgram()) {
+        const code = await relaunchForServing(process.argv);
+        if (code !== undefined) {
+          process.exit(code);
+        }
+      }
       if (options.fraudModel === undefined && options.imageIndex === undefined) {
         throw new InvalidArgumentError(
           'Nothing to serve: give --fraud-model <dir>, --image-index <dir> or both.',
@@ -128,6 +137,7 @@ export function registerServeCommand(program: Command): void {
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
+        onLauncherGone(() => stop('SIGTERM'));
       });
     });
 }

@@ -46,31 +46,80 @@ export function describeClientError(
 }
 
 /**
+ * Answers written per event-loop turn. Requests that started together time out together (Node
+ * checks deadlines once per `connectionsCheckingInterval` and expires every late one in one
+ * loop): 200 slow clients answered and torn down in one go held the loop for tens of
+ * milliseconds, while the requests waiting behind them were good ones. A few per turn, with
+ * the rest on the next turn, let the requests already received go between them.
+ */
+export const CLIENT_ERRORS_PER_TURN = 8;
+
+/**
  * fastify's `clientErrorHandler`: errors Node's HTTP parser raises before a request reaches a
  * route (a timed-out request, headers over the size limit, a request line that is not HTTP)
  * get the same `{ error: { code, message } }` body as every other error, then the connection
- * is closed. Writing to a socket that is already gone is skipped.
+ * is closed. Each answer's bytes are built once per kind of error; the answers go out at most
+ * {@link CLIENT_ERRORS_PER_TURN} per event-loop turn. Writing to a socket that is already gone
+ * is skipped.
  */
 export function createClientErrorHandler(
   limits: ClientErrorLimits,
   log: () => FastifyBaseLogger,
   onError: (status: number) => void,
 ): (error: NodeJS.ErrnoException, socket: Socket) => void {
-  return (error, socket) => {
-    if (error.code === 'ECONNRESET' || socket.destroyed) return;
-    const { status, code, message } = describeClientError(error, limits);
-    onError(status);
-    log().info({ status, code, err: error.code }, 'client error');
+  const answers = new Map<string, { status: number; code: ServiceErrorCode; bytes: Buffer }>();
+  const answerFor = (error: NodeJS.ErrnoException) => {
+    const key = error.code ?? '';
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      const { status, code, message } = describeClientError(error, limits);
+      const body = JSON.stringify(errorBody(code, message));
+      const bytes = Buffer.from(
+        `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      answer = { status, code, bytes };
+      answers.set(key, answer);
+    }
+    return answer;
+  };
+  // A FIFO of sockets waiting for their answer (head index: no shifting of a long array).
+  let queue: { socket: Socket; bytes: Buffer }[] = [];
+  let head = 0;
+  let scheduled = false;
+  const send = (socket: Socket, bytes: Buffer) => {
+    if (socket.destroyed) return;
     if (!socket.writable) {
       socket.destroy();
       return;
     }
-    const body = JSON.stringify(errorBody(code, message));
-    socket.end(
-      `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    socket.end(bytes);
     // Once the answer is flushed the socket goes; a client that never reads cannot keep it.
     socket.once('finish', () => socket.destroy());
     setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  };
+  const drain = () => {
+    const end = Math.min(queue.length, head + CLIENT_ERRORS_PER_TURN);
+    for (; head < end; head++) {
+      const next = queue[head]!;
+      send(next.socket, next.bytes);
+    }
+    if (head < queue.length) {
+      setImmediate(drain);
+      return;
+    }
+    queue = [];
+    head = 0;
+    scheduled = false;
+  };
+  return (error, socket) => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const { status, code, bytes } = answerFor(error);
+    onError(status);
+    log().info({ status, code, err: error.code }, 'client error');
+    queue.push({ socket, bytes });
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(drain);
+    }
   };
 }

@@ -194,11 +194,17 @@ export function classifyError(
 /**
  * The service's one error handler: every error becomes `{ error: { code, message } }` with a
  * 4xx/5xx status; 5xx errors are logged with their stack, 4xx ones only by the request line.
+ * A request whose connection is already closed gets nothing (there is no one to answer).
  */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, code, message } = classifyError(error, request);
   errorCodes.set(request, code);
   if (status >= 500) request.log.error({ err: error, code }, message);
+  // The client is gone (a half-sent body cut off at the request deadline, a reset): no answer can
+  // reach it. Sending one would only have Node raise, and format the stack of, a write-after-
+  // destroy error — per slow client, and slow clients time out together. A timed-out one was
+  // answered and counted by the clientErrorHandler already.
+  if (request.raw.socket?.destroyed === true) return;
   // The rest of a body refused for its size or slowness is not read: close instead of draining.
   if (status === 413 || status === 408) void reply.header('connection', 'close');
   void reply.code(status).type('application/json; charset=utf-8').send(errorBody(code, message));

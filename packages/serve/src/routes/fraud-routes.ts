@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { RouteErrorConfig } from '../http/error-handler.js';
 import { HttpError } from '../http/http-error.js';
@@ -11,16 +12,23 @@ import {
 import { scoreBodyValidator, scoreResponseSerializer } from '../http/score-route-compilers.js';
 import type { ServiceContext } from '../service-context.js';
 
-/** 404 FRAUD_MODEL_NOT_LOADED when the service has no fraud model (checked first). */
+/**
+ * 404 FRAUD_MODEL_NOT_LOADED when the service has no fraud model (checked first). A callback
+ * hook: an async one would cost a promise on every scoring request.
+ */
 function requireFraud(context: ServiceContext) {
-  return async (): Promise<void> => {
+  return (_request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     if (context.fraud === undefined) {
-      throw new HttpError(
-        404,
-        'FRAUD_MODEL_NOT_LOADED',
-        'No fraud model is loaded: start the service with --fraud-model <dir> (or load one with POST /admin/reload).',
+      done(
+        new HttpError(
+          404,
+          'FRAUD_MODEL_NOT_LOADED',
+          'No fraud model is loaded: start the service with --fraud-model <dir> (or load one with POST /admin/reload).',
+        ),
       );
+      return;
     }
+    done();
   };
 }
 
