@@ -21,6 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { postScore } from '@mlsd/test-utils/http';
 import { describeMachine } from '../machine.js';
 import { buildHostileArtifacts } from './hostile-artifacts.js';
 import { holdSlowClients, hostileCorpus, sendRaw } from './hostile-requests.js';
@@ -98,11 +99,7 @@ const scoreGood = (seconds: number) =>
   });
 await scoreGood(3);
 const scored = stream.next();
-await fetch(`${child.url}/v1/fraud/score`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(scored),
-});
+await postScore(child.url, scored);
 stream.answered();
 
 const kinds: Record<string, { cpuUsPerRequest: number; wallMsPerRequest: number }> = {};

@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serviceNodeFlags } from '@mlsd/serve';
+import { postScore } from '@mlsd/test-utils/http';
 import { describeMachine } from '../machine.js';
 import { buildHostileArtifacts } from './hostile-artifacts.js';
 import { type HostileAnswer, holdSlowClients, hostileCorpus, sendRaw } from './hostile-requests.js';
@@ -186,11 +187,7 @@ const stream = goodStream();
 await scoreGood(child, stream, RATE / 2, 3);
 // A transaction the service has scored: its repeat is a duplicate, its time the past.
 const scored = stream.next();
-await fetch(`${child.url}/v1/fraud/score`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(scored),
-});
+await postScore(child.url, scored);
 stream.answered();
 const corpus = hostileCorpus(scored as unknown as Record<string, number>, built.sampleImagePng);
 // Each kind's bytes are built once: rebuilding the larger bodies per send made garbage whose
